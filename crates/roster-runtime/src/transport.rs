@@ -1,0 +1,203 @@
+use std::net::IpAddr;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+/// How long establishing a connection (TCP + TLS) may take. Close to the AWS SDK's 3.1 s,
+/// rounded up for slow links.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long one request may take from start to the end of its body.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client could not be configured. Never carries a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The base URL does not parse or has parts a base URL must not have.
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given (userinfo, which could hold a password, is never echoed).
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The base URL is plain http to a host that is not loopback: the secret would travel in
+    /// clear text.
+    #[error(
+        "refusing insecure base URL {url:?}: use https (plain http is allowed only for loopback hosts such as 127.0.0.1)"
+    )]
+    InsecureBaseUrl {
+        /// The URL as given.
+        url: String,
+    },
+    /// The secret cannot be used.
+    #[error("invalid secret: {reason}")]
+    InvalidSecret {
+        /// Why (never the secret itself).
+        reason: &'static str,
+    },
+    /// The HTTP client could not be built (e.g. TLS initialisation failed).
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+/// The HTTP client every Roster vendor client uses unless given its own.
+///
+/// - TLS by rustls with the platform's trust roots, enabled here on purpose: progenitor's
+///   client crate turns reqwest's default features off.
+/// - Redirects are not followed: a vendor API answering a redirect is an error to surface, and
+///   following one could carry a secret header to another host.
+/// - [`CONNECT_TIMEOUT`] and [`REQUEST_TIMEOUT`].
+/// - `user_agent` names the calling crate and version.
+///
+/// # Errors
+/// [`ConfigError::HttpClient`] when the TLS backend cannot be initialised.
+pub fn http_client(user_agent: &str) -> Result<reqwest::Client, ConfigError> {
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .map_err(ConfigError::HttpClient)
+}
+
+/// Checks and normalises a base URL: http(s) only, https unless the host is loopback, no
+/// userinfo, query or fragment; the trailing slash is removed (the generated paths start with
+/// `/`, so a trailing slash would double it).
+///
+/// ```
+/// assert_eq!(
+///     roster_runtime::base_url("https://www.vectera.com/api/v1/").unwrap(),
+///     "https://www.vectera.com/api/v1"
+/// );
+/// assert!(roster_runtime::base_url("http://127.0.0.1:8080").is_ok());
+/// assert!(roster_runtime::base_url("http://api.example.com").is_err());
+/// ```
+///
+/// # Errors
+/// [`ConfigError::InvalidBaseUrl`] or [`ConfigError::InsecureBaseUrl`].
+pub fn base_url(url: &str) -> Result<String, ConfigError> {
+    let invalid = |reason| ConfigError::InvalidBaseUrl {
+        url: url.split('@').next_back().unwrap_or_default().to_owned(),
+        reason,
+    };
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|_| invalid("it is not an absolute URL"))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "it must not contain user credentials; pass the secret to Client::new instead",
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("it must not have a query string or fragment"));
+    }
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        "http" => {
+            return Err(ConfigError::InsecureBaseUrl {
+                url: url.to_owned(),
+            });
+        }
+        _ => return Err(invalid("the scheme must be https (or http for loopback)")),
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it has no host"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Reads `Retry-After` (RFC 9110 §10.2.3) as a delay from `now`: either delay-seconds
+/// (`120`) or an HTTP-date (`Wed, 21 Oct 2026 07:28:00 GMT`; a date in the past means no
+/// wait). `None` when the header is absent or malformed.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use reqwest::header::{HeaderMap, HeaderValue};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("retry-after", HeaderValue::from_static("7"));
+/// assert_eq!(roster_runtime::retry_after(&headers, SystemTime::now()), Some(Duration::from_secs(7)));
+/// ```
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn base_url_normalises_and_guards() {
+        assert_eq!(
+            base_url("https://api.vyte.in/").expect("ok"),
+            "https://api.vyte.in"
+        );
+        assert_eq!(
+            base_url("http://localhost:9/api").expect("ok"),
+            "http://localhost:9/api"
+        );
+        assert_eq!(base_url("http://[::1]:80/").expect("ok"), "http://[::1]");
+        assert!(matches!(
+            base_url("http://10.0.0.1/"),
+            Err(ConfigError::InsecureBaseUrl { .. })
+        ));
+        for bad in [
+            "api.vyte.in",
+            "ftp://x.example",
+            "https://x.example/?a=1",
+            "https://x.example/#f",
+            "",
+        ] {
+            assert!(
+                matches!(base_url(bad), Err(ConfigError::InvalidBaseUrl { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn base_url_errors_never_echo_userinfo() {
+        let err = base_url("https://user:hunter2@x.example/").expect_err("userinfo refused");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn retry_after_reads_both_forms() {
+        let now = httpdate::parse_http_date("Sun, 22 Nov 2026 10:00:00 GMT").expect("date");
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h, now), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static(" 3 "));
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(3)));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Sun, 22 Nov 2026 10:00:42 GMT"),
+        );
+        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(42)));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Sun, 22 Nov 2026 09:00:00 GMT"),
+        );
+        assert_eq!(retry_after(&h, now), Some(Duration::ZERO));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h, now), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("-1"));
+        assert_eq!(retry_after(&h, now), None);
+    }
+}
