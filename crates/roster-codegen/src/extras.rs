@@ -73,9 +73,15 @@ pub fn auth_scheme(doc: &Value) -> Result<AuthScheme, Problem> {
         }),
         (Some("apiKey"), Some("header"), _) => {
             let header = field("name")
-                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+                .filter(|n| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                })
                 .ok_or_else(|| {
-                    problem(&at, "security-scheme", "an apiKey scheme needs a header `name`".into())
+                    problem(
+                        &at,
+                        "security-scheme",
+                        "an apiKey scheme needs a header `name`".into(),
+                    )
                 })?
                 .to_ascii_lowercase();
             let prefix = scheme
@@ -149,7 +155,8 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
         Some(p) => quote!(::core::option::Option::Some(#p)),
         None => quote!(::core::option::Option::None),
     };
-    let base_doc = format!(" The vendor's production base URL, from the spec's `servers`: <{base}>.");
+    let base_doc =
+        format!(" The vendor's production base URL, from the spec's `servers`: <{base}>.");
     let new_doc = format!(
         " Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates \
          every request with {prose}.\n\n The transport is `roster_runtime::http_client`: rustls, \

@@ -296,7 +296,8 @@ pub fn build_script(spec: &str) {
 }
 
 fn try_build_script(spec: &str) -> Result<(), String> {
-    let out_dir = std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set: run from a build script")?;
+    let out_dir =
+        std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set: run from a build script")?;
     let source = generate_file(spec).map_err(|e| e.to_string())?;
     let out = Path::new(&out_dir).join(OUT_FILE);
     std::fs::write(&out, source).map_err(|e| format!("cannot write {}: {e}", out.display()))

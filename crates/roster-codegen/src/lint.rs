@@ -26,7 +26,11 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.operation {
-            Some(op) => write!(f, "{op} (#{}): {} [{}]", self.pointer, self.message, self.rule),
+            Some(op) => write!(
+                f,
+                "{op} (#{}): {} [{}]",
+                self.pointer, self.message, self.rule
+            ),
             None => write!(f, "#{}: {} [{}]", self.pointer, self.message, self.rule),
         }
     }
@@ -139,7 +143,9 @@ pub fn generator_rules(doc: &Value) -> Vec<Problem> {
                 format!("{pointer}/$ref"),
                 None,
                 "local-ref",
-                format!("`$ref: {r}` points outside this file; only local references are supported"),
+                format!(
+                    "`$ref: {r}` points outside this file; only local references are supported"
+                ),
             );
         } else if resolve(doc, r).is_none() {
             push(
@@ -200,7 +206,10 @@ pub fn generator_rules(doc: &Value) -> Vec<Problem> {
                             pointer.clone(),
                             label,
                             "path-param-used",
-                            format!("path parameter `{name}` is declared but `{}` has no `{{{name}}}`", o.path),
+                            format!(
+                                "path parameter `{name}` is declared but `{}` has no `{{{name}}}`",
+                                o.path
+                            ),
                         );
                     }
                     if p.get("required").and_then(Value::as_bool) != Some(true) {
@@ -227,7 +236,9 @@ pub fn generator_rules(doc: &Value) -> Vec<Problem> {
                     format!("{}/parameters", o.pointer),
                     label,
                     "path-param-declared",
-                    format!("`{{{name}}}` appears in the path but is not declared as a path parameter"),
+                    format!(
+                        "`{{{name}}}` appears in the path but is not declared as a path parameter"
+                    ),
                 );
             }
         }
@@ -390,7 +401,11 @@ fn body_shape(doc: &Value, response: &Value) -> String {
 
 /// The parameters that apply to an operation: its own plus its path item's, with pointers.
 pub fn parameters<'a>(doc: &'a Value, o: &Operation<'a>) -> Vec<(String, &'a Value)> {
-    let item_pointer = o.pointer.rsplit_once('/').map(|(p, _)| p).unwrap_or_default();
+    let item_pointer = o
+        .pointer
+        .rsplit_once('/')
+        .map(|(p, _)| p)
+        .unwrap_or_default();
     let mut out = Vec::new();
     for (base, holder) in [(item_pointer.to_owned(), o.item), (o.pointer.clone(), o.op)] {
         if let Some(list) = holder.get("parameters").and_then(Value::as_array) {

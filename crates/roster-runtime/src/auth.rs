@@ -127,8 +127,8 @@ mod tests {
 
     #[test]
     fn debug_redacts() {
-        let auth = Auth::header("authorization", Some("Bearer"), &Secret::from("s3cr3t"))
-            .expect("valid");
+        let auth =
+            Auth::header("authorization", Some("Bearer"), &Secret::from("s3cr3t")).expect("valid");
         let text = format!("{auth:?}");
         assert!(!text.contains("s3cr3t"), "{text}");
         assert!(text.contains("authorization"));

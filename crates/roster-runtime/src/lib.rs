@@ -22,3 +22,41 @@ pub use secret::Secret;
 pub use transport::{
     CONNECT_TIMEOUT, ConfigError, REQUEST_TIMEOUT, base_url, http_client, retry_after,
 };
+
+/// Brings a vendor crate's generated client into the crate root: the one line a vendor
+/// crate's `lib.rs` needs for it.
+///
+/// Expands, in the calling crate, to a private `mod generated` holding
+/// `$OUT_DIR/client.rs` (written by `roster_codegen::build_script`) with the lint
+/// allowances generated code needs — hand-written code stays under the workspace's strict
+/// lints — and a glob re-export of everything in it (`Client`, `types`, `builder`,
+/// `prelude`, the `Client<Tag>Ext` traits, `DEFAULT_BASE_URL`, `Error`, ...).
+///
+/// It also defines the hidden `GENERATED_SOURCE`, the exact source compiled, which the
+/// workspace tests compare with the committed snapshot in `generated/client.rs`.
+#[macro_export]
+macro_rules! include_generated_client {
+    () => {
+        /// The client progenitor generates from the vendor's spec at build time, plus
+        /// Roster's constructor and auth hook (see `roster-codegen`).
+        #[allow(
+            missing_docs,
+            unused_imports,
+            clippy::all,
+            clippy::unwrap_used,
+            rustdoc::bare_urls,
+            rustdoc::broken_intra_doc_links,
+            rustdoc::invalid_html_tags
+        )]
+        mod generated {
+            include!(concat!(env!("OUT_DIR"), "/client.rs"));
+        }
+
+        pub use generated::*;
+
+        /// The generated source this crate compiles, compared with the committed snapshot
+        /// (`generated/client.rs`) by the workspace tests; `cargo xtask generate` rewrites it.
+        #[doc(hidden)]
+        pub const GENERATED_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/client.rs"));
+    };
+}

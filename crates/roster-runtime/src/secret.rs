@@ -96,10 +96,7 @@ mod tests {
     fn serde_is_the_plain_string() {
         let s: Secret = serde_json::from_str("\"p@ss\"").expect("a JSON string is a secret");
         assert_eq!(s.expose(), "p@ss");
-        assert_eq!(
-            serde_json::to_string(&s).expect("serializes"),
-            "\"p@ss\""
-        );
+        assert_eq!(serde_json::to_string(&s).expect("serializes"), "\"p@ss\"");
         assert!(serde_json::from_str::<Secret>("42").is_err());
     }
 }

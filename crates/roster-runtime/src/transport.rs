@@ -83,7 +83,8 @@ pub fn base_url(url: &str) -> Result<String, ConfigError> {
         url: url.split('@').next_back().unwrap_or_default().to_owned(),
         reason,
     };
-    let parsed = reqwest::Url::parse(url.trim()).map_err(|_| invalid("it is not an absolute URL"))?;
+    let parsed =
+        reqwest::Url::parse(url.trim()).map_err(|_| invalid("it is not an absolute URL"))?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(invalid(
             "it must not contain user credentials; pass the secret to Client::new instead",

@@ -1,0 +1,280 @@
+//! One-time login links with a safe `next` page.
+//!
+//! `POST /users/{id}/loginTokens/` answers a URL that logs the user in once, within a minute.
+//! Vectera forwards the user to `next` after login when it is appended to that URL. A `next`
+//! taken from elsewhere is an open-redirect risk, so only a same-site absolute path is
+//! accepted: `/scheduling/`, `/room/team-name/meeting-1/`.
+
+use std::future::Future;
+
+use crate::{Client, ClientUsersExt, Error, Secret, types};
+
+/// Why a `next` page was refused. The value is echoed (it is not a secret), escaped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NextPathError {
+    /// It does not start with `/` (an absolute URL, `javascript:`, a relative path).
+    #[error("`next` must be an absolute path on Vectera's own site starting with '/', got {0:?}")]
+    NotAnAbsolutePath(String),
+    /// It starts with `//` or `/\` (also after percent-decoding), which browsers read as
+    /// another host.
+    #[error("`next` must not start with '//' or '/\\' (that names another host), got {0:?}")]
+    OtherHost(String),
+    /// It holds a backslash, whitespace or a control character such as CR/LF (also after
+    /// percent-decoding).
+    #[error(
+        "`next` must not contain backslashes, whitespace or control characters (CR/LF), got {0:?}"
+    )]
+    ForbiddenCharacter(String),
+}
+
+/// Why a login link could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoginLinkError {
+    /// The `next` page was refused; nothing was sent.
+    #[error(transparent)]
+    UnsafeNext(#[from] NextPathError),
+    /// Vectera's answer held no usable login URL (the URL itself is not shown: it is a secret).
+    #[error("Vectera answered a login token without a valid absolute login URL")]
+    InvalidLoginUrl,
+    /// The API call failed.
+    #[error("creating the login token failed: {0}")]
+    Api(#[source] Error<types::Error>),
+}
+
+/// Checks that `next` is a same-site absolute path.
+///
+/// ```
+/// use roster_vectera::login_url_with_next;
+/// # use roster_vectera::Secret;
+/// let url = Secret::from("https://www.vectera.com/login/?token=abc");
+/// assert_eq!(
+///     login_url_with_next(&url, "/scheduling/").unwrap().expose(),
+///     "https://www.vectera.com/login/?token=abc&next=/scheduling/"
+/// );
+/// assert!(login_url_with_next(&url, "//evil.example").is_err());
+/// assert!(login_url_with_next(&url, "https://evil.example/").is_err());
+/// ```
+///
+/// # Errors
+/// [`NextPathError`] naming what is wrong.
+pub fn check_next(next: &str) -> Result<(), NextPathError> {
+    // Check the text as given, then as a server or browser may decode it (repeatedly, so
+    // `%252F` cannot smuggle a `/` past one round).
+    let mut text = next.to_owned();
+    for round in 0..4 {
+        if round == 0 && !text.starts_with('/') {
+            return Err(NextPathError::NotAnAbsolutePath(next.to_owned()));
+        }
+        if text.starts_with("//") || text.starts_with("/\\") {
+            return Err(NextPathError::OtherHost(next.to_owned()));
+        }
+        if text
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+        {
+            return Err(NextPathError::ForbiddenCharacter(next.to_owned()));
+        }
+        let decoded = percent_decode(&text);
+        if decoded == text {
+            break;
+        }
+        text = decoded;
+    }
+    Ok(())
+}
+
+/// Appends `next` to a one-time login URL (replacing any `next` already there).
+///
+/// The result is still a secret: whoever opens it is logged in.
+///
+/// # Errors
+/// [`LoginLinkError::UnsafeNext`] for a `next` that is not a same-site absolute path,
+/// [`LoginLinkError::InvalidLoginUrl`] when `login_url` is not an absolute URL.
+pub fn login_url_with_next(login_url: &Secret, next: &str) -> Result<Secret, LoginLinkError> {
+    check_next(next)?;
+    let mut url =
+        url::Url::parse(login_url.expose()).map_err(|_| LoginLinkError::InvalidLoginUrl)?;
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in url.query_pairs().filter(|(k, _)| k != "next") {
+        query.append_pair(&key, &value);
+    }
+    let mut query = query.finish();
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str("next=");
+    query.push_str(&encode_query_value(next));
+    url.set_query(Some(&query));
+    Ok(Secret::new(String::from(url)))
+}
+
+/// Vectera login links as a client method.
+///
+/// Named `Client<Area>ExtraExt` so it never collides with the generated `Client<Tag>Ext`
+/// traits.
+pub trait ClientLoginExtraExt {
+    /// Creates a one-time login link for `user` (a user id, or `me`), optionally forwarding
+    /// to `next` after login. `next` is checked before anything is sent.
+    ///
+    /// The link works once, within one minute; a user already logged in is logged out and
+    /// logged in as `user`.
+    fn login_link(
+        &self,
+        user: &str,
+        next: Option<&str>,
+    ) -> impl Future<Output = Result<Secret, LoginLinkError>> + Send;
+}
+
+impl ClientLoginExtraExt for Client {
+    async fn login_link(&self, user: &str, next: Option<&str>) -> Result<Secret, LoginLinkError> {
+        if let Some(next) = next {
+            check_next(next)?;
+        }
+        let token = self
+            .create_login_token()
+            .id(user)
+            .send()
+            .await
+            .map_err(LoginLinkError::Api)?
+            .into_inner();
+        if url::Url::parse(token.url.expose()).is_err() {
+            return Err(LoginLinkError::InvalidLoginUrl);
+        }
+        match next {
+            Some(next) => login_url_with_next(&token.url, next),
+            None => Ok(token.url),
+        }
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a query value, leaving `/` and the other characters RFC 3986 allows in a
+/// query as they are, so links read like Vectera's own (`next=/scheduling/`).
+fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b':'
+            | b'@'
+            | b'!'
+            | b'$'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b','
+            | b';' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(next: &str) -> Result<String, LoginLinkError> {
+        login_url_with_next(
+            &Secret::from("https://www.vectera.com/login/?token=v8hzo6m42t32gqxbxwwcg1tmywkfinyp"),
+            next,
+        )
+        .map(|s| s.expose().to_owned())
+    }
+
+    #[test]
+    fn same_site_paths_are_appended() {
+        assert_eq!(
+            link("/room/team-name/meeting-room-1").expect("safe"),
+            "https://www.vectera.com/login/?token=v8hzo6m42t32gqxbxwwcg1tmywkfinyp&next=/room/team-name/meeting-room-1"
+        );
+        assert_eq!(
+            link("/a?b=c&d=e#f").expect("safe"),
+            "https://www.vectera.com/login/?token=v8hzo6m42t32gqxbxwwcg1tmywkfinyp&next=/a%3Fb%3Dc%26d%3De%23f"
+        );
+    }
+
+    #[test]
+    fn an_existing_next_is_replaced() {
+        let url = Secret::from("https://www.vectera.com/login/?next=/old/&token=t");
+        assert_eq!(
+            login_url_with_next(&url, "/new/").expect("safe").expose(),
+            "https://www.vectera.com/login/?token=t&next=/new/"
+        );
+    }
+
+    #[test]
+    fn unsafe_next_pages_are_refused() {
+        let cases = [
+            ("//evil.example", "another host"),
+            ("/\\evil.example", "another host"),
+            ("https://evil.example/", "absolute path"),
+            ("javascript:alert(1)", "absolute path"),
+            ("scheduling/", "absolute path"),
+            ("", "absolute path"),
+            ("/ok\r\nSet-Cookie: x=1", "control"),
+            ("/ok\n", "control"),
+            ("/a b", "whitespace"),
+            ("/a\\b", "backslash"),
+            ("/%2F%2Fevil.example", "another host"),
+            ("/%252F%252Fevil.example", "another host"),
+            ("/%5Cevil.example", "another host"),
+            ("/x%0d%0aLocation:%20//evil", "control"),
+        ];
+        for (next, why) in cases {
+            let err = link(next).expect_err(next);
+            let text = err.to_string();
+            assert!(
+                matches!(err, LoginLinkError::UnsafeNext(_)),
+                "{next}: {text}"
+            );
+            let expected = match why {
+                "another host" => "another host",
+                "absolute path" => "absolute path",
+                _ => "control characters",
+            };
+            assert!(text.contains(expected), "{next}: {text}");
+            assert!(
+                !text.contains("v8hzo6m42t"),
+                "the login token never shows: {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_login_url_is_not_echoed() {
+        let err = login_url_with_next(&Secret::from("not a url token=SECRET"), "/x/")
+            .expect_err("refused");
+        assert!(matches!(err, LoginLinkError::InvalidLoginUrl));
+        assert!(!format!("{err} {err:?}").contains("SECRET"));
+    }
+}
