@@ -38,9 +38,9 @@ pub enum LoginLinkError {
     /// Vectera's answer held no usable login URL (the URL itself is not shown: it is a secret).
     #[error("Vectera answered a login token without a valid absolute login URL")]
     InvalidLoginUrl,
-    /// The API call failed.
+    /// The API call failed (boxed: the generated error is large).
     #[error("creating the login token failed: {0}")]
-    Api(#[source] Error<types::Error>),
+    Api(#[source] Box<Error<types::Error>>),
 }
 
 /// Checks that `next` is a same-site absolute path.
@@ -137,7 +137,7 @@ impl ClientLoginExtraExt for Client {
             .id(user)
             .send()
             .await
-            .map_err(LoginLinkError::Api)?
+            .map_err(|e| LoginLinkError::Api(Box::new(e)))?
             .into_inner();
         if url::Url::parse(token.url.expose()).is_err() {
             return Err(LoginLinkError::InvalidLoginUrl);

@@ -1,0 +1,5 @@
+//! The workspace integration suite: every vendor client against httpmock on loopback.
+//!
+//! One test binary (one link) with a module per vendor.
+
+mod vectera;

@@ -1,0 +1,40 @@
+//! Helpers shared by the workspace integration tests (`integration/`).
+#![deny(missing_docs)]
+
+use httpmock::{Method, MockServer, When};
+
+/// A secret used by every test; tests assert it never shows in Debug or error text.
+pub const TOKEN: &str = "tok_5ecret_value_0123456789";
+
+/// Starts a fresh mock server on loopback.
+pub async fn server() -> MockServer {
+    MockServer::start_async().await
+}
+
+/// The request every generated call must send: `method path`, the given credentials header,
+/// JSON accepted, and no `api-version` header (progenitor adds one; our hook removes it).
+/// `query` lists every query parameter expected; no other may be present.
+pub fn request(when: When, method: Method, path: &str, auth: &str, query: &[(&str, &str)]) -> When {
+    let mut when = when
+        .method(method)
+        .path(path)
+        .header("authorization", auth)
+        .header_missing("api-version")
+        .query_param_count(".*", ".*", query.len());
+    for (key, value) in query {
+        when = when.query_param(*key, *value);
+    }
+    when
+}
+
+/// Asserts that `text` (a Debug or Display rendering) does not contain [`TOKEN`] or any
+/// of `more` secrets.
+#[track_caller]
+pub fn assert_no_secret(text: &str, more: &[&str]) {
+    for secret in std::iter::once(&TOKEN).chain(more) {
+        assert!(
+            !text.contains(secret),
+            "secret {secret:?} leaked into: {text}"
+        );
+    }
+}
