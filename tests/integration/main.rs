@@ -3,3 +3,4 @@
 //! One test binary (one link) with a module per vendor.
 
 mod vectera;
+mod vyte;
