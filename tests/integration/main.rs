@@ -3,4 +3,5 @@
 //! One test binary (one link) with a module per vendor.
 
 mod vectera;
+mod veo;
 mod vyte;
