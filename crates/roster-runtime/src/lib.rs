@@ -31,9 +31,6 @@ pub use transport::{
 /// allowances generated code needs — hand-written code stays under the workspace's strict
 /// lints — and a glob re-export of everything in it (`Client`, `types`, `builder`,
 /// `prelude`, the `Client<Tag>Ext` traits, `DEFAULT_BASE_URL`, `Error`, ...).
-///
-/// It also defines the hidden `GENERATED_SOURCE`, the exact source compiled, which the
-/// workspace tests compare with the committed snapshot in `generated/client.rs`.
 #[macro_export]
 macro_rules! include_generated_client {
     () => {
@@ -53,10 +50,5 @@ macro_rules! include_generated_client {
         }
 
         pub use generated::*;
-
-        /// The generated source this crate compiles, compared with the committed snapshot
-        /// (`generated/client.rs`) by the workspace tests; `cargo xtask generate` rewrites it.
-        #[doc(hidden)]
-        pub const GENERATED_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/client.rs"));
     };
 }
