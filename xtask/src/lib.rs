@@ -166,52 +166,49 @@ fn operation_rules(doc: &Value, out: &mut Vec<Problem>) {
             }
         }
         if let Some(body) = o.op.get("requestBody") {
-            let body = lint::deref(doc, body);
-            for (media, m) in body
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if m.get("example").is_none() && m.get("examples").is_none() {
-                    out.push(problem(
-                        format!("{}/requestBody/content/{}", o.pointer, lint::escape(media)),
-                        op,
-                        "example-present",
-                        "the request body has no example".into(),
-                    ));
-                }
-            }
+            let at = format!("{}/requestBody", o.pointer);
+            require_examples(doc, body, &at, "the request body", op, out);
         }
         for (status, response) in
             o.op.get("responses")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
+                .filter(|(status, _)| status.starts_with('2'))
         {
-            if !status.starts_with('2') {
-                continue;
-            }
-            let response = lint::deref(doc, response);
-            for (media, m) in response
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if m.get("example").is_none() && m.get("examples").is_none() {
-                    out.push(problem(
-                        format!(
-                            "{}/responses/{status}/content/{}",
-                            o.pointer,
-                            lint::escape(media)
-                        ),
-                        op,
-                        "example-present",
-                        format!("the {status} response has no example"),
-                    ));
-                }
-            }
+            let at = format!("{}/responses/{status}", o.pointer);
+            require_examples(
+                doc,
+                response,
+                &at,
+                &format!("the {status} response"),
+                op,
+                out,
+            );
+        }
+    }
+}
+
+/// `example-present` for every media type of a request body or response (`holder`).
+fn require_examples(
+    doc: &Value,
+    holder: &Value,
+    pointer: &str,
+    what: &str,
+    op: Option<&str>,
+    out: &mut Vec<Problem>,
+) {
+    let content = lint::deref(doc, holder)
+        .get("content")
+        .and_then(Value::as_object);
+    for (media, m) in content.into_iter().flatten() {
+        if m.get("example").is_none() && m.get("examples").is_none() {
+            out.push(problem(
+                format!("{pointer}/content/{}", lint::escape(media)),
+                op,
+                "example-present",
+                format!("{what} has no example"),
+            ));
         }
     }
 }
@@ -290,9 +287,7 @@ fn example_rules(doc: &Value, out: &mut Vec<Problem>) {
         })
         .unwrap_or_default();
     let components = Value::Object(components);
-    let mut found: Vec<(String, &Value, &Value)> = Vec::new();
-    collect_examples(doc, &mut String::new(), &mut found);
-    for (pointer, schema, example) in found {
+    for (pointer, schema, example) in collect_examples(doc) {
         match check_example(&components, schema, example) {
             Ok(()) => {}
             Err(ExampleError::Mismatch(message)) => {
@@ -305,47 +300,23 @@ fn example_rules(doc: &Value, out: &mut Vec<Problem>) {
     }
 }
 
-/// Finds `(pointer to the example, schema, example)` triples, not descending into example
-/// values or extensions.
-fn collect_examples<'a>(
-    value: &'a Value,
-    pointer: &mut String,
-    found: &mut Vec<(String, &'a Value, &'a Value)>,
-) {
-    match value {
-        Value::Object(map) => {
-            if let Some(example) = map.get("example") {
-                let schema = match map.get("schema") {
-                    Some(schema) => Some(schema),
-                    None if looks_like_schema(map) => Some(value),
-                    None => None,
-                };
-                if let Some(schema) = schema {
-                    found.push((format!("{pointer}/example"), schema, example));
-                }
-            }
-            for (key, child) in map {
-                if key == "example" || key == "examples" || key.starts_with("x-") {
-                    continue;
-                }
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&lint::escape(key));
-                collect_examples(child, pointer, found);
-                pointer.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
-                collect_examples(child, pointer, found);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
-    }
+/// Finds `(pointer to the example, schema, example)` triples: media types, parameters and
+/// headers hold an example beside a `schema`; a schema holds its own.
+fn collect_examples(doc: &Value) -> Vec<(String, &Value, &Value)> {
+    let mut found = Vec::new();
+    lint::walk(doc, &mut String::new(), &mut |pointer, value| {
+        let Some(map) = value.as_object() else { return };
+        let Some(example) = map.get("example") else {
+            return;
+        };
+        let schema = match map.get("schema") {
+            Some(schema) => schema,
+            None if looks_like_schema(map) => value,
+            None => return,
+        };
+        found.push((format!("{pointer}/example"), schema, example));
+    });
+    found
 }
 
 fn looks_like_schema(map: &Map<String, Value>) -> bool {

@@ -425,26 +425,30 @@ pub fn template_names(path: &str) -> BTreeSet<&str> {
         .collect()
 }
 
-/// Visits every object in the document with its JSON pointer.
+/// Visits every object in the document with its JSON pointer, in document order.
+///
+/// The values of `example`, `examples` and `x-*` extensions are data, not spec structure: they
+/// are not descended into (an example object with a `$ref` or `format` key is not a schema).
 pub fn walk<'a>(value: &'a Value, pointer: &mut String, f: &mut impl FnMut(&str, &'a Value)) {
+    let visit = |key: &str, child: &'a Value, pointer: &mut String, f: &mut _| {
+        let len = pointer.len();
+        pointer.push('/');
+        pointer.push_str(&escape(key));
+        walk(child, pointer, f);
+        pointer.truncate(len);
+    };
     match value {
         Value::Object(map) => {
             f(pointer, value);
-            for (k, v) in map {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape(k));
-                walk(v, pointer, f);
-                pointer.truncate(len);
+            for (key, child) in map {
+                if key != "example" && key != "examples" && !key.starts_with("x-") {
+                    visit(key, child, pointer, f);
+                }
             }
         }
         Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
-                walk(v, pointer, f);
-                pointer.truncate(len);
+            for (i, child) in items.iter().enumerate() {
+                visit(&i.to_string(), child, pointer, f);
             }
         }
         _ => {}
