@@ -1,0 +1,53 @@
+//! Roster: typed clients for Vectera, Vyte and VEO behind one facade.
+//!
+//! Each vendor's generated client is re-exported behind a cargo feature of the same name (all
+//! on by default), so an application builds only what it uses:
+//!
+//! ```toml
+//! roster = { version = "0.1", default-features = false, features = ["vyte"] }
+//! ```
+//!
+//! What the facade adds, written once for every vendor:
+//!
+//! - [`Error`]: one error naming the vendor, the operation, the HTTP status and the vendor's
+//!   error body, with secrets nowhere in it;
+//! - [`Resilience`]: retries with jittered exponential backoff for idempotent calls, honouring
+//!   `Retry-After`, with a shared [`RetryBudget`] and a pluggable [`Sleeper`] for tests.
+//!
+//! ```no_run
+//! # #[cfg(feature = "vectera")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use roster::vectera::prelude::*;
+//! use roster::{Idempotency, Resilience, Vendor};
+//!
+//! let client = roster::vectera::Client::new(roster::vectera::DEFAULT_BASE_URL, "token")?;
+//! let resilience = Resilience::default();
+//! let me = resilience
+//!     .call(Vendor::Vectera, "get_user", Idempotency::Idempotent, || {
+//!         client.get_user().id("me").send()
+//!     })
+//!     .await?;
+//! println!("{}", me.email);
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod retry;
+
+pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
+pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
+pub use roster_runtime::Secret;
+
+/// The Vectera client (`roster-vectera`).
+#[cfg(feature = "vectera")]
+pub use roster_vectera as vectera;
+
+/// The Vyte client (`roster-vyte`).
+#[cfg(feature = "vyte")]
+pub use roster_vyte as vyte;
+
+/// The VEO client (`roster-veo`).
+#[cfg(feature = "veo")]
+pub use roster_veo as veo;
