@@ -9,6 +9,8 @@
 //!
 //! What the facade adds, written once for every vendor:
 //!
+//! - [`Config`]: each vendor's base URL and secret, from code or from `ROSTER_<VENDOR>_TOKEN` /
+//!   `ROSTER_<VENDOR>_BASE_URL`, with errors that say exactly what to set;
 //! - [`Error`]: one error naming the vendor, the operation, the HTTP status and the vendor's
 //!   error body, with secrets nowhere in it;
 //! - [`Resilience`]: retries with jittered exponential backoff for idempotent calls, honouring
@@ -33,9 +35,11 @@
 //! ```
 #![deny(missing_docs)]
 
+mod config;
 mod error;
 mod retry;
 
+pub use config::{Config, ConfigError, VendorConfig, base_url_var, default_base_url, token_var};
 pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
 pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
 pub use roster_runtime::Secret;

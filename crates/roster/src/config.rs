@@ -1,0 +1,287 @@
+//! Per-vendor base URL and secret, from code or from the environment.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use roster_runtime::Secret;
+
+use crate::error::Vendor;
+
+/// Where one vendor is and how to authenticate there.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VendorConfig {
+    base_url: String,
+    secret: Secret,
+}
+
+impl VendorConfig {
+    /// The checked base URL (https, or http on loopback; no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The API token or key.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+}
+
+impl fmt::Debug for VendorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VendorConfig")
+            .field("base_url", &self.base_url)
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+/// Why a [`Config`] could not be made or does not cover what was asked. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Vendors were asked for that have no credentials.
+    #[error("no credentials for {}: set {}", list(.0), vars(.0))]
+    Missing(Vec<Vendor>),
+    /// A base URL (named by where it came from) is not acceptable.
+    #[error("{source_name}: {reason}")]
+    BaseUrl {
+        /// `ROSTER_VYTE_BASE_URL`, or `vyte base URL` when given in code.
+        source_name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A secret is empty.
+    #[error("{0} is set but empty")]
+    EmptySecret(String),
+    /// The vendor's client crate is not compiled in (its cargo feature is off).
+    #[error("{0} support is not compiled in: enable the `{0}` feature of the `roster` crate")]
+    NotCompiledIn(Vendor),
+}
+
+fn list(vendors: &[Vendor]) -> String {
+    vendors
+        .iter()
+        .map(|v| v.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn vars(vendors: &[Vendor]) -> String {
+    vendors
+        .iter()
+        .map(|v| token_var(*v))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// `ROSTER_<VENDOR>_TOKEN`: the vendor's API token (Vyte: the API key).
+pub fn token_var(vendor: Vendor) -> String {
+    format!("ROSTER_{}_TOKEN", vendor.name().to_uppercase())
+}
+
+/// `ROSTER_<VENDOR>_BASE_URL`: overrides the vendor's production base URL.
+pub fn base_url_var(vendor: Vendor) -> String {
+    format!("ROSTER_{}_BASE_URL", vendor.name().to_uppercase())
+}
+
+/// The vendor's production base URL, when its client is compiled in.
+pub fn default_base_url(vendor: Vendor) -> Option<&'static str> {
+    match vendor {
+        #[cfg(feature = "vectera")]
+        Vendor::Vectera => Some(roster_vectera::DEFAULT_BASE_URL),
+        #[cfg(feature = "vyte")]
+        Vendor::Vyte => Some(roster_vyte::DEFAULT_BASE_URL),
+        #[cfg(feature = "veo")]
+        Vendor::Veo => Some(roster_veo::DEFAULT_BASE_URL),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+/// Credentials and endpoints for the vendors to work with.
+///
+/// ```
+/// use roster::{Config, Vendor};
+///
+/// let config = Config::default()
+///     .with(Vendor::Vyte, None, "vyte-api-key")?
+///     .with(Vendor::Vectera, Some("http://127.0.0.1:8080/api/v1"), "token")?;
+/// assert_eq!(config.vendors().collect::<Vec<_>>(), [Vendor::Vectera, Vendor::Vyte]);
+/// assert!(config.require(&[Vendor::Veo]).is_err());
+/// # Ok::<(), roster::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    vendors: BTreeMap<Vendor, VendorConfig>,
+}
+
+impl Config {
+    /// Adds (or replaces) a vendor: its base URL (`None`: the production one) and secret.
+    ///
+    /// # Errors
+    /// [`ConfigError`] for an unacceptable base URL, an empty secret, or a vendor whose
+    /// feature is off.
+    pub fn with(
+        self,
+        vendor: Vendor,
+        base_url: Option<&str>,
+        secret: impl Into<Secret>,
+    ) -> Result<Self, ConfigError> {
+        self.insert(
+            vendor,
+            base_url,
+            secret.into(),
+            &format!("{vendor} base URL"),
+            &format!("the {vendor} secret"),
+        )
+    }
+
+    fn insert(
+        mut self,
+        vendor: Vendor,
+        base_url: Option<&str>,
+        secret: Secret,
+        url_source: &str,
+        secret_source: &str,
+    ) -> Result<Self, ConfigError> {
+        let default = default_base_url(vendor).ok_or(ConfigError::NotCompiledIn(vendor))?;
+        if secret.expose().trim().is_empty() {
+            return Err(ConfigError::EmptySecret(secret_source.to_owned()));
+        }
+        let base_url = roster_runtime::base_url(base_url.unwrap_or(default)).map_err(|e| {
+            ConfigError::BaseUrl {
+                source_name: url_source.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
+        self.vendors
+            .insert(vendor, VendorConfig { base_url, secret });
+        Ok(self)
+    }
+
+    /// Reads `ROSTER_<VENDOR>_TOKEN` and `ROSTER_<VENDOR>_BASE_URL` for every vendor compiled in.
+    /// A vendor without a token is left out ([`Config::require`] says what to set).
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the variable that holds a bad value.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::from_env`] over any variable source (tests, a config file).
+    ///
+    /// # Errors
+    /// As [`Config::from_env`].
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        for vendor in Vendor::ALL {
+            if default_base_url(vendor).is_none() {
+                continue;
+            }
+            let Some(token) = lookup(&token_var(vendor)) else {
+                continue;
+            };
+            let url_var = base_url_var(vendor);
+            let base_url = lookup(&url_var).filter(|u| !u.trim().is_empty());
+            config = config.insert(
+                vendor,
+                base_url.as_deref(),
+                Secret::new(token),
+                &url_var,
+                &token_var(vendor),
+            )?;
+        }
+        Ok(config)
+    }
+
+    /// The configured vendors, in a stable order.
+    pub fn vendors(&self) -> impl Iterator<Item = Vendor> + '_ {
+        self.vendors.keys().copied()
+    }
+
+    /// One vendor's configuration.
+    pub fn vendor(&self, vendor: Vendor) -> Option<&VendorConfig> {
+        self.vendors.get(&vendor)
+    }
+
+    /// Checks that every vendor in `vendors` is configured.
+    ///
+    /// # Errors
+    /// [`ConfigError::Missing`] listing the others and the variables to set.
+    pub fn require(&self, vendors: &[Vendor]) -> Result<(), ConfigError> {
+        let missing: Vec<Vendor> = vendors
+            .iter()
+            .copied()
+            .filter(|v| !self.vendors.contains_key(v))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Missing(missing))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn reads_tokens_and_base_urls_from_the_environment() {
+        let config = Config::from_lookup(env(&[
+            ("ROSTER_VECTERA_TOKEN", "vt"),
+            ("ROSTER_VYTE_TOKEN", "vy"),
+            ("ROSTER_VYTE_BASE_URL", "http://127.0.0.1:4010/"),
+        ]))
+        .expect("valid");
+        assert_eq!(
+            config.vendors().collect::<Vec<_>>(),
+            [Vendor::Vectera, Vendor::Vyte]
+        );
+        let vectera = config.vendor(Vendor::Vectera).expect("configured");
+        assert_eq!(vectera.base_url(), "https://www.vectera.com/api/v1");
+        assert_eq!(vectera.secret().expose(), "vt");
+        assert_eq!(
+            config.vendor(Vendor::Vyte).expect("configured").base_url(),
+            "http://127.0.0.1:4010"
+        );
+        assert!(!format!("{config:?}").contains("vt\""), "{config:?}");
+    }
+
+    #[test]
+    fn says_exactly_what_to_set() {
+        let config = Config::from_lookup(env(&[("ROSTER_VYTE_TOKEN", "vy")])).expect("valid");
+        let err = config
+            .require(&[Vendor::Vectera, Vendor::Vyte, Vendor::Veo])
+            .expect_err("two missing");
+        assert_eq!(
+            err.to_string(),
+            "no credentials for vectera, veo: set ROSTER_VECTERA_TOKEN and ROSTER_VEO_TOKEN"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_variable_without_the_secret() {
+        let err = Config::from_lookup(env(&[
+            ("ROSTER_VEO_TOKEN", "s3cret-token"),
+            ("ROSTER_VEO_BASE_URL", "http://veo.example.com"),
+        ]))
+        .expect_err("cleartext to a remote host");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("ROSTER_VEO_BASE_URL: refusing insecure base URL"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret"), "{text}");
+        let err = Config::from_lookup(env(&[("ROSTER_VEO_TOKEN", "  ")])).expect_err("empty");
+        assert_eq!(err.to_string(), "ROSTER_VEO_TOKEN is set but empty");
+    }
+}
