@@ -2,6 +2,7 @@
 //!
 //! One test binary (one link) with a module per vendor.
 
+mod provision;
 mod resilience;
 mod vectera;
 mod veo;

@@ -2,36 +2,16 @@
 //! httpmock: what is retried, how long it waits (recorded, never slept), what is never
 //! retried, and the error the caller gets.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use roster::vectera::prelude::*;
-use roster::{ErrorKind, Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, Vendor};
-use roster_tests::{TOKEN, assert_no_secret, server};
+use roster::{ErrorKind, Idempotency, Resilience, RetryBudget, RetryPolicy, Vendor};
+use roster_tests::{RecordingSleeper, TOKEN, assert_no_secret, server};
 use serde_json::json;
-
-/// Records every wait instead of sleeping.
-#[derive(Debug, Default)]
-struct RecordingSleeper(Mutex<Vec<Duration>>);
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(
-        &self,
-        delay: Duration,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
-        self.0.lock().expect("not poisoned").push(delay);
-        Box::pin(std::future::ready(()))
-    }
-}
-
-impl RecordingSleeper {
-    fn delays(&self) -> Vec<Duration> {
-        self.0.lock().expect("not poisoned").clone()
-    }
-}
 
 fn layer(budget: u32) -> (Resilience, Arc<RecordingSleeper>) {
     let sleeper = Arc::new(RecordingSleeper::default());

@@ -238,3 +238,37 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// An input Roster refused before sending anything (nothing reached the vendor).
+    pub(crate) fn invalid_request(
+        vendor: Vendor,
+        operation: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Error {
+            vendor,
+            operation,
+            kind: ErrorKind::InvalidRequest,
+            status: None,
+            body: None,
+            retry_after: None,
+            message: message.into(),
+            attempts: 0,
+        }
+    }
+
+    /// A vendor answer that succeeded but cannot be used (a missing id, an email in VEO's
+    /// error list).
+    pub(crate) fn unusable_answer(
+        vendor: Vendor,
+        operation: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Error {
+            kind: ErrorKind::InvalidResponse,
+            attempts: 1,
+            ..Error::invalid_request(vendor, operation, message)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The vendor-neutral person Roster provisions.
+
+use std::fmt;
+
+/// A person to provision into one or all vendors.
+///
+/// The common fields map onto each vendor's user; the `*_extras` hold what only one vendor
+/// has. Build one with [`Member::new`], which checks the email address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    email: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Administrator of the organisation (VEO Organisation Admin, Vyte team admin).
+    pub admin: bool,
+    /// Vectera-only settings.
+    pub vectera: VecteraExtras,
+    /// Vyte-only settings.
+    pub vyte: VyteExtras,
+    /// VEO-only settings.
+    pub veo: VeoExtras,
+}
+
+/// Vectera-only member settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VecteraExtras {
+    /// A managed user cannot edit their own profile and logs in through login links only.
+    pub managed: bool,
+}
+
+/// Vyte-only member settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VyteExtras {
+    /// IANA time zone (`Europe/Paris`).
+    pub timezone: Option<String>,
+    /// Two-letter language code (`fr`).
+    pub language: Option<String>,
+    /// Names of the teams the member belongs to.
+    pub teams: Vec<String>,
+}
+
+/// VEO-only member settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VeoExtras {
+    /// The member's region (see VEO's regions endpoint).
+    pub region_id: Option<i32>,
+    /// Ids of the groups (communities) to add the member to when invited.
+    pub communities: Vec<i64>,
+}
+
+/// Why a [`Member`] could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MemberError {
+    /// The email address is not of the form `local@domain.tld`.
+    #[error("invalid email address {0:?}: expected local@domain.tld")]
+    InvalidEmail(String),
+    /// The first name is empty.
+    #[error("the first name of {0} is empty")]
+    EmptyFirstName(String),
+}
+
+impl Member {
+    /// A member with the given email and names, not an admin, no vendor extras.
+    ///
+    /// # Errors
+    /// [`MemberError`] for an invalid email address or an empty first name.
+    pub fn new(
+        email: &str,
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+    ) -> Result<Self, MemberError> {
+        let email = email.trim();
+        if !is_plausible_email(email) {
+            return Err(MemberError::InvalidEmail(email.to_owned()));
+        }
+        let first_name = first_name.into().trim().to_owned();
+        if first_name.is_empty() {
+            return Err(MemberError::EmptyFirstName(email.to_owned()));
+        }
+        Ok(Self {
+            email: email.to_owned(),
+            first_name,
+            last_name: last_name.into().trim().to_owned(),
+            admin: false,
+            vectera: VecteraExtras::default(),
+            vyte: VyteExtras::default(),
+            veo: VeoExtras::default(),
+        })
+    }
+
+    /// The member as an administrator.
+    pub fn admin(mut self, admin: bool) -> Self {
+        self.admin = admin;
+        self
+    }
+
+    /// The email address, as given (trimmed).
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    /// Whether `other` is this member's address (email comparison ignores case, as the
+    /// vendors' searches do).
+    pub fn has_email(&self, other: &str) -> bool {
+        self.email.eq_ignore_ascii_case(other.trim())
+    }
+}
+
+impl fmt::Display for Member {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} <{}>", self.first_name, self.last_name, self.email)
+    }
+}
+
+/// `local@domain.tld`, no whitespace or control characters, one `@`, a dot in the domain that
+/// neither starts nor ends it. Deliberately simple: the vendors have the final word.
+fn is_plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && email.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked() {
+        for good in ["ann@example.com", " Ann.Smith+x@mail.example.co.uk "] {
+            assert!(Member::new(good, "Ann", "Smith").is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@@example.com",
+            "ann smith@example.com",
+            "ann@example..com",
+            "ann@.example.com",
+            "ann@example.com.",
+            "ann@exa\nmple.com",
+        ] {
+            let err = Member::new(bad, "Ann", "Smith").expect_err(bad);
+            assert!(
+                err.to_string().starts_with("invalid email address"),
+                "{err}"
+            );
+        }
+        assert_eq!(
+            Member::new("ann@example.com", " ", "Smith"),
+            Err(MemberError::EmptyFirstName("ann@example.com".into()))
+        );
+    }
+
+    #[test]
+    fn email_matching_ignores_case() {
+        let ann = Member::new("Ann@Example.com", "Ann", "Smith").expect("valid");
+        assert!(ann.has_email("ann@example.com"));
+        assert!(!ann.has_email("anne@example.com"));
+        assert_eq!(ann.to_string(), "Ann Smith <Ann@Example.com>");
+    }
+}

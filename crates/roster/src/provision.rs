@@ -1,0 +1,633 @@
+//! Provisioning a [`Member`] into every configured vendor: look up, then create or update.
+
+use futures::StreamExt;
+
+use crate::config::Config;
+use crate::error::{Error, Vendor};
+use crate::member::Member;
+use crate::retry::{Idempotency, Resilience};
+
+/// What provisioning did in one vendor.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The member did not exist and was created (VEO: invited).
+    Created,
+    /// The member existed with other details and was updated.
+    Updated,
+    /// The member existed as wanted; nothing was written.
+    Unchanged,
+    /// The member was removed (Vectera: deleted, Vyte: unlinked, VEO: deleted).
+    Removed,
+    /// There was nothing to remove.
+    Absent,
+    /// The vendor call failed; the other vendors were still done.
+    Failed(Error),
+}
+
+impl Outcome {
+    /// Whether this is [`Outcome::Failed`].
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Outcome::Failed(_))
+    }
+}
+
+/// What happened to one member, vendor by vendor (in [`Vendor::ALL`] order).
+#[derive(Debug, Clone)]
+pub struct MemberReport {
+    /// The member's email address.
+    pub email: String,
+    /// One outcome per configured vendor.
+    pub vendors: Vec<(Vendor, Outcome)>,
+}
+
+impl MemberReport {
+    /// Whether any vendor failed.
+    pub fn has_failures(&self) -> bool {
+        self.vendors.iter().any(|(_, o)| o.is_failure())
+    }
+
+    /// The outcome in one vendor, when it is configured.
+    pub fn outcome(&self, vendor: Vendor) -> Option<&Outcome> {
+        self.vendors
+            .iter()
+            .find(|(v, _)| *v == vendor)
+            .map(|(_, o)| o)
+    }
+}
+
+/// Provisions members into the vendors of a [`Config`], with the retry layer around every
+/// call. A create is never retried blindly: each `ensure` looks the member up first.
+#[derive(Debug)]
+pub struct Provisioner {
+    resilience: Resilience,
+    concurrency: usize,
+    #[cfg(feature = "vectera")]
+    vectera: Option<vectera::Side>,
+    #[cfg(feature = "vyte")]
+    vyte: Option<roster_vyte::Client>,
+    #[cfg(feature = "veo")]
+    veo: Option<veo::Side>,
+}
+
+/// How many members [`Provisioner::ensure_all`] works on at once by default.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+impl Provisioner {
+    /// A provisioner for every vendor in `config`, with the default retry layer.
+    ///
+    /// # Errors
+    /// [`roster_runtime::ConfigError`] when a client cannot be built (TLS initialisation, a
+    /// secret that is not a valid header value).
+    pub fn new(config: &Config) -> Result<Self, roster_runtime::ConfigError> {
+        Self::with_resilience(config, Resilience::default())
+    }
+
+    /// A provisioner with a retry layer of the caller's (policy, budget, sleeper).
+    ///
+    /// # Errors
+    /// As [`Provisioner::new`].
+    pub fn with_resilience(
+        config: &Config,
+        resilience: Resilience,
+    ) -> Result<Self, roster_runtime::ConfigError> {
+        Ok(Self {
+            resilience,
+            concurrency: DEFAULT_CONCURRENCY,
+            #[cfg(feature = "vectera")]
+            vectera: config
+                .vendor(Vendor::Vectera)
+                .map(|c| roster_vectera::Client::new(c.base_url(), c.secret()))
+                .transpose()?
+                .map(vectera::Side::new),
+            #[cfg(feature = "vyte")]
+            vyte: config
+                .vendor(Vendor::Vyte)
+                .map(|c| roster_vyte::Client::new(c.base_url(), c.secret()))
+                .transpose()?,
+            #[cfg(feature = "veo")]
+            veo: config
+                .vendor(Vendor::Veo)
+                .map(|c| roster_veo::Client::new(c.base_url(), c.secret()))
+                .transpose()?
+                .map(veo::Side::new),
+        })
+    }
+
+    /// How many members [`Provisioner::ensure_all`] works on at once (at least 1).
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// The retry layer in use.
+    pub fn resilience(&self) -> &Resilience {
+        &self.resilience
+    }
+
+    /// Makes sure `member` exists as described in every configured vendor: created when
+    /// absent, updated when different, left alone when equal — so running it twice writes
+    /// nothing the second time. The vendors are done concurrently; one failing never stops
+    /// the others.
+    pub async fn ensure(&self, member: &Member) -> MemberReport {
+        let r = &self.resilience;
+        #[cfg(feature = "vectera")]
+        let vectera = async {
+            match &self.vectera {
+                Some(side) => Some((Vendor::Vectera, settle(side.ensure(r, member).await))),
+                None => None,
+            }
+        };
+        #[cfg(not(feature = "vectera"))]
+        let vectera = async { None };
+        #[cfg(feature = "vyte")]
+        let vyte = async {
+            match &self.vyte {
+                Some(client) => Some((Vendor::Vyte, settle(vyte::ensure(client, r, member).await))),
+                None => None,
+            }
+        };
+        #[cfg(not(feature = "vyte"))]
+        let vyte = async { None };
+        #[cfg(feature = "veo")]
+        let veo = async {
+            match &self.veo {
+                Some(side) => Some((Vendor::Veo, settle(side.ensure(r, member).await))),
+                None => None,
+            }
+        };
+        #[cfg(not(feature = "veo"))]
+        let veo = async { None };
+        let (a, b, c) = futures::join!(vectera, vyte, veo);
+        MemberReport {
+            email: member.email().to_owned(),
+            vendors: [a, b, c].into_iter().flatten().collect(),
+        }
+    }
+
+    /// [`Provisioner::ensure`] for many members, at most `concurrency` at a time, reports in
+    /// input order.
+    pub async fn ensure_all(&self, members: &[Member]) -> Vec<MemberReport> {
+        futures::stream::iter(members)
+            .map(|m| self.ensure(m))
+            .buffered(self.concurrency)
+            .collect()
+            .await
+    }
+
+    /// Removes the member with `email` from every configured vendor (Vectera: delete, Vyte:
+    /// unlink from the organisation, VEO: delete); [`Outcome::Absent`] where there was none.
+    pub async fn remove(&self, email: &str) -> MemberReport {
+        let r = &self.resilience;
+        #[cfg(feature = "vectera")]
+        let vectera = async {
+            match &self.vectera {
+                Some(side) => Some((Vendor::Vectera, settle(side.remove(r, email).await))),
+                None => None,
+            }
+        };
+        #[cfg(not(feature = "vectera"))]
+        let vectera = async { None };
+        #[cfg(feature = "vyte")]
+        let vyte = async {
+            match &self.vyte {
+                Some(client) => Some((Vendor::Vyte, settle(vyte::remove(client, r, email).await))),
+                None => None,
+            }
+        };
+        #[cfg(not(feature = "vyte"))]
+        let vyte = async { None };
+        #[cfg(feature = "veo")]
+        let veo = async {
+            match &self.veo {
+                Some(side) => Some((Vendor::Veo, settle(side.remove(r, email).await))),
+                None => None,
+            }
+        };
+        #[cfg(not(feature = "veo"))]
+        let veo = async { None };
+        let (a, b, c) = futures::join!(vectera, vyte, veo);
+        MemberReport {
+            email: email.trim().to_owned(),
+            vendors: [a, b, c].into_iter().flatten().collect(),
+        }
+    }
+}
+
+fn settle(result: Result<Outcome, Error>) -> Outcome {
+    result.unwrap_or_else(|e| {
+        tracing::warn!(vendor = %e.vendor(), operation = e.operation(), error = %e, "provisioning failed");
+        Outcome::Failed(e)
+    })
+}
+
+/// Shorthand for one idempotent call through the retry layer.
+macro_rules! read {
+    ($r:expr, $vendor:expr, $op:literal, $call:expr) => {
+        $r.call($vendor, $op, Idempotency::Idempotent, || $call)
+    };
+}
+
+#[cfg(feature = "vectera")]
+mod vectera {
+    use roster_vectera::prelude::*;
+    use roster_vectera::types;
+
+    use super::*;
+
+    const V: Vendor = Vendor::Vectera;
+
+    #[derive(Debug)]
+    pub(super) struct Side {
+        client: roster_vectera::Client,
+        organization: tokio::sync::OnceCell<uuid::Uuid>,
+    }
+
+    impl Side {
+        pub(super) fn new(client: roster_vectera::Client) -> Self {
+            Self {
+                client,
+                organization: tokio::sync::OnceCell::new(),
+            }
+        }
+
+        /// The organization new members join: the token's user's own (`GET /users/me/`).
+        async fn organization(&self, r: &Resilience) -> Result<uuid::Uuid, Error> {
+            self.organization
+                .get_or_try_init(|| async {
+                    let me =
+                        read!(r, V, "get_user", self.client.get_user().id("me").send()).await?;
+                    me.organization_id.ok_or_else(|| {
+                        Error::unusable_answer(
+                            V,
+                            "get_user",
+                            "the token's user belongs to no organization",
+                        )
+                    })
+                })
+                .await
+                .copied()
+        }
+
+        async fn find(&self, r: &Resilience, email: &str) -> Result<Option<types::User>, Error> {
+            let page = read!(
+                r,
+                V,
+                "list_users",
+                self.client.list_users().search(email.trim()).send()
+            )
+            .await?;
+            Ok(page
+                .results
+                .into_iter()
+                .find(|u| u.email.eq_ignore_ascii_case(email.trim())))
+        }
+
+        pub(super) async fn ensure(&self, r: &Resilience, m: &Member) -> Result<Outcome, Error> {
+            let first_name = m.first_name.clone();
+            let last_name = Some(m.last_name.clone()).filter(|l| !l.is_empty());
+            if let Some(user) = self.find(r, m.email()).await? {
+                let same = user.first_name == m.first_name
+                    && user.last_name.as_deref().unwrap_or_default() == m.last_name
+                    && user.is_managed.unwrap_or(false) == m.vectera.managed;
+                if same {
+                    return Ok(Outcome::Unchanged);
+                }
+                let update = types::UserUpdate {
+                    first_name: Some(first_name.try_into().map_err(|e| {
+                        Error::invalid_request(V, "update_user", format!("first name: {e}"))
+                    })?),
+                    last_name,
+                    is_managed: Some(m.vectera.managed),
+                    ..Default::default()
+                };
+                let id = user.id.to_string();
+                read!(
+                    r,
+                    V,
+                    "update_user",
+                    self.client
+                        .update_user()
+                        .id(&id)
+                        .body(update.clone())
+                        .send()
+                )
+                .await?;
+                return Ok(Outcome::Updated);
+            }
+            let organization = self.organization(r).await?;
+            let create = types::UserCreate {
+                first_name: first_name.try_into().map_err(|e| {
+                    Error::invalid_request(V, "create_user", format!("first name: {e}"))
+                })?,
+                last_name,
+                email: m.email().to_owned(),
+                organization_id: organization,
+                is_managed: Some(m.vectera.managed),
+                password: None,
+            };
+            r.call(V, "create_user", Idempotency::NotIdempotent, || {
+                self.client.create_user().body(create.clone()).send()
+            })
+            .await?;
+            Ok(Outcome::Created)
+        }
+
+        pub(super) async fn remove(&self, r: &Resilience, email: &str) -> Result<Outcome, Error> {
+            let Some(user) = self.find(r, email).await? else {
+                return Ok(Outcome::Absent);
+            };
+            let id = user.id.to_string();
+            read!(
+                r,
+                V,
+                "delete_user",
+                self.client.delete_user().id(&id).send()
+            )
+            .await?;
+            Ok(Outcome::Removed)
+        }
+    }
+}
+
+#[cfg(feature = "vyte")]
+mod vyte {
+    use roster_vyte::prelude::*;
+    use roster_vyte::types;
+
+    use super::*;
+
+    const V: Vendor = Vendor::Vyte;
+
+    async fn find(
+        client: &Client,
+        r: &Resilience,
+        email: &str,
+    ) -> Result<Option<types::User>, Error> {
+        let users = read!(r, V, "list_users", client.list_users().send()).await?;
+        Ok(users.into_iter().find(|u| {
+            u.emails
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(email.trim()))
+        }))
+    }
+
+    fn profile(m: &Member, operation: &'static str) -> Result<types::UserProfile, Error> {
+        let language = m
+            .vyte
+            .language
+            .as_deref()
+            .map(str::parse::<types::LanguageCode>)
+            .transpose()
+            .map_err(|e| Error::invalid_request(V, operation, format!("language: {e}")))?;
+        Ok(types::UserProfile {
+            email: Some(m.email().to_owned()),
+            first_name: Some(m.first_name.clone()),
+            last_name: Some(m.last_name.clone()),
+            language,
+            timezone: m.vyte.timezone.clone().map(types::TimeZone::from),
+            ..Default::default()
+        })
+    }
+
+    fn teams(m: &Member) -> Vec<types::TeamMembership> {
+        m.vyte
+            .teams
+            .iter()
+            .map(|name| types::TeamMembership {
+                admin: Some(m.admin),
+                name: Some(name.clone()),
+                extid: None,
+            })
+            .collect()
+    }
+
+    pub(super) async fn ensure(
+        client: &Client,
+        r: &Resilience,
+        m: &Member,
+    ) -> Result<Outcome, Error> {
+        if let Some(user) = find(client, r, m.email()).await? {
+            let same = user.first_name.as_deref() == Some(m.first_name.as_str())
+                && user.last_name.as_deref().unwrap_or_default() == m.last_name
+                && (m.vyte.timezone.is_none()
+                    || user.timezone.as_ref().map(|t| t.as_str()) == m.vyte.timezone.as_deref())
+                && (m.vyte.language.is_none()
+                    || user.language.as_ref().map(|l| l.as_str()) == m.vyte.language.as_deref());
+            if same {
+                return Ok(Outcome::Unchanged);
+            }
+            let id = user.id.ok_or_else(|| {
+                Error::unusable_answer(V, "list_users", "a listed user has no `_id`")
+            })?;
+            let body = types::UserUpsert {
+                user: Some(profile(m, "update_user")?),
+                ..Default::default()
+            };
+            read!(
+                r,
+                V,
+                "update_user",
+                client.update_user().user_id(&id).body(body.clone()).send()
+            )
+            .await?;
+            return Ok(Outcome::Updated);
+        }
+        let body = types::UserUpsert {
+            user: Some(profile(m, "create_user")?),
+            teams: teams(m),
+            ..Default::default()
+        };
+        r.call(V, "create_user", Idempotency::NotIdempotent, || {
+            client.create_user().body(body.clone()).send()
+        })
+        .await?;
+        Ok(Outcome::Created)
+    }
+
+    pub(super) async fn remove(
+        client: &Client,
+        r: &Resilience,
+        email: &str,
+    ) -> Result<Outcome, Error> {
+        let Some(user) = find(client, r, email).await? else {
+            return Ok(Outcome::Absent);
+        };
+        let id = user
+            .id
+            .ok_or_else(|| Error::unusable_answer(V, "list_users", "a listed user has no `_id`"))?;
+        read!(
+            r,
+            V,
+            "unlink_user",
+            client.unlink_user().user_id(&id).send()
+        )
+        .await?;
+        Ok(Outcome::Removed)
+    }
+}
+
+#[cfg(feature = "veo")]
+mod veo {
+    use std::num::NonZeroU32;
+
+    use roster_veo::prelude::*;
+    use roster_veo::{Role, types};
+
+    use super::*;
+
+    const V: Vendor = Vendor::Veo;
+
+    /// VEO's search is fuzzy; one page this large holds any exact match in practice.
+    const SEARCH_PAGE: NonZeroU32 = NonZeroU32::new(100).expect("non-zero");
+
+    #[derive(Debug)]
+    pub(super) struct Side {
+        client: roster_veo::Client,
+        organisation: tokio::sync::OnceCell<i64>,
+    }
+
+    impl Side {
+        pub(super) fn new(client: roster_veo::Client) -> Self {
+            Self {
+                client,
+                organisation: tokio::sync::OnceCell::new(),
+            }
+        }
+
+        /// The organisation members join: the first the token's user administers
+        /// (`GET /api/me`), else their first.
+        async fn organisation(&self, r: &Resilience) -> Result<i64, Error> {
+            self.organisation
+                .get_or_try_init(|| async {
+                    let me = read!(r, V, "get_me", self.client.get_me().send()).await?;
+                    let admin = me.organisations.iter().find(|o| {
+                        o.roles
+                            .iter()
+                            .any(|id| Role::from(id) == Role::OrganisationAdmin)
+                    });
+                    admin
+                        .or(me.organisations.first())
+                        .and_then(|o| o.id.as_ref().map(|id| id.0))
+                        .ok_or_else(|| {
+                            Error::unusable_answer(
+                                V,
+                                "get_me",
+                                "the token's user belongs to no organisation",
+                            )
+                        })
+                })
+                .await
+                .copied()
+        }
+
+        async fn find(
+            &self,
+            r: &Resilience,
+            org: i64,
+            email: &str,
+        ) -> Result<Option<types::UserSummary>, Error> {
+            let page = read!(
+                r,
+                V,
+                "list_users",
+                self.client
+                    .list_users()
+                    .search_term(email.trim())
+                    .organisation_id(org)
+                    .page_size(SEARCH_PAGE)
+                    .send()
+            )
+            .await?;
+            Ok(page.items.into_iter().find(|u| {
+                u.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
+            }))
+        }
+
+        pub(super) async fn ensure(&self, r: &Resilience, m: &Member) -> Result<Outcome, Error> {
+            let org = self.organisation(r).await?;
+            let wanted: Vec<Role> = Role::for_member(m.admin).iter().map(Role::from).collect();
+            if let Some(user) = self.find(r, org, m.email()).await? {
+                let mut roles: Vec<Role> = user
+                    .roles
+                    .iter()
+                    .filter(|o| o.organisation_id.0 == org)
+                    .flat_map(|o| o.roles.iter().map(Role::from))
+                    .collect();
+                roles.sort();
+                let mut wanted_sorted = wanted.clone();
+                wanted_sorted.sort();
+                let same = user.first_name.as_deref() == Some(m.first_name.as_str())
+                    && user.last_name.as_deref().unwrap_or_default() == m.last_name
+                    && user.is_active != Some(false)
+                    && roles == wanted_sorted;
+                if same {
+                    return Ok(Outcome::Unchanged);
+                }
+                let body = types::UserUpdate {
+                    first_name: Some(m.first_name.clone()),
+                    last_name: Some(m.last_name.clone()),
+                    email: Some(m.email().to_owned()),
+                    password: None,
+                    is_active: Some(true),
+                    roles: vec![types::OrganisationRole {
+                        organisation_id: types::OrganisationId(org),
+                        roles: Role::for_member(m.admin),
+                    }],
+                };
+                read!(
+                    r,
+                    V,
+                    "update_user",
+                    self.client
+                        .update_user()
+                        .user_id(user.id.clone())
+                        .body(body.clone())
+                        .send()
+                )
+                .await?;
+                return Ok(Outcome::Updated);
+            }
+            let invite = types::InviteRequest {
+                organisation_id: types::OrganisationId(org),
+                users: vec![types::Invitee {
+                    email: m.email().to_owned(),
+                    is_org_admin: Some(m.admin),
+                    communities: m.veo.communities.clone(),
+                }],
+            };
+            let result = r
+                .call(V, "invite_users", Idempotency::NotIdempotent, || {
+                    self.client.invite_users().body(invite.clone()).send()
+                })
+                .await?;
+            if result.error_list.iter().any(|e| m.has_email(e)) {
+                return Err(Error::unusable_answer(
+                    V,
+                    "invite_users",
+                    format!(
+                        "VEO refused the invitation of {} (its ErrorList)",
+                        m.email()
+                    ),
+                ));
+            }
+            Ok(Outcome::Created)
+        }
+
+        pub(super) async fn remove(&self, r: &Resilience, email: &str) -> Result<Outcome, Error> {
+            let org = self.organisation(r).await?;
+            let Some(user) = self.find(r, org, email).await? else {
+                return Ok(Outcome::Absent);
+            };
+            read!(
+                r,
+                V,
+                "delete_user",
+                self.client.delete_user().id(user.id.clone()).send()
+            )
+            .await?;
+            Ok(Outcome::Removed)
+        }
+    }
+}
