@@ -5,7 +5,9 @@ use futures::StreamExt;
 use crate::config::Config;
 use crate::error::{Error, Vendor};
 use crate::member::Member;
-use crate::retry::{Idempotency, Resilience};
+#[cfg(any(feature = "vectera", feature = "vyte", feature = "veo"))]
+use crate::retry::Idempotency;
+use crate::retry::Resilience;
 
 /// What provisioning did in one vendor.
 #[derive(Debug, Clone)]
@@ -129,38 +131,9 @@ impl Provisioner {
     /// nothing the second time. The vendors are done concurrently; one failing never stops
     /// the others.
     pub async fn ensure(&self, member: &Member) -> MemberReport {
-        let r = &self.resilience;
-        #[cfg(feature = "vectera")]
-        let vectera = async {
-            match &self.vectera {
-                Some(side) => Some((Vendor::Vectera, settle(side.ensure(r, member).await))),
-                None => None,
-            }
-        };
-        #[cfg(not(feature = "vectera"))]
-        let vectera = async { None };
-        #[cfg(feature = "vyte")]
-        let vyte = async {
-            match &self.vyte {
-                Some(client) => Some((Vendor::Vyte, settle(vyte::ensure(client, r, member).await))),
-                None => None,
-            }
-        };
-        #[cfg(not(feature = "vyte"))]
-        let vyte = async { None };
-        #[cfg(feature = "veo")]
-        let veo = async {
-            match &self.veo {
-                Some(side) => Some((Vendor::Veo, settle(side.ensure(r, member).await))),
-                None => None,
-            }
-        };
-        #[cfg(not(feature = "veo"))]
-        let veo = async { None };
-        let (a, b, c) = futures::join!(vectera, vyte, veo);
         MemberReport {
             email: member.email().to_owned(),
-            vendors: [a, b, c].into_iter().flatten().collect(),
+            vendors: self.in_every_vendor(Action::Ensure(member)).await,
         }
     }
 
@@ -177,39 +150,70 @@ impl Provisioner {
     /// Removes the member with `email` from every configured vendor (Vectera: delete, Vyte:
     /// unlink from the organisation, VEO: delete); [`Outcome::Absent`] where there was none.
     pub async fn remove(&self, email: &str) -> MemberReport {
-        let r = &self.resilience;
-        #[cfg(feature = "vectera")]
-        let vectera = async {
-            match &self.vectera {
-                Some(side) => Some((Vendor::Vectera, settle(side.remove(r, email).await))),
-                None => None,
-            }
-        };
-        #[cfg(not(feature = "vectera"))]
-        let vectera = async { None };
-        #[cfg(feature = "vyte")]
-        let vyte = async {
-            match &self.vyte {
-                Some(client) => Some((Vendor::Vyte, settle(vyte::remove(client, r, email).await))),
-                None => None,
-            }
-        };
-        #[cfg(not(feature = "vyte"))]
-        let vyte = async { None };
-        #[cfg(feature = "veo")]
-        let veo = async {
-            match &self.veo {
-                Some(side) => Some((Vendor::Veo, settle(side.remove(r, email).await))),
-                None => None,
-            }
-        };
-        #[cfg(not(feature = "veo"))]
-        let veo = async { None };
-        let (a, b, c) = futures::join!(vectera, vyte, veo);
+        let email = email.trim();
         MemberReport {
-            email: email.trim().to_owned(),
-            vendors: [a, b, c].into_iter().flatten().collect(),
+            email: email.to_owned(),
+            vendors: self.in_every_vendor(Action::Remove(email)).await,
         }
+    }
+
+    /// Runs `action` in every configured vendor concurrently, outcomes in [`Vendor::ALL`] order.
+    async fn in_every_vendor(&self, action: Action<'_>) -> Vec<(Vendor, Outcome)> {
+        #[allow(unused_mut)] // with every vendor feature off, nothing is added
+        let mut sides: Vec<Side<'_>> = Vec::with_capacity(3);
+        #[cfg(feature = "vectera")]
+        sides.extend(self.vectera.as_ref().map(Side::Vectera));
+        #[cfg(feature = "vyte")]
+        sides.extend(self.vyte.as_ref().map(Side::Vyte));
+        #[cfg(feature = "veo")]
+        sides.extend(self.veo.as_ref().map(Side::Veo));
+        let r = &self.resilience;
+        futures::future::join_all(sides.into_iter().map(|side| side.run(r, action))).await
+    }
+}
+
+/// What to do with a member.
+#[derive(Debug, Clone, Copy)]
+enum Action<'a> {
+    Ensure(&'a Member),
+    Remove(&'a str),
+}
+
+/// One configured vendor.
+enum Side<'a> {
+    #[cfg(feature = "vectera")]
+    Vectera(&'a vectera::Side),
+    #[cfg(feature = "vyte")]
+    Vyte(&'a roster_vyte::Client),
+    #[cfg(feature = "veo")]
+    Veo(&'a veo::Side),
+    /// Uninhabited; keeps the lifetime used when every vendor feature is off.
+    #[allow(dead_code)]
+    None(std::convert::Infallible, std::marker::PhantomData<&'a ()>),
+}
+
+impl Side<'_> {
+    async fn run(self, r: &Resilience, action: Action<'_>) -> (Vendor, Outcome) {
+        let (vendor, result) = match (self, action) {
+            #[cfg(feature = "vectera")]
+            (Side::Vectera(side), Action::Ensure(m)) => (Vendor::Vectera, side.ensure(r, m).await),
+            #[cfg(feature = "vectera")]
+            (Side::Vectera(side), Action::Remove(e)) => (Vendor::Vectera, side.remove(r, e).await),
+            #[cfg(feature = "vyte")]
+            (Side::Vyte(client), Action::Ensure(m)) => {
+                (Vendor::Vyte, vyte::ensure(client, r, m).await)
+            }
+            #[cfg(feature = "vyte")]
+            (Side::Vyte(client), Action::Remove(e)) => {
+                (Vendor::Vyte, vyte::remove(client, r, e).await)
+            }
+            #[cfg(feature = "veo")]
+            (Side::Veo(side), Action::Ensure(m)) => (Vendor::Veo, side.ensure(r, m).await),
+            #[cfg(feature = "veo")]
+            (Side::Veo(side), Action::Remove(e)) => (Vendor::Veo, side.remove(r, e).await),
+            (Side::None(never, _), _) => match never {},
+        };
+        (vendor, settle(result))
     }
 }
 
@@ -221,6 +225,7 @@ fn settle(result: Result<Outcome, Error>) -> Outcome {
 }
 
 /// Shorthand for one idempotent call through the retry layer.
+#[cfg(any(feature = "vectera", feature = "vyte", feature = "veo"))]
 macro_rules! read {
     ($r:expr, $vendor:expr, $op:literal, $call:expr) => {
         $r.call($vendor, $op, Idempotency::Idempotent, || $call)
