@@ -8,6 +8,11 @@ use std::time::Duration;
 
 use httpmock::{Method, MockServer, When};
 
+/// The workspace README's Rust examples, compiled by `cargo test` as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// A secret used by every test; tests assert it never shows in Debug or error text.
 pub const TOKEN: &str = "tok_5ecret_value_0123456789";
 
