@@ -20,6 +20,9 @@ pub enum Outcome {
     Unchanged,
     /// The member was removed (Vectera: deleted, Vyte: unlinked, VEO: deleted).
     Removed,
+    /// The member can no longer use the vendor but keeps their account (VEO: `IsActive`
+    /// false, Vyte: unlinked from the organisation).
+    Deactivated,
     /// There was nothing to remove.
     Absent,
     /// The vendor call failed; the other vendors were still done.
@@ -55,6 +58,23 @@ impl MemberReport {
             .find(|(v, _)| *v == vendor)
             .map(|(_, o)| o)
     }
+}
+
+/// A user as a vendor lists it, in vendor-neutral terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The vendor holding it.
+    pub vendor: Vendor,
+    /// The vendor's id for the user.
+    pub id: String,
+    /// The email address, when the vendor gives one.
+    pub email: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Whether the user is active, when the vendor says.
+    pub active: Option<bool>,
 }
 
 /// Provisions members into the vendors of a [`Config`], with the retry layer around every
@@ -157,8 +177,61 @@ impl Provisioner {
         }
     }
 
-    /// Runs `action` in every configured vendor concurrently, outcomes in [`Vendor::ALL`] order.
-    async fn in_every_vendor(&self, action: Action<'_>) -> Vec<(Vendor, Outcome)> {
+    /// Takes the member with `email` out of use in every configured vendor while keeping what
+    /// the vendor allows to keep: VEO sets `IsActive` false, Vyte unlinks the user from the
+    /// organisation (billing stops), Vectera — which has no deactivation — deletes the user
+    /// ([`Outcome::Removed`]).
+    pub async fn deactivate(&self, email: &str) -> MemberReport {
+        let email = email.trim();
+        MemberReport {
+            email: email.to_owned(),
+            vendors: self.in_every_vendor(Action::Deactivate(email)).await,
+        }
+    }
+
+    /// Looks the member with `email` up in every configured vendor.
+    pub async fn find(&self, email: &str) -> Vec<(Vendor, Result<Option<Account>, Error>)> {
+        let r = &self.resilience;
+        let email = email.trim();
+        futures::future::join_all(
+            self.sides()
+                .into_iter()
+                .map(|side| async move { (side.vendor(), side.find(r, email).await) }),
+        )
+        .await
+    }
+
+    /// Every user of `vendor`, page by page as the caller reads: one page is held in memory at
+    /// a time and the next is fetched only when the stream is polled past the current one.
+    /// Ends after the last page, or after yielding the first error.
+    pub fn list(&self, vendor: Vendor) -> impl futures::Stream<Item = Result<Account, Error>> + '_ {
+        let side = self.sides().into_iter().find(|s| s.vendor() == vendor);
+        let r = &self.resilience;
+        futures::stream::unfold((side, Some(1u32)), move |(side, page)| async move {
+            let page = page?;
+            let Some(side) = side else {
+                let err = Error::invalid_request(
+                    vendor,
+                    "list_users",
+                    format!("{vendor} is not configured"),
+                );
+                return Some((Err(err), (None, None)));
+            };
+            match side.page(r, page).await {
+                Ok((accounts, more)) => {
+                    let next = if more { page.checked_add(1) } else { None };
+                    Some((Ok(accounts), (Some(side), next)))
+                }
+                Err(e) => Some((Err(e), (None, None))),
+            }
+        })
+        .flat_map(|page| match page {
+            Ok(accounts) => futures::stream::iter(accounts.into_iter().map(Ok)).left_stream(),
+            Err(e) => futures::stream::iter([Err(e)]).right_stream(),
+        })
+    }
+
+    fn sides(&self) -> Vec<Side<'_>> {
         #[allow(unused_mut)] // with every vendor feature off, nothing is added
         let mut sides: Vec<Side<'_>> = Vec::with_capacity(3);
         #[cfg(feature = "vectera")]
@@ -167,8 +240,13 @@ impl Provisioner {
         sides.extend(self.vyte.as_ref().map(Side::Vyte));
         #[cfg(feature = "veo")]
         sides.extend(self.veo.as_ref().map(Side::Veo));
+        sides
+    }
+
+    /// Runs `action` in every configured vendor concurrently, outcomes in [`Vendor::ALL`] order.
+    async fn in_every_vendor(&self, action: Action<'_>) -> Vec<(Vendor, Outcome)> {
         let r = &self.resilience;
-        futures::future::join_all(sides.into_iter().map(|side| side.run(r, action))).await
+        futures::future::join_all(self.sides().into_iter().map(|side| side.run(r, action))).await
     }
 }
 
@@ -177,9 +255,11 @@ impl Provisioner {
 enum Action<'a> {
     Ensure(&'a Member),
     Remove(&'a str),
+    Deactivate(&'a str),
 }
 
 /// One configured vendor.
+#[derive(Clone, Copy)]
 enum Side<'a> {
     #[cfg(feature = "vectera")]
     Vectera(&'a vectera::Side),
@@ -193,27 +273,71 @@ enum Side<'a> {
 }
 
 impl Side<'_> {
-    async fn run(self, r: &Resilience, action: Action<'_>) -> (Vendor, Outcome) {
-        let (vendor, result) = match (self, action) {
+    fn vendor(self) -> Vendor {
+        match self {
             #[cfg(feature = "vectera")]
-            (Side::Vectera(side), Action::Ensure(m)) => (Vendor::Vectera, side.ensure(r, m).await),
-            #[cfg(feature = "vectera")]
-            (Side::Vectera(side), Action::Remove(e)) => (Vendor::Vectera, side.remove(r, e).await),
+            Side::Vectera(_) => Vendor::Vectera,
             #[cfg(feature = "vyte")]
-            (Side::Vyte(client), Action::Ensure(m)) => {
-                (Vendor::Vyte, vyte::ensure(client, r, m).await)
+            Side::Vyte(_) => Vendor::Vyte,
+            #[cfg(feature = "veo")]
+            Side::Veo(_) => Vendor::Veo,
+            Side::None(never, _) => match never {},
+        }
+    }
+
+    async fn run(self, r: &Resilience, action: Action<'_>) -> (Vendor, Outcome) {
+        let result = match (self, action) {
+            #[cfg(feature = "vectera")]
+            (Side::Vectera(side), Action::Ensure(m)) => side.ensure(r, m).await,
+            // Vectera has no deactivation: the user is deleted.
+            #[cfg(feature = "vectera")]
+            (Side::Vectera(side), Action::Remove(e) | Action::Deactivate(e)) => {
+                side.remove(r, e).await
             }
+            #[cfg(feature = "vyte")]
+            (Side::Vyte(client), Action::Ensure(m)) => vyte::ensure(client, r, m).await,
             #[cfg(feature = "vyte")]
             (Side::Vyte(client), Action::Remove(e)) => {
-                (Vendor::Vyte, vyte::remove(client, r, e).await)
+                vyte::remove(client, r, e, Outcome::Removed).await
+            }
+            #[cfg(feature = "vyte")]
+            (Side::Vyte(client), Action::Deactivate(e)) => {
+                vyte::remove(client, r, e, Outcome::Deactivated).await
             }
             #[cfg(feature = "veo")]
-            (Side::Veo(side), Action::Ensure(m)) => (Vendor::Veo, side.ensure(r, m).await),
+            (Side::Veo(side), Action::Ensure(m)) => side.ensure(r, m).await,
             #[cfg(feature = "veo")]
-            (Side::Veo(side), Action::Remove(e)) => (Vendor::Veo, side.remove(r, e).await),
+            (Side::Veo(side), Action::Remove(e)) => side.remove(r, e).await,
+            #[cfg(feature = "veo")]
+            (Side::Veo(side), Action::Deactivate(e)) => side.deactivate(r, e).await,
             (Side::None(never, _), _) => match never {},
         };
-        (vendor, settle(result))
+        (self.vendor(), settle(result))
+    }
+
+    async fn find(self, r: &Resilience, email: &str) -> Result<Option<Account>, Error> {
+        match self {
+            #[cfg(feature = "vectera")]
+            Side::Vectera(side) => Ok(side.find(r, email).await?.map(vectera::account)),
+            #[cfg(feature = "vyte")]
+            Side::Vyte(client) => Ok(vyte::find(client, r, email).await?.map(vyte::account)),
+            #[cfg(feature = "veo")]
+            Side::Veo(side) => side.find_account(r, email).await,
+            Side::None(never, _) => match never {},
+        }
+    }
+
+    /// One page (1-based) of accounts, and whether another follows.
+    async fn page(self, r: &Resilience, page: u32) -> Result<(Vec<Account>, bool), Error> {
+        match self {
+            #[cfg(feature = "vectera")]
+            Side::Vectera(side) => side.page(r, page).await,
+            #[cfg(feature = "vyte")]
+            Side::Vyte(client) => vyte::page(client, r, page).await,
+            #[cfg(feature = "veo")]
+            Side::Veo(side) => side.page(r, page).await,
+            Side::None(never, _) => match never {},
+        }
     }
 }
 
@@ -273,7 +397,11 @@ mod vectera {
                 .copied()
         }
 
-        async fn find(&self, r: &Resilience, email: &str) -> Result<Option<types::User>, Error> {
+        pub(super) async fn find(
+            &self,
+            r: &Resilience,
+            email: &str,
+        ) -> Result<Option<types::User>, Error> {
             let page = read!(
                 r,
                 V,
@@ -351,6 +479,37 @@ mod vectera {
             .await?;
             Ok(Outcome::Removed)
         }
+
+        /// One DRF page; another follows while `next` is set.
+        pub(super) async fn page(
+            &self,
+            r: &Resilience,
+            page: u32,
+        ) -> Result<(Vec<Account>, bool), Error> {
+            let Some(number) = std::num::NonZeroU32::new(page) else {
+                return Ok((Vec::new(), false));
+            };
+            let list = read!(
+                r,
+                V,
+                "list_users",
+                self.client.list_users().page(number).send()
+            )
+            .await?;
+            let more = list.next.is_some() && !list.results.is_empty();
+            Ok((list.results.into_iter().map(account).collect(), more))
+        }
+    }
+
+    pub(super) fn account(user: types::User) -> Account {
+        Account {
+            vendor: V,
+            id: user.id.to_string(),
+            email: Some(user.email),
+            first_name: Some(user.first_name),
+            last_name: user.last_name,
+            active: None,
+        }
     }
 }
 
@@ -363,7 +522,7 @@ mod vyte {
 
     const V: Vendor = Vendor::Vyte;
 
-    async fn find(
+    pub(super) async fn find(
         client: &Client,
         r: &Resilience,
         email: &str,
@@ -449,10 +608,12 @@ mod vyte {
         Ok(Outcome::Created)
     }
 
+    /// Unlinks the user (the only removal Vyte offers); `done` is what to report.
     pub(super) async fn remove(
         client: &Client,
         r: &Resilience,
         email: &str,
+        done: Outcome,
     ) -> Result<Outcome, Error> {
         let Some(user) = find(client, r, email).await? else {
             return Ok(Outcome::Absent);
@@ -467,11 +628,34 @@ mod vyte {
             client.unlink_user().user_id(&id).send()
         )
         .await?;
-        Ok(Outcome::Removed)
+        Ok(done)
+    }
+
+    /// Vyte lists every user in one answer: page 1 is all of them.
+    pub(super) async fn page(
+        client: &Client,
+        r: &Resilience,
+        page: u32,
+    ) -> Result<(Vec<Account>, bool), Error> {
+        if page != 1 {
+            return Ok((Vec::new(), false));
+        }
+        let users = read!(r, V, "list_users", client.list_users().send()).await?;
+        Ok((users.into_iter().map(account).collect(), false))
+    }
+
+    pub(super) fn account(user: types::User) -> Account {
+        Account {
+            vendor: V,
+            id: user.id.unwrap_or_default(),
+            email: user.emails.into_iter().next(),
+            first_name: user.first_name,
+            last_name: user.last_name,
+            active: None,
+        }
     }
 }
 
-#[cfg(feature = "veo")]
 mod veo {
     use std::num::NonZeroU32;
 
@@ -482,8 +666,9 @@ mod veo {
 
     const V: Vendor = Vendor::Veo;
 
-    /// VEO's search is fuzzy; one page this large holds any exact match in practice.
-    const SEARCH_PAGE: NonZeroU32 = NonZeroU32::new(100).expect("non-zero");
+    /// Users per page: VEO's search is fuzzy, and one page this large holds any exact match
+    /// in practice; listing walks pages of this size.
+    const PAGE_SIZE: NonZeroU32 = NonZeroU32::new(100).expect("non-zero");
 
     #[derive(Debug)]
     pub(super) struct Side {
@@ -539,7 +724,7 @@ mod veo {
                     .list_users()
                     .search_term(email.trim())
                     .organisation_id(org)
-                    .page_size(SEARCH_PAGE)
+                    .page_size(PAGE_SIZE)
                     .send()
             )
             .await?;
@@ -633,6 +818,106 @@ mod veo {
             )
             .await?;
             Ok(Outcome::Removed)
+        }
+
+        /// `IsActive: false`, keeping the user's names and roles in the organisation.
+        pub(super) async fn deactivate(
+            &self,
+            r: &Resilience,
+            email: &str,
+        ) -> Result<Outcome, Error> {
+            let org = self.organisation(r).await?;
+            let Some(user) = self.find(r, org, email).await? else {
+                return Ok(Outcome::Absent);
+            };
+            if user.is_active == Some(false) {
+                return Ok(Outcome::Unchanged);
+            }
+            let mut roles: Vec<types::OrganisationRole> = user
+                .roles
+                .iter()
+                .filter(|o| o.organisation_id.0 == org)
+                .cloned()
+                .collect();
+            if roles.is_empty() {
+                roles.push(types::OrganisationRole {
+                    organisation_id: types::OrganisationId(org),
+                    roles: Role::for_member(false),
+                });
+            }
+            let body = types::UserUpdate {
+                first_name: user.first_name.clone(),
+                last_name: user.last_name.clone(),
+                email: user.email.clone(),
+                password: None,
+                is_active: Some(false),
+                roles,
+            };
+            read!(
+                r,
+                V,
+                "update_user",
+                self.client
+                    .update_user()
+                    .user_id(user.id.clone())
+                    .body(body.clone())
+                    .send()
+            )
+            .await?;
+            Ok(Outcome::Deactivated)
+        }
+
+        pub(super) async fn find_account(
+            &self,
+            r: &Resilience,
+            email: &str,
+        ) -> Result<Option<Account>, Error> {
+            let org = self.organisation(r).await?;
+            Ok(self.find(r, org, email).await?.map(account))
+        }
+
+        /// One page of the organisation's users; another follows until `Page * PageSize`
+        /// reaches `TotalItemCount` (or a page comes back empty).
+        pub(super) async fn page(
+            &self,
+            r: &Resilience,
+            page: u32,
+        ) -> Result<(Vec<Account>, bool), Error> {
+            let Some(number) = NonZeroU32::new(page) else {
+                return Ok((Vec::new(), false));
+            };
+            let org = self.organisation(r).await?;
+            let list = read!(
+                r,
+                V,
+                "list_users",
+                self.client
+                    .list_users()
+                    .organisation_id(org)
+                    .page_size(PAGE_SIZE)
+                    .page_number(number)
+                    .send()
+            )
+            .await?;
+            let seen = u64::from(page) * u64::from(PAGE_SIZE.get());
+            let more = !list.items.is_empty()
+                && match list.total_item_count {
+                    Some(total) => u64::try_from(total).is_ok_and(|total| total > seen),
+                    // Without a total, a full page may have a successor.
+                    None => list.items.len() as u64 == u64::from(PAGE_SIZE.get()),
+                };
+            Ok((list.items.into_iter().map(account).collect(), more))
+        }
+    }
+
+    fn account(user: types::UserSummary) -> Account {
+        Account {
+            vendor: V,
+            id: user.id.0.to_string(),
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            active: user.is_active,
         }
     }
 }
