@@ -656,6 +656,7 @@ mod vyte {
     }
 }
 
+#[cfg(feature = "veo")]
 mod veo {
     use std::num::NonZeroU32;
 
