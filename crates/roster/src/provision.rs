@@ -77,6 +77,16 @@ pub struct Account {
     pub active: Option<bool>,
 }
 
+/// A Vectera meeting room made for a member, with its access permission.
+#[cfg(feature = "vectera")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingRoom {
+    /// The room.
+    pub meeting: roster_vectera::types::Meeting,
+    /// The access permission; its `access_key` is a secret (never printed).
+    pub permission: roster_vectera::types::Permission,
+}
+
 /// Provisions members into the vendors of a [`Config`], with the retry layer around every
 /// call. A create is never retried blindly: each `ensure` looks the member up first.
 #[derive(Debug)]
@@ -228,6 +238,48 @@ impl Provisioner {
         .flat_map(|page| match page {
             Ok(accounts) => futures::stream::iter(accounts.into_iter().map(Ok)).left_stream(),
             Err(e) => futures::stream::iter([Err(e)]).right_stream(),
+        })
+    }
+
+    /// A one-time Vectera login link for the member with `email`, forwarding to `next` after
+    /// login (`/scheduling/`; only same-site paths are accepted, checked before anything is
+    /// sent). The link is a credential: it stays a [`Secret`](crate::Secret).
+    ///
+    /// # Errors
+    /// [`Error`] when Vectera is not configured, the member is not found, `next` is unsafe, or
+    /// a call fails.
+    #[cfg(feature = "vectera")]
+    pub async fn vectera_login_link(
+        &self,
+        email: &str,
+        next: Option<&str>,
+    ) -> Result<roster_runtime::Secret, Error> {
+        self.vectera_side("create_login_token")?
+            .login_link(&self.resilience, email, next)
+            .await
+    }
+
+    /// Creates a Vectera meeting room owned by the member with `email` (named `key`, or a
+    /// random name) and an access key for it with `access` (`can_always_join` or `is_host`).
+    ///
+    /// # Errors
+    /// [`Error`] when Vectera is not configured, the member is not found, or a call fails.
+    #[cfg(feature = "vectera")]
+    pub async fn vectera_meeting_room(
+        &self,
+        email: &str,
+        key: Option<&str>,
+        access: roster_vectera::types::AccessLevel,
+    ) -> Result<MeetingRoom, Error> {
+        self.vectera_side("create_meeting")?
+            .meeting_room(&self.resilience, email, key, access)
+            .await
+    }
+
+    #[cfg(feature = "vectera")]
+    fn vectera_side(&self, operation: &'static str) -> Result<&vectera::Side, Error> {
+        self.vectera.as_ref().ok_or_else(|| {
+            Error::invalid_request(Vendor::Vectera, operation, "vectera is not configured")
         })
     }
 
@@ -478,6 +530,82 @@ mod vectera {
             )
             .await?;
             Ok(Outcome::Removed)
+        }
+
+        async fn existing(
+            &self,
+            r: &Resilience,
+            email: &str,
+            op: &'static str,
+        ) -> Result<types::User, Error> {
+            self.find(r, email).await?.ok_or_else(|| {
+                Error::invalid_request(
+                    V,
+                    op,
+                    format!("no Vectera user has the email {}", email.trim()),
+                )
+            })
+        }
+
+        pub(super) async fn login_link(
+            &self,
+            r: &Resilience,
+            email: &str,
+            next: Option<&str>,
+        ) -> Result<roster_runtime::Secret, Error> {
+            const OP: &str = "create_login_token";
+            if let Some(next) = next {
+                roster_vectera::check_next(next)
+                    .map_err(|e| Error::invalid_request(V, OP, e.to_string()))?;
+            }
+            let id = self.existing(r, email, OP).await?.id.to_string();
+            // A login token is single-use; a duplicate would be harmless, but a create is
+            // still never retried once sent.
+            let token = r
+                .call(V, OP, Idempotency::NotIdempotent, || {
+                    self.client.create_login_token().id(&id).send()
+                })
+                .await?;
+            match next {
+                Some(next) => roster_vectera::login_url_with_next(&token.url, next)
+                    .map_err(|e| Error::unusable_answer(V, OP, e.to_string())),
+                None => Ok(token.url),
+            }
+        }
+
+        pub(super) async fn meeting_room(
+            &self,
+            r: &Resilience,
+            email: &str,
+            key: Option<&str>,
+            access: types::AccessLevel,
+        ) -> Result<MeetingRoom, Error> {
+            let owner = self.existing(r, email, "create_meeting").await?;
+            let body = types::MeetingCreate {
+                key: key.map(str::to_owned),
+                owner_id: Some(owner.id),
+                ..Default::default()
+            };
+            let meeting = r
+                .call(V, "create_meeting", Idempotency::NotIdempotent, || {
+                    self.client.create_meeting().body(body.clone()).send()
+                })
+                .await?;
+            let permission = r
+                .call(V, "create_permission", Idempotency::NotIdempotent, || {
+                    self.client
+                        .create_permission()
+                        .id(meeting.id)
+                        .body(types::PermissionCreate {
+                            access_level: access,
+                        })
+                        .send()
+                })
+                .await?;
+            Ok(MeetingRoom {
+                meeting,
+                permission,
+            })
         }
 
         /// One DRF page; another follows while `next` is set.
