@@ -7,8 +7,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /**An error answer in ASP.NET Web API's shape (`Message`, and `ModelState` for invalid
-fields). VEO does not publish its error bodies; other fields are ignored.
+    /**An error answer in ASP.NET Web API's shape: `Message`, and `ModelState` for invalid
+fields. VEO does not publish its error bodies (unconfirmed): both fields are optional
+and other fields (`MessageDetail`, `ExceptionMessage`, ...) are tolerated and ignored.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Error {
@@ -18,7 +19,7 @@ fields). VEO does not publish its error bodies; other fields are ignored.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
-        ///Messages per invalid field.
+        ///Messages per invalid field, keyed by the field's path (`model.Email`).
         #[serde(
             rename = "ModelState",
             default,
@@ -48,7 +49,9 @@ fields). VEO does not publish its error bodies; other fields are ignored.
             Default::default()
         }
     }
-    ///What became of each invited email.
+    /**What became of each invited email, in four lists. The fields are VEO's documented ones;
+VEO publishes no example answer.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InviteResult {
         ///Emails already in your organisation, whose rights are now the ones requested.
@@ -58,7 +61,9 @@ fields). VEO does not publish its error bodies; other fields are ignored.
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub already_in_organisation_list: ::std::vec::Vec<::std::string::String>,
-        ///Emails that failed, most likely because they are not valid addresses.
+        /**Emails that failed, most likely because they are not valid addresses (so they are
+not checked as emails here).
+*/
         #[serde(
             rename = "ErrorList",
             default,
@@ -81,7 +86,7 @@ fields). VEO does not publish its error bodies; other fields are ignored.
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub success_list: ::std::vec::Vec<::std::string::String>,
-        ///How many invites were dealt with.
+        ///How many invites VEO dealt with.
         #[serde(rename = "TotalInvites")]
         pub total_invites: i32,
     }
@@ -93,17 +98,19 @@ fields). VEO does not publish its error bodies; other fields are ignored.
     ///One person to invite.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Invitee {
-        ///Ids of the groups (communities) to add them to.
+        ///Ids of the groups (VEO "communities") to add them to.
         #[serde(
             rename = "Communities",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub communities: ::std::vec::Vec<i64>,
-        ///Their email address (an invalid one lands in `ErrorList`, not in an error answer).
+        /**Their email address. Not checked as an email here: VEO reports an invalid one in the
+answer's `ErrorList` rather than refusing the batch.
+*/
         #[serde(rename = "Email")]
         pub email: ::std::string::String,
-        ///Give them administrative rights in your organisation.
+        ///True to give them administrative rights in your organisation.
         #[serde(
             rename = "IsOrgAdmin",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -115,16 +122,18 @@ fields). VEO does not publish its error bodies; other fields are ignored.
             Default::default()
         }
     }
-    ///The token's user (not published by VEO; all fields optional).
+    /**The token's own user. VEO does not publish this answer: modelled permissively, every
+field optional and unknown fields tolerated.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Me {
-        ///Email address.
+        ///The user's email address.
         #[serde(
             rename = "Email",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
-        ///First name.
+        ///The user's first name.
         #[serde(
             rename = "FirstName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -132,13 +141,13 @@ fields). VEO does not publish its error bodies; other fields are ignored.
         pub first_name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<UserId>,
-        ///Last name.
+        ///The user's last name.
         #[serde(
             rename = "LastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///The organisations the user belongs to, with their roles there.
+        ///The organisations the user belongs to, with their role ids in each.
         #[serde(
             rename = "Organisations",
             default,
@@ -151,7 +160,9 @@ fields). VEO does not publish its error bodies; other fields are ignored.
             Default::default()
         }
     }
-    ///An organisation the user belongs to.
+    /**An organisation the current user belongs to (not published by VEO; every field
+optional, unknown fields tolerated).
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Membership {
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -159,7 +170,7 @@ fields). VEO does not publish its error bodies; other fields are ignored.
         ///The organisation's name.
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///The user's role ids there.
+        ///The user's role ids in that organisation.
         #[serde(
             rename = "Roles",
             default,
@@ -172,7 +183,10 @@ fields). VEO does not publish its error bodies; other fields are ignored.
             Default::default()
         }
     }
-    ///A sort direction.
+    /**A sort direction, ascending or descending. VEO's page types `orderByDirection` as bool
+without saying which value is which; modelled as the direction its name says
+(unconfirmed).
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -227,8 +241,9 @@ fields). VEO does not publish its error bodies; other fields are ignored.
             value.parse()
         }
     }
-    /**An organisation's id. VEO's attribute lists type it as string, but its examples send a
-number and `OrganisationRole` types it as long: modelled as an integer.
+    /**An organisation's id. VEO's attribute lists type it as string, but its examples send an
+unquoted number (`"OrganisationId":1`, and `{organisationId}` unquoted in the invite
+example) and `OrganisationRole` types it as long: modelled as a 64-bit integer.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -277,7 +292,7 @@ number and `OrganisationRole` types it as long: modelled as an integer.
     pub struct OrganisationRole {
         #[serde(rename = "OrganisationId")]
         pub organisation_id: OrganisationId,
-        ///Role ids; every user has 4, add 2 for an organisation admin.
+        ///Role ids in that organisation; every user has 4, add 2 for an organisation admin.
         #[serde(rename = "Roles")]
         pub roles: ::std::vec::Vec<RoleId>,
     }
@@ -286,10 +301,12 @@ number and `OrganisationRole` types it as long: modelled as an integer.
             Default::default()
         }
     }
-    ///A region users belong to.
+    /**A region users belong to (not published by VEO; `Id` is what `RegionId` takes, the
+name may be missing or null, unknown fields tolerated).
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Region {
-        ///The region id.
+        ///The region id (VEO's create example uses 74).
         #[serde(rename = "Id")]
         pub id: i32,
         ///The region's name.
@@ -301,9 +318,12 @@ number and `OrganisationRole` types it as long: modelled as an integer.
             Default::default()
         }
     }
-    /**A role id: 4 User (every user has it), 2 Organisation Admin (may invite and manage users),
-8 Site admin (shares video across sites). Other ids are reserved for VEO staff and are kept
-as they come (`roster_veo::Role::Other`).
+    /**A role id, sent as a bare integer. Documented ids: 4 User (every user has it; upload,
+share, tag and comment on video), 2 Organisation Admin (also invites and manages users),
+8 Site admin (shares video across sites, in organisations split into sites). Other ids
+are reserved for VEO staff: the schema stays an open integer rather than a closed enum so
+that any id VEO answers is kept (`roster_veo::Role` names the documented ones and keeps
+the rest as `Role::Other`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -347,34 +367,38 @@ as they come (`roster_veo::Role::Other`).
             value.parse()
         }
     }
-    ///A new user, created without an invitation.
+    /**A new user, created without an invitation. VEO marks no field required; the ones
+required here are those a user cannot be created without (names, email, initial
+password, organisation and the role 4 every user has). VEO says `IsActive`,
+`AcceptsPrivacyPolicy` and `AcceptsTermsAndConditions` should be true.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCreate {
-        ///Should be true; the user accepted the privacy policy.
+        ///Should be true; the user accepted VEO's privacy policy.
         #[serde(
             rename = "AcceptsPrivacyPolicy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub accepts_privacy_policy: ::std::option::Option<bool>,
-        ///Should be true; the user accepted the terms and conditions.
+        ///Should be true; the user accepted VEO's terms and conditions.
         #[serde(
             rename = "AcceptsTermsAndConditions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub accepts_terms_and_conditions: ::std::option::Option<bool>,
-        ///Email address.
+        ///The user's email address.
         #[serde(rename = "Email")]
         pub email: ::std::string::String,
-        ///First name.
+        ///The user's first name.
         #[serde(rename = "FirstName")]
         pub first_name: ::std::string::String,
-        ///Should be true.
+        ///Should be true (an active user).
         #[serde(
             rename = "IsActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_active: ::std::option::Option<bool>,
-        ///Last name.
+        ///The user's last name.
         #[serde(rename = "LastName")]
         pub last_name: ::std::string::String,
         #[serde(rename = "OrganisationId")]
@@ -388,7 +412,7 @@ as they come (`roster_veo::Role::Other`).
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region_id: ::std::option::Option<i32>,
-        ///Role ids in the organisation; every user has 4, add 2 for an organisation admin.
+        ///Role ids in `OrganisationId`; every user has 4, add 2 for an organisation admin.
         #[serde(rename = "Roles")]
         pub roles: ::std::vec::Vec<RoleId>,
     }
@@ -397,7 +421,7 @@ as they come (`roster_veo::Role::Other`).
             Default::default()
         }
     }
-    ///A user's VEO id.
+    ///A user's VEO id (VEO's example `id=50469`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserId(pub i64);
@@ -440,13 +464,20 @@ as they come (`roster_veo::Role::Other`).
             value.parse()
         }
     }
-    /**One page of users. VEO does not publish the page shape; this is the `{Items, Page,
-PageSize, TotalItemCount}` shape its other list endpoints are reported to use.
+    /**One page of users. VEO does not publish the page shape; this is the unconfirmed
+`{Items, Page, PageSize, TotalItemCount}` shape VEO's list endpoints are reported to
+use, modelled permissively (all optional; a missing `Items` reads as an empty page).
+The last page is the first one with no `Items`, or the one where
+`Page * PageSize >= TotalItemCount`.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserPage {
         ///The users on this page.
-        #[serde(rename = "Items")]
+        #[serde(
+            rename = "Items",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
         pub items: ::std::vec::Vec<UserSummary>,
         ///This page's number (1-based).
         #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
@@ -469,16 +500,20 @@ PageSize, TotalItemCount}` shape its other list endpoints are reported to use.
             Default::default()
         }
     }
-    ///A user as listed. VEO does not publish the item shape; every field but `Id` is optional.
+    /**A user as listed by `list_users`. VEO does not publish the item shape: modelled
+permissively, every field but `Id` optional (an item without its id could be neither
+updated nor deleted), names and email nullable, unknown fields tolerated; `Roles` is
+assumed to be per organisation as in an update.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserSummary {
-        ///Email address.
+        ///The user's email address.
         #[serde(
             rename = "Email",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
-        ///First name.
+        ///The user's first name.
         #[serde(
             rename = "FirstName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -492,13 +527,13 @@ PageSize, TotalItemCount}` shape its other list endpoints are reported to use.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_active: ::std::option::Option<bool>,
-        ///Last name.
+        ///The user's last name.
         #[serde(
             rename = "LastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///The user's roles, per organisation.
+        ///The user's role ids, per organisation.
         #[serde(
             rename = "Roles",
             default,
@@ -511,16 +546,19 @@ PageSize, TotalItemCount}` shape its other list endpoints are reported to use.
             Default::default()
         }
     }
-    ///A user's new details; roles are per organisation and required.
+    /**A user's new details. Roles are per organisation and required ("the user roles are
+separated by organisation and are required"); VEO marks nothing else required, so the
+rest is optional here, `Password` and `IsActive` explicitly so.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserUpdate {
-        ///Email address.
+        ///The user's email address.
         #[serde(
             rename = "Email",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email: ::std::option::Option<::std::string::String>,
-        ///First name.
+        ///The user's first name.
         #[serde(
             rename = "FirstName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -532,19 +570,19 @@ PageSize, TotalItemCount}` shape its other list endpoints are reported to use.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_active: ::std::option::Option<bool>,
-        ///Last name.
+        ///The user's last name.
         #[serde(
             rename = "LastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///Only to reset the password (a secret, never printed).
+        ///Only to reset the user's password (a secret, never printed).
         #[serde(
             rename = "Password",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub password: ::std::option::Option<::roster_runtime::Secret>,
-        ///The user's roles, per organisation.
+        ///The user's role ids, per organisation.
         #[serde(rename = "Roles")]
         pub roles: ::std::vec::Vec<OrganisationRole>,
     }
@@ -1475,7 +1513,7 @@ PageSize, TotalItemCount}` shape its other list endpoints are reported to use.
         impl ::std::default::Default for UserPage {
             fn default() -> Self {
                 Self {
-                    items: Err("no value supplied for items".to_string()),
+                    items: Ok(Default::default()),
                     page: Ok(Default::default()),
                     page_size: Ok(Default::default()),
                     total_item_count: Ok(Default::default()),
@@ -1872,13 +1910,15 @@ PageSize, TotalItemCount}` shape its other list endpoints are reported to use.
 /**Client for VEO API
 
 VEO's REST API for the users of an organisation: invite people (one or many), create users
-without an invitation, update, delete and list them, plus the current user (`/me`) and the
-regions a user can belong to.
+without an invitation, update, delete and list them, plus the current user (`/api/me`) and
+the regions a user can belong to.
 
-Written by Roster from VEO's "Users" API page. JSON fields are PascalCase as VEO sends them
-and "Organisation" is spelled the British way. VEO's full Swagger document is not public:
-the `/me` and regions answers, the list page shape and the error body are modelled
-permissively from VEO's public material and say so.
+Written by Roster from VEO's public "Users" API page. JSON fields are PascalCase as VEO sends
+them and "Organisation" is spelled the British way; every path starts with `/api`. VEO's full
+Swagger document is not public: the answers of `/api/me` and `/api/regions`, the shape of a
+user list page, the invite answer's example and the error body are not published and are
+modelled permissively (optional fields; unknown fields are tolerated). Each place where the
+page contradicts itself says so and names the choice made.
 
 Users hold roles per organisation. Role ids: 4 User (every user has it), 2 Organisation
 Admin, 8 Site admin (organisations split into sites); other ids are reserved for VEO staff.
@@ -1930,13 +1970,14 @@ const _: () = {
         Client: ClientHooks<::roster_runtime::Auth>,
     {}
 };
-///The token's own user and reference data.
+///The token's own user and its organisations, and the regions reference data.
 pub trait ClientAccountExt {
-    /**Get the current user
+    /**Get the current user and their organisations
 
-The token's own user with the organisations they belong to; where to find your
-`OrganisationId`. VEO refers to this endpoint but does not publish its answer: every
-field is optional and unknown fields are ignored.
+The token's own user with the organisations they belong to and their role ids in each:
+where VEO tells you to find your `OrganisationId`. VEO refers to this endpoint but does
+not publish its answer: modelled permissively, every field optional and unknown fields
+tolerated.
 
 
 Sends a `GET` request to `/api/me`
@@ -1947,10 +1988,11 @@ let response = client.get_me()
     .await;
 ```*/
     fn get_me(&self) -> builder::GetMe<'_>;
-    /**List regions
+    /**List the regions a user can belong to
 
 The regions a user can belong to (`RegionId` when creating a user). VEO refers to this
-endpoint but does not publish its answer: modelled as a list of id and name.
+endpoint ("the regions endpoint") but does not publish its path or answer: modelled
+permissively as a JSON array of regions with an id and a name, unknown fields tolerated.
 
 
 Sends a `GET` request to `/api/regions`
@@ -1970,14 +2012,21 @@ impl ClientAccountExt for Client {
         builder::ListRegions::new(self)
     }
 }
-///Inviting people to your organisation.
+///Inviting people to your organisation; VEO emails each of them.
 pub trait ClientInvitesExt {
     /**Invite one or many users to your organisation
 
 The simplest way to add people. Each person gets an email that fits their case: someone
 new to VEO is invited to create a profile; a VEO user of another organisation is given
 rights in yours; a member already in your organisation flagged `IsOrgAdmin` is told of
-their new rights. The answer sorts the emails into four lists.
+their new rights. `OrganisationId` must be an organisation the token's user administers
+(see `get_me`).
+
+The answer sorts the emails into four lists: `SuccessList` (new to VEO, invited),
+`ErrorList` (failed, most likely not a valid address: an invalid email is reported here,
+not as an error answer), `AlreadyInOrganisationList` (already members; their rights are
+now the ones requested) and `ExistingUserAddedMembershipToOrganisation` (existing VEO
+users newly added to your organisation).
 
 
 Sends a `POST` request to `/api/userinvites/multiple`
@@ -1995,16 +2044,20 @@ impl ClientInvitesExt for Client {
         builder::InviteUsers::new(self)
     }
 }
-///Creating, updating, deleting and listing users.
+///Creating (without an invitation), updating, deleting and listing users.
 pub trait ClientUsersExt {
     /**Delete a user
 
-Deletes the user whose id is given in the query string. Answers 200 OK with no documented body.
+Deletes the user whose id is passed in the query string (`/api/user?id=50469`; VEO's
+prose calls it `Id`, its example sends `id`, and ASP.NET binds either). Answers `200 OK`
+with no documented body; none is read. To keep the account but stop its use, update the
+user with `IsActive: false` instead.
+
 
 Sends a `DELETE` request to `/api/user`
 
 Arguments:
-- `id`: The user's VEO id.
+- `id`: The VEO id of the user to delete.
 ```ignore
 let response = client.delete_user()
     .id(id)
@@ -2014,9 +2067,11 @@ let response = client.delete_user()
     fn delete_user(&self) -> builder::DeleteUser<'_>;
     /**Create a user without an invitation
 
-Creates a user, sets their password and sends no invitation email: for organisations
-that use VEO through the API and link their own users to VEO users. Answers the new
-user's id.
+Creates a user in your organisation, sets their password and sends no invitation email:
+for organisations that use VEO entirely through the API and link their own users to VEO
+users. `Roles` is a flat list of role ids in `OrganisationId` (always 4, plus 2 for an
+organisation admin). Answers `200 OK` whose body is the new user's id as a bare JSON
+number (e.g. `50469`).
 
 
 Sends a `POST` request to `/api/users/create`
@@ -2028,28 +2083,44 @@ let response = client.create_user()
     .await;
 ```*/
     fn create_user(&self) -> builder::CreateUser<'_>;
-    /**List users
+    /**List users, one page at a time
 
-Lists the users matching `searchTerm` (first name, last name or email), one page at a
-time, ordered by when they were created. Walk the pages with `pageNumber` = 1, 2, ...
-until a page has no `Items` or `Page * PageSize >= TotalItemCount`.
+Lists the users whose first name, last name or email address matches `searchTerm`, one
+page at a time, ordered by when they were created. Walk the pages with `pageNumber` =
+1, 2, ... (same `pageSize`) and stop at the first page that has no `Items`, or once
+`Page * PageSize >= TotalItemCount` (the requested page number and size stand in when
+the answer omits `Page` or `PageSize`).
 
-The parameter names follow VEO's example request (`searchTerm=John&pageNumber=1&...`);
-its attribute list capitalises them, which ASP.NET accepts as well. That list also types
-`pageSize`, `pageNumber` and `orderByDirection` as bool: by their names and the example
-they are a page size, a 1-based page number and a sort direction, and are modelled so.
+The parameter names follow VEO's example request
+(`searchTerm=John&pageNumber=1&organisationId=1&pageSize=10`); its attribute list
+capitalises the first two (`SearchTerm`, `OrganisationId`), which ASP.NET binds the same
+way since query parameter names are case-insensitive there. That list also types
+`OrganisationId` as string (its example sends a number: modelled as an integer) and
+`pageSize`, `pageNumber` and `orderByDirection` as bool: by their names, VEO's example
+and the page answer they are a page size, a 1-based page number and a sort direction,
+and are modelled so. The page shape is not published (see `UserPage`).
 
 
 Sends a `GET` request to `/api/users/get-all`
 
 Arguments:
-- `order_by_direction`: Sort direction over the users' creation time. VEO's attribute list types it as bool
-without saying which value is which; modelled as the direction it names.
+- `order_by_direction`: Sort direction over the users' creation time ("orders based on the created stamp").
+VEO's attribute list types it as bool without saying which value means which, and
+refers to a pagination page that is not public. Modelled as the direction its name
+says, `asc` or `desc`: ASP.NET binds enum names case-insensitively, so these also
+bind to a server-side `Asc`/`Desc` enum. Unconfirmed: leave it out to get VEO's
+default order (itself undocumented).
 
-- `organisation_id`: The organisation to search; one you belong to (see `/api/me`).
-- `page_number`: The 1-based page to answer.
-- `page_size`: Users per page.
-- `search_term`: Matched against first name, last name and email address.
+- `organisation_id`: The organisation to search; one the token's user belongs to (see `get_me`). Typed
+string in VEO's attribute list, sent as a number in its example: an integer here.
+
+- `page_number`: The page to answer, counted from 1 (typed bool in VEO's attribute list, which cannot
+be meant; its example sends `1`).
+
+- `page_size`: Users per page (typed bool in VEO's attribute list, which cannot be meant; its example
+sends `10`). VEO documents neither a default nor a maximum.
+
+- `search_term`: Matched against first name, last name and email address (VEO's match is fuzzy; compare the answer yourself when you need an exact match).
 ```ignore
 let response = client.list_users()
     .order_by_direction(order_by_direction)
@@ -2063,15 +2134,20 @@ let response = client.list_users()
     fn list_users(&self) -> builder::ListUsers<'_>;
     /**Update a user
 
-Replaces a user's details. Unlike a create, roles are given per organisation and are
-required. Send `Password` only to reset it; set `IsActive` to deactivate or reactivate the
-user. VEO documents no answer body.
+Updates a user's details. Unlike a create, roles are given per organisation
+(`OrganisationRole`: an organisation id and its role ids) and are required. Send
+`Password` only to reset it; set `IsActive` to deactivate (false) or reactivate (true)
+the user.
+
+VEO does not say whether a field left out keeps its value or is cleared (the method is
+PUT): send the user's current names and email along with any change. VEO documents no
+answer body: success is `200 OK` and any body is ignored.
 
 
 Sends a `PUT` request to `/api/v2/users/{userId}`
 
 Arguments:
-- `user_id`: The user's VEO id.
+- `user_id`: The user's VEO id (as answered by `create_user` or listed by `list_users`).
 - `body`
 ```ignore
 let response = client.update_user()
@@ -2300,6 +2376,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
