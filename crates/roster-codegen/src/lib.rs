@@ -303,12 +303,29 @@ fn try_build_script(spec: &str) -> Result<(), String> {
     std::fs::write(&out, source).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
+thread_local! {
+    /// Set while this thread runs the generator under [`catch_panic`].
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Runs `f`, turning a panic into its message without printing the default panic report.
+///
+/// The panic hook is process-wide, so it is replaced once with one that stays silent only on a
+/// thread inside `catch_panic` and defers to the previous hook everywhere else: concurrent
+/// generations (parallel tests, a multi-threaded xtask) never leave panics elsewhere unreported.
 fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
+    QUIET.with(|q| q.set(false));
     result.map_err(|payload| {
         payload
             .downcast_ref::<String>()
