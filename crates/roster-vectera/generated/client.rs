@@ -7,8 +7,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /**What an access key allows: `can_always_join` (enter without knocking, no host rights) or
-`is_host` (host rights).
+    /**What an access permission allows: `can_always_join` (enter without knocking, no host
+rights) or `is_host` (host rights). Vectera documents exactly these two values; a value
+outside them would fail to decode (a decoding error, never a silent misreading).
 */
     #[derive(
         ::serde::Deserialize,
@@ -64,9 +65,13 @@ pub mod types {
             value.parse()
         }
     }
-    /**An error body in Django REST Framework's shape: `detail` for general errors, or one entry
-per invalid field holding a list of messages (`{"email": ["Enter a valid email address."]}`).
-Vectera does not publish its error bodies; this is the framework's default.
+    /**An error answer. Vectera does not publish its error bodies; this is Django REST
+Framework's shape, which the API is built on (unconfirmed): `detail` (a string) for
+errors that are not about one field, or one entry per invalid field holding a list of
+messages (`{"email": ["Enter a valid email address."]}`), with `non_field_errors` for
+errors about the body as a whole. Every entry other than `detail` is kept, as any JSON
+value, in `extra`: the per-field entries cannot share one schema with `detail`, and an
+unexpected error body must never hide the status.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Error {
@@ -81,14 +86,23 @@ Vectera does not publish its error bodies; this is the framework's default.
             Default::default()
         }
     }
-    /**A one-time login link. Vectera's guide shows only the URL it answers; the field is
-modelled as `url`, and other fields are ignored.
+    /**A one-time login link. Vectera's guide shows the URL it answers but the exact field
+names are not public: the URL is modelled as `url` (required, so that a differently
+named field fails loudly instead of yielding no link) and the bare token as an optional
+`token`. Unknown fields are accepted and dropped, not kept: this answer is a
+credential, and a field this spec does not name could be one, so none is kept where it
+could be printed.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LoginToken {
+        /**The login token itself, if Vectera answers it beside the URL (not documented). A
+secret, never printed.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<::roster_runtime::Secret>,
         /**The URL that logs the user in once, within one minute
-(`https://www.vectera.com/login/?token=...`). It is a credential: whoever opens it is
-logged in, so it is never printed.
+(`https://www.vectera.com/login/?token=...`). It is a bearer credential: whoever
+opens it is logged in, so it is a secret and never printed.
 */
         pub url: ::roster_runtime::Secret,
     }
@@ -98,7 +112,10 @@ logged in, so it is never printed.
         }
     }
     /**A meeting room. Vectera recommends relying only on `id`, `key`, `url`, `ownerId`,
-`dateCreated`, `locked` and `trashed`; the other fields are optional here and may change.
+`dateCreated`, `locked` and `trashed`; its other fields are subject to change. Only
+`id` and `key` are required here (Vectera does not say which fields every answer
+carries); the rest are optional, and fields this spec does not name are kept in
+`extra`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Meeting {
@@ -110,19 +127,36 @@ logged in, so it is never printed.
         pub date_created: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///Where guests are sent when the meeting ends (empty when none).
+        /**Where guests are sent when the meeting ends; empty (or null) when none is set. Not
+`format: uri`, because the empty string means "none". Not in Vectera's stable list.
+*/
         #[serde(
             rename = "forwardUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forward_url: ::std::option::Option<::std::string::String>,
-        ///The meeting room's id.
+        /**The meeting room's id, needed to create access permissions. Vectera does not state
+its type; it is modelled as an integer, Django's default primary key.
+*/
         pub id: i64,
         ///The room's name as used in its link.
         pub key: ::std::string::String,
-        ///Whether guests must knock.
+        /**When the room was last opened (named in Vectera's filter examples; not in its
+stable list).
+*/
+        #[serde(
+            rename = "lastOpened",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_opened: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Whether the room is locked, so that guests knock and a host lets them in.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
+        ///A display name of the room, if Vectera sends one (not documented; not in Vectera's stable list).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         ///The id of the user who owns the room.
         #[serde(
             rename = "ownerId",
@@ -134,12 +168,14 @@ logged in, so it is never printed.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub public_access_level: ::std::option::Option<PublicAccessLevel>,
-        ///Whether the room is in the trash.
+        ///Whether the room is in the trash (Vectera's filter examples call this `isTrashed`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trashed: ::std::option::Option<bool>,
-        ///The room's link (without any access key).
+        ///The room's link, without any access key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Meeting {
         pub fn builder() -> builder::Meeting {
@@ -155,10 +191,12 @@ logged in, so it is never printed.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forward_url: ::std::option::Option<::std::string::String>,
-        ///The room's name and link (random when omitted).
+        ///The room's name and link (random when left out).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        ///The user who owns the room (defaults to the token's user).
+        /**The user who owns the room (the token's user when left out). Named in Vectera's v2
+guide (`owner_id`); its v1 spelling follows the v1 camelCase rule (unconfirmed).
+*/
         #[serde(
             rename = "ownerId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -175,7 +213,10 @@ logged in, so it is never printed.
             Default::default()
         }
     }
-    ///One page of meeting rooms (Django REST Framework page-number pagination).
+    /**One page of meeting rooms. The shape is assumed to be Django REST Framework's
+page-number pagination, as for `UserList` (Vectera does not publish it). Other
+top-level fields are kept in `extra`.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MeetingList {
         ///How many rooms match, over all pages.
@@ -188,22 +229,24 @@ logged in, so it is never printed.
         pub previous: ::std::option::Option<::std::string::String>,
         ///The meeting rooms on this page.
         pub results: ::std::vec::Vec<Meeting>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MeetingList {
         pub fn builder() -> builder::MeetingList {
             Default::default()
         }
     }
-    ///The meeting-room fields to change.
+    ///The meeting-room fields to change; every field is optional and those left out stay as they are.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MeetingUpdate {
-        ///A new forward URL; the empty string removes it.
+        ///A new forward URL, or the empty string to remove it.
         #[serde(
             rename = "forwardUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forward_url: ::std::option::Option<::std::string::String>,
-        ///A new name and link.
+        ///A new name and link for the room.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -217,21 +260,52 @@ logged in, so it is never printed.
             Default::default()
         }
     }
-    ///An organization (team). Only `id` and `name` are documented; other fields are ignored.
+    /**One page of an organization's members (users). The shape is assumed to be Django REST
+Framework's page-number pagination, as for `UserList` (Vectera does not publish it).
+Other top-level fields are kept in `extra`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MemberList {
+        ///How many members match, over all pages.
+        pub count: i64,
+        ///The URL of the next page, or null on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///The URL of the previous page, or null on the first page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub previous: ::std::option::Option<::std::string::String>,
+        ///The members on this page.
+        pub results: ::std::vec::Vec<User>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MemberList {
+        pub fn builder() -> builder::MemberList {
+            Default::default()
+        }
+    }
+    /**An organization (team). Vectera documents its id (a UUID) and, through its guides, its
+name; other fields are not documented and are kept in `extra`.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Organization {
         ///The organization's id.
         pub id: ::uuid::Uuid,
-        ///The team name (shown in room links with spaces as hyphens).
+        ///The team name (used in room links with spaces as hyphens).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Organization {
         pub fn builder() -> builder::Organization {
             Default::default()
         }
     }
-    ///A new organization.
+    /**A new organization. Vectera does not document the body; `name` (the team name, which
+room links are made from) is required here because a team without one cannot be
+linked to. Use `OPTIONS /organizations/` to see every accepted field.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OrganizationCreate {
         ///The team name.
@@ -296,7 +370,7 @@ logged in, so it is never printed.
                 })
         }
     }
-    ///The organization fields to change.
+    ///The organization fields to change; those left out stay as they are.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OrganizationUpdate {
         ///The team name.
@@ -363,12 +437,17 @@ logged in, so it is never printed.
         }
     }
     /**An access permission of a meeting room. Vectera documents the access level and the
-30-character access key it answers; the key's field is modelled as `accessKey`.
+30-character access key the creation answers, not the field names of the answer: the
+key is modelled as an optional `accessKey` (it may be left out of later reads).
+Unknown fields are accepted and dropped, not kept: a field this spec does not name
+could carry the key (or a link holding it), and nothing here may print it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Permission {
-        /**The 30-character access key. The room's link with this key lets its holder in at any
-time, so it is a secret and never printed.
+        /**The access key: 30 characters, far harder to guess than a password. The room's link
+with this key lets its holder in at any time, so it is a secret and never printed.
+(Its length is stated here rather than as `minLength`/`maxLength`, which would turn
+the redacting secret type into a printable string type.)
 */
         #[serde(
             rename = "accessKey",
@@ -377,7 +456,7 @@ time, so it is a secret and never printed.
         pub access_key: ::std::option::Option<::roster_runtime::Secret>,
         #[serde(rename = "accessLevel")]
         pub access_level: AccessLevel,
-        ///The permission's id.
+        ///The permission's id (the `permissionId` of its own paths).
         pub id: i64,
     }
     impl Permission {
@@ -396,7 +475,10 @@ time, so it is a secret and never printed.
             Default::default()
         }
     }
-    ///One page of access permissions (Django REST Framework page-number pagination).
+    /**One page of a meeting room's access permissions. The shape is assumed to be Django
+REST Framework's page-number pagination, as for `UserList` (Vectera does not publish
+it). Unknown top-level fields are dropped, as on `Permission`.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PermissionList {
         ///How many permissions there are, over all pages.
@@ -415,7 +497,7 @@ time, so it is a secret and never printed.
             Default::default()
         }
     }
-    ///The permission fields to change.
+    ///The permission fields to change; every field is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PermissionUpdate {
         #[serde(
@@ -429,8 +511,12 @@ time, so it is a secret and never printed.
             Default::default()
         }
     }
-    /**Who may enter a meeting room without an access key: `can_always_join` (open: anyone with
-the link) or `should_knock` (locked: guests knock and a host lets them in; the default).
+    /**Who may enter a meeting room without an access key: `can_always_join` (open: anyone
+with the link) or `should_knock` (locked: guests knock and a host lets them in).
+Vectera's default for a new room is `should_knock`; it is applied by the server when
+the field is left out, so no `default` is declared (which would make the client always
+send it). Vectera documents exactly these two values; a value outside them would fail
+to decode (a decoding error, never a silent misreading).
 */
     #[derive(
         ::serde::Deserialize,
@@ -486,16 +572,17 @@ the link) or `should_knock` (locked: guests knock and a host lets them in; the d
             value.parse()
         }
     }
-    /**An organization's subscription. Vectera does not publish its fields; `plan` and `seats`
-are the ones its plans are described by, both optional, and any other field is kept as
-it came.
+    /**An organization's subscription. Vectera does not publish its fields: `plan` and
+`seats` are modelled (both optional) because Vectera's plans are described by a plan
+name and a number of seats, and every other field is kept in `extra` as it came, so
+that a subscription read, changed and sent back keeps what this spec does not name.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Subscription {
-        ///The plan's name.
+        ///The plan's name (not documented; modelled permissively).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub plan: ::std::option::Option<::std::string::String>,
-        ///The number of paid seats.
+        ///The number of paid seats (not documented; modelled permissively).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub seats: ::std::option::Option<i32>,
         #[serde(flatten)]
@@ -506,15 +593,22 @@ it came.
             Default::default()
         }
     }
-    ///A user (team member).
+    /**A user (team member). Vectera documents the fields it accepts (`firstName`, `lastName`,
+`email`, `organizationId`, `password`, `isManaged`) but not the answer's full shape;
+`id`, `firstName` and `email` are required (every user has them), the others optional,
+and fields this spec does not name are kept in `extra`. The password is never answered.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
-        ///Email address; also the login name.
+        ///Email address, which the user logs in with.
         pub email: ::std::string::String,
         ///First name.
         #[serde(rename = "firstName")]
         pub first_name: ::std::string::String,
-        ///The user's id.
+        /**The user's id. Vectera does not state its type; it is modelled as an integer,
+Django's default primary key (the organization id, by contrast, is a documented
+UUID).
+*/
         pub id: i64,
         /**Whether the user is managed by the organization: a managed user cannot change their
 own profile and cannot log in through a password reset, only through login links.
@@ -524,7 +618,7 @@ own profile and cannot log in through a password reset, only through login links
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_managed: ::std::option::Option<bool>,
-        ///Last name.
+        ///Last name (optional when the user was created).
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -536,16 +630,20 @@ own profile and cannot log in through a password reset, only through login links
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl User {
         pub fn builder() -> builder::User {
             Default::default()
         }
     }
-    ///A new team member.
+    /**A new team member. `firstName`, `email` and `organizationId` are required by Vectera;
+`lastName`, `password` and `isManaged` are optional.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCreate {
-        ///Email address.
+        ///Email address, which the user logs in with.
         pub email: ::std::string::String,
         ///First name.
         #[serde(rename = "firstName")]
@@ -556,16 +654,18 @@ own profile and cannot log in through a password reset, only through login links
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_managed: ::std::option::Option<bool>,
-        ///Last name (optional).
+        ///Last name.
         #[serde(
             rename = "lastName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///The organization to add the user to (from `GET /users/me/`).
+        ///The organization to add the user to (the `organizationId` of `GET /users/me/`).
         #[serde(rename = "organizationId")]
         pub organization_id: ::uuid::Uuid,
-        ///An initial password (optional; without one the user needs a reset or a login link).
+        /**An initial password. Without one the user must reset it or be sent a login link.
+Never printed.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::roster_runtime::Secret>,
     }
@@ -628,7 +728,12 @@ own profile and cannot log in through a password reset, only through login links
                 })
         }
     }
-    ///One page of users (Django REST Framework page-number pagination).
+    /**One page of users. Vectera does not publish the shape of its list answers. This spec
+assumes Django REST Framework's page-number pagination (`count`, `next`, `previous`,
+`results`), the framework Vectera is built on, rather than a bare array (DRF without
+pagination): if the real shape differed, the call would fail with a decoding error
+instead of quietly answering an empty list. Other top-level fields are kept in `extra`.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserList {
         ///How many users match, over all pages.
@@ -641,16 +746,18 @@ own profile and cannot log in through a password reset, only through login links
         pub previous: ::std::option::Option<::std::string::String>,
         ///The users on this page.
         pub results: ::std::vec::Vec<User>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserList {
         pub fn builder() -> builder::UserList {
             Default::default()
         }
     }
-    ///The fields of a user to change; those left out stay as they are.
+    ///The user fields to change; every field is optional and those left out stay as they are.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserUpdate {
-        ///Email address.
+        ///Email address, which the user logs in with.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///First name.
@@ -659,7 +766,7 @@ own profile and cannot log in through a password reset, only through login links
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<UserUpdateFirstName>,
-        ///Whether the user is managed.
+        ///Whether the user is managed (see `User.isManaged`).
         #[serde(
             rename = "isManaged",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -671,7 +778,7 @@ own profile and cannot log in through a password reset, only through login links
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///A new password.
+        ///A new password. Never printed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::roster_runtime::Secret>,
     }
@@ -804,16 +911,35 @@ own profile and cannot log in through a password reset, only through login links
         }
         #[derive(Clone, Debug)]
         pub struct LoginToken {
+            token: ::std::result::Result<
+                ::std::option::Option<::roster_runtime::Secret>,
+                ::std::string::String,
+            >,
             url: ::std::result::Result<::roster_runtime::Secret, ::std::string::String>,
         }
         impl ::std::default::Default for LoginToken {
             fn default() -> Self {
                 Self {
+                    token: Ok(Default::default()),
                     url: Err("no value supplied for url".to_string()),
                 }
             }
         }
         impl LoginToken {
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::roster_runtime::Secret>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::roster_runtime::Secret>,
@@ -832,12 +958,18 @@ own profile and cannot log in through a password reset, only through login links
             fn try_from(
                 value: LoginToken,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { url: value.url? })
+                Ok(Self {
+                    token: value.token?,
+                    url: value.url?,
+                })
             }
         }
         impl ::std::convert::From<super::LoginToken> for LoginToken {
             fn from(value: super::LoginToken) -> Self {
-                Self { url: Ok(value.url) }
+                Self {
+                    token: Ok(value.token),
+                    url: Ok(value.url),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -852,8 +984,16 @@ own profile and cannot log in through a password reset, only through login links
             >,
             id: ::std::result::Result<i64, ::std::string::String>,
             key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            last_opened: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
             locked: ::std::result::Result<
                 ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             owner_id: ::std::result::Result<
@@ -872,6 +1012,10 @@ own profile and cannot log in through a password reset, only through login links
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Meeting {
             fn default() -> Self {
@@ -880,11 +1024,14 @@ own profile and cannot log in through a password reset, only through login links
                     forward_url: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     key: Err("no value supplied for key".to_string()),
+                    last_opened: Ok(Default::default()),
                     locked: Ok(Default::default()),
+                    name: Ok(Default::default()),
                     owner_id: Ok(Default::default()),
                     public_access_level: Ok(Default::default()),
                     trashed: Ok(Default::default()),
                     url: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -937,6 +1084,20 @@ own profile and cannot log in through a password reset, only through login links
                     });
                 self
             }
+            pub fn last_opened<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_opened = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_opened: {e}")
+                    });
+                self
+            }
             pub fn locked<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -946,6 +1107,18 @@ own profile and cannot log in through a password reset, only through login links
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for locked: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
                     });
                 self
             }
@@ -1001,6 +1174,20 @@ own profile and cannot log in through a password reset, only through login links
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Meeting> for super::Meeting {
             type Error = super::error::ConversionError;
@@ -1012,11 +1199,14 @@ own profile and cannot log in through a password reset, only through login links
                     forward_url: value.forward_url?,
                     id: value.id?,
                     key: value.key?,
+                    last_opened: value.last_opened?,
                     locked: value.locked?,
+                    name: value.name?,
                     owner_id: value.owner_id?,
                     public_access_level: value.public_access_level?,
                     trashed: value.trashed?,
                     url: value.url?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1027,11 +1217,14 @@ own profile and cannot log in through a password reset, only through login links
                     forward_url: Ok(value.forward_url),
                     id: Ok(value.id),
                     key: Ok(value.key),
+                    last_opened: Ok(value.last_opened),
                     locked: Ok(value.locked),
+                    name: Ok(value.name),
                     owner_id: Ok(value.owner_id),
                     public_access_level: Ok(value.public_access_level),
                     trashed: Ok(value.trashed),
                     url: Ok(value.url),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1156,6 +1349,10 @@ own profile and cannot log in through a password reset, only through login links
                 ::std::vec::Vec<super::Meeting>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MeetingList {
             fn default() -> Self {
@@ -1164,6 +1361,7 @@ own profile and cannot log in through a password reset, only through login links
                     next: Ok(Default::default()),
                     previous: Ok(Default::default()),
                     results: Err("no value supplied for results".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -1216,6 +1414,20 @@ own profile and cannot log in through a password reset, only through login links
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MeetingList> for super::MeetingList {
             type Error = super::error::ConversionError;
@@ -1227,6 +1439,7 @@ own profile and cannot log in through a password reset, only through login links
                     next: value.next?,
                     previous: value.previous?,
                     results: value.results?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1237,6 +1450,7 @@ own profile and cannot log in through a password reset, only through login links
                     next: Ok(value.next),
                     previous: Ok(value.previous),
                     results: Ok(value.results),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1328,10 +1542,134 @@ own profile and cannot log in through a password reset, only through login links
             }
         }
         #[derive(Clone, Debug)]
+        pub struct MemberList {
+            count: ::std::result::Result<i64, ::std::string::String>,
+            next: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            previous: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::User>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MemberList {
+            fn default() -> Self {
+                Self {
+                    count: Err("no value supplied for count".to_string()),
+                    next: Ok(Default::default()),
+                    previous: Ok(Default::default()),
+                    results: Err("no value supplied for results".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MemberList {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn next<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next: {e}")
+                    });
+                self
+            }
+            pub fn previous<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.previous = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for previous: {e}")
+                    });
+                self
+            }
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MemberList> for super::MemberList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MemberList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    next: value.next?,
+                    previous: value.previous?,
+                    results: value.results?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MemberList> for MemberList {
+            fn from(value: super::MemberList) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    next: Ok(value.next),
+                    previous: Ok(value.previous),
+                    results: Ok(value.results),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Organization {
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -1340,6 +1678,7 @@ own profile and cannot log in through a password reset, only through login links
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     name: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -1366,6 +1705,20 @@ own profile and cannot log in through a password reset, only through login links
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Organization> for super::Organization {
             type Error = super::error::ConversionError;
@@ -1375,6 +1728,7 @@ own profile and cannot log in through a password reset, only through login links
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1383,6 +1737,7 @@ own profile and cannot log in through a password reset, only through login links
                 Self {
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1844,6 +2199,10 @@ own profile and cannot log in through a password reset, only through login links
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for User {
             fn default() -> Self {
@@ -1854,6 +2213,7 @@ own profile and cannot log in through a password reset, only through login links
                     is_managed: Ok(Default::default()),
                     last_name: Ok(Default::default()),
                     organization_id: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -1930,6 +2290,20 @@ own profile and cannot log in through a password reset, only through login links
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<User> for super::User {
             type Error = super::error::ConversionError;
@@ -1943,6 +2317,7 @@ own profile and cannot log in through a password reset, only through login links
                     is_managed: value.is_managed?,
                     last_name: value.last_name?,
                     organization_id: value.organization_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1955,6 +2330,7 @@ own profile and cannot log in through a password reset, only through login links
                     is_managed: Ok(value.is_managed),
                     last_name: Ok(value.last_name),
                     organization_id: Ok(value.organization_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2113,6 +2489,10 @@ own profile and cannot log in through a password reset, only through login links
                 ::std::vec::Vec<super::User>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UserList {
             fn default() -> Self {
@@ -2121,6 +2501,7 @@ own profile and cannot log in through a password reset, only through login links
                     next: Ok(Default::default()),
                     previous: Ok(Default::default()),
                     results: Err("no value supplied for results".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -2173,6 +2554,20 @@ own profile and cannot log in through a password reset, only through login links
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UserList> for super::UserList {
             type Error = super::error::ConversionError;
@@ -2184,6 +2579,7 @@ own profile and cannot log in through a password reset, only through login links
                     next: value.next?,
                     previous: value.previous?,
                     results: value.results?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2194,6 +2590,7 @@ own profile and cannot log in through a password reset, only through login links
                     next: Ok(value.next),
                     previous: Ok(value.previous),
                     results: Ok(value.results),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2359,14 +2756,30 @@ own profile and cannot log in through a password reset, only through login links
 #[derive(Clone, Debug)]
 /**Client for Vectera API
 
-Vectera's REST API (v1) for managing the users of a team, their one-time login links,
-organizations, meeting rooms and meeting-room access permissions.
+Vectera's REST API (v1) for video meeting rooms: the users of a team and their one-time
+login links, organizations (teams) with their members and subscription, meeting rooms, and
+the access permissions (access keys) of a meeting room.
 
-Written by Roster from Vectera's API reference, its help-centre guides "Generate, manage and
-authenticate users" and "Generate meeting rooms", and the reference's notes on filtering and
-sorting. Every path ends with a trailing slash; field names are camelCase. Where Vectera's
-documentation is silent (response shapes, error bodies, paging), the description of the
-schema says so and the schema is permissive: optional fields, unknown fields ignored.
+Written by Roster from Vectera's API reference, its help-centre guides "Generate, manage
+and authenticate users" and "Generate meeting rooms", and its guide "Filter and sort
+results". Every path ends with a trailing slash and field names are camelCase, exactly as
+Vectera sends them. `OPTIONS` on an endpoint answers the fields it accepts.
+
+Vectera is built on Django REST Framework (DRF): `Authorization: Token <token>`, `detail`
+error bodies. Vectera does not publish its response bodies, its list (paging) shape, its
+error bodies or its rate limits; where the documentation is silent, the schema's
+description says so, the fields are optional, and the choice made (usually DRF's default)
+is named. Objects that carry no credential keep fields this spec does not name in `extra`;
+objects that carry a credential (login tokens, access permissions) drop them, so that an
+unrecognised credential field can never reach debug output.
+
+Where Vectera's reference contradicts itself, the operation says so: it lists the
+organization update/delete and subscription update endpoints with the GET method (they are
+PATCH/DELETE), and it reads a permission under `/permissions/{permissionId}/` but changes
+and deletes it under `/accessKeys/{permissionId}/`.
+
+Version 2 of the API (`/api/v2`, `meetingRooms` instead of `meetings`, no trailing slash)
+is not covered here.
 
 
 Version: v1*/
@@ -2419,26 +2832,35 @@ const _: () = {
 pub trait ClientMeetingsExt {
     /**List meeting rooms
 
-Lists meeting rooms, one page at a time, with `search`, `filter` and `orderBy`.
+Lists meeting rooms, one page at a time (see `MeetingList`), optionally narrowed with
+`search` and `filter` and sorted with `orderBy` (e.g. `filter=isTrashed=false`,
+`orderBy=-dateCreated,key`).
+
 
 Sends a `GET` request to `/meetings/`
 
 Arguments:
-- `filter`: A boolean expression over the resource's fields (sent URL-encoded). Comparisons are
-`field OP value` with OP one of `=`, `!=`, `~` (contains), `!~` (does not contain), `>`,
-`>=`, `<`, `<=`; string comparisons ignore case. Values: `"quoted strings"`, numbers
-(`100`, `-2.5`), `true`/`false`, `null`, ISO-8601 date-times (`2021-01-01T10:00:00Z`) and
-durations (`01:00:00`). Combine with `AND` / `OR` (with spaces around them) and group
-with parentheses, e.g. `isTrashed=false AND (key ~ "vectera" OR lastOpened < 2021-01-01T00:00)`.
+- `filter`: A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+`!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
+comparisons with `AND` / `OR` (with spaces around them) and group them with
+parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
+`lastOpened < 2021-01-01T00:00`,
+`isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+(Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
+field it recommends reading is `trashed`; the field names are passed through as given.)
 
-- `order_by`: Comma-separated field names to sort by; a leading `-` sorts that field descending
-(`-dateCreated,key`).
+- `order_by`: Comma-separated field names to sort by, most significant first; a leading `-` sorts
+that field descending. Example: `-dateCreated,key` (newest first, then by key).
 
-- `page`: The 1-based page number. Vectera does not document its paging; the list shape follows
-Django REST Framework's page-number pagination, which the API is built on: follow `next`
-until it is null.
+- `page`: The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
+Django REST Framework's page-number pagination (its default `page` parameter), which
+`UserList` and the other list schemas assume. Follow the answer's `next` until it is
+null. No page-size parameter is offered: DRF has none unless the server enables one.
 
-- `search`: Free-text search over the resource's text fields.
+- `search`: Free-text search over the resource's text fields (names, email, key...).
 ```ignore
 let response = client.list_meetings()
     .filter(filter)
@@ -2453,8 +2875,9 @@ let response = client.list_meetings()
 
 Creates a meeting room. `key` sets the room's name and link (random when omitted);
 `publicAccessLevel` opens it to anyone with the link (`can_always_join`) or keeps it
-locked so guests knock (`should_knock`, the default); `forwardUrl` is where guests go when
-the meeting ends. Create an access permission afterwards to give someone a key.
+locked so that guests knock and a host lets them in (`should_knock`, the default);
+`forwardUrl` is the page guests are sent to when the meeting ends. The answer's `id` is
+what an access permission is created for (`POST /meetings/{id}/permissions/`).
 
 
 Sends a `POST` request to `/meetings/`
@@ -2473,7 +2896,7 @@ Reads one meeting room.
 Sends a `GET` request to `/meetings/{id}/`
 
 Arguments:
-- `id`: The meeting room's id.
+- `id`: The meeting room's id (`Meeting.id`).
 ```ignore
 let response = client.get_meeting()
     .id(id)
@@ -2483,12 +2906,12 @@ let response = client.get_meeting()
     fn get_meeting(&self) -> builder::GetMeeting<'_>;
     /**Delete a meeting room
 
-Deletes the meeting room.
+Deletes the meeting room. The answer has no body.
 
 Sends a `DELETE` request to `/meetings/{id}/`
 
 Arguments:
-- `id`: The meeting room's id.
+- `id`: The meeting room's id (`Meeting.id`).
 ```ignore
 let response = client.delete_meeting()
     .id(id)
@@ -2498,13 +2921,15 @@ let response = client.delete_meeting()
     fn delete_meeting(&self) -> builder::DeleteMeeting<'_>;
     /**Update a meeting room
 
-Changes the fields given. `forwardUrl: ""` (the empty string) removes the forward URL.
+Changes the fields given and leaves the others as they are. To change the forward URL
+send the new one; to remove it send `forwardUrl: ""` (the empty string, which the
+client sends as such rather than omitting it).
 
 
 Sends a `PATCH` request to `/meetings/{id}/`
 
 Arguments:
-- `id`: The meeting room's id.
+- `id`: The meeting room's id (`Meeting.id`).
 - `body`
 ```ignore
 let response = client.update_meeting()
@@ -2516,14 +2941,15 @@ let response = client.update_meeting()
     fn update_meeting(&self) -> builder::UpdateMeeting<'_>;
     /**Reset a meeting room
 
-Resets the meeting room (clears what was shared in it). The request has an empty body and
-the answer is the meeting room.
+Resets the meeting room. Vectera's reference names the endpoint without saying what a
+reset clears or what it answers; the request is sent with an empty body and the answer
+is modelled as the meeting room (the answer of every other meeting-room write).
 
 
 Sends a `PATCH` request to `/meetings/{id}/reset/`
 
 Arguments:
-- `id`: The meeting room's id.
+- `id`: The meeting room's id (`Meeting.id`).
 ```ignore
 let response = client.reset_meeting()
     .id(id)
@@ -2556,7 +2982,9 @@ impl ClientMeetingsExt for Client {
 pub trait ClientOrganizationsExt {
     /**Create an organization
 
-Creates an organization (a team).
+Creates an organization (a team). Vectera does not document the body; `name` is the one
+field modelled (see `OrganizationCreate`).
+
 
 Sends a `POST` request to `/organizations/`
 
@@ -2574,7 +3002,7 @@ Reads one organization.
 Sends a `GET` request to `/organizations/{id}/`
 
 Arguments:
-- `id`: The organization's id (a UUID).
+- `id`: The organization's id, a UUID (the `organizationId` of its users).
 ```ignore
 let response = client.get_organization()
     .id(id)
@@ -2584,14 +3012,14 @@ let response = client.get_organization()
     fn get_organization(&self) -> builder::GetOrganization<'_>;
     /**Delete an organization
 
-Deletes the organization. Its members are not deleted. (Vectera's reference lists this
-endpoint with the GET method by mistake; it is a DELETE.)
+Deletes the organization; its members are not deleted. The answer has no body.
+Vectera's reference lists this endpoint with the GET method, a slip: it is a DELETE.
 
 
 Sends a `DELETE` request to `/organizations/{id}/`
 
 Arguments:
-- `id`: The organization's id (a UUID).
+- `id`: The organization's id, a UUID (the `organizationId` of its users).
 ```ignore
 let response = client.delete_organization()
     .id(id)
@@ -2601,14 +3029,15 @@ let response = client.delete_organization()
     fn delete_organization(&self) -> builder::DeleteOrganization<'_>;
     /**Update an organization
 
-Changes the fields given. (Vectera's reference lists this endpoint with the GET method by
-mistake; it is a PATCH.)
+Changes the fields given and leaves the others as they are. Vectera's reference lists
+this endpoint with the GET method, a slip: reading is the GET above, and an update with
+a body is a PATCH like every other update of the API.
 
 
 Sends a `PATCH` request to `/organizations/{id}/`
 
 Arguments:
-- `id`: The organization's id (a UUID).
+- `id`: The organization's id, a UUID (the `organizationId` of its users).
 - `body`
 ```ignore
 let response = client.update_organization()
@@ -2620,27 +3049,37 @@ let response = client.update_organization()
     fn update_organization(&self) -> builder::UpdateOrganization<'_>;
     /**List organization members
 
-Lists the users who are members of the organization, one page at a time.
+Lists the users who are members of the organization, one page at a time (see
+`MemberList`). The reference's filtering and sorting rules apply to list endpoints, so
+`search`, `filter` and `orderBy` are offered here too; the reference's table names them
+explicitly only for users and meetings.
+
 
 Sends a `GET` request to `/organizations/{id}/members/`
 
 Arguments:
-- `id`: The organization's id (a UUID).
-- `filter`: A boolean expression over the resource's fields (sent URL-encoded). Comparisons are
-`field OP value` with OP one of `=`, `!=`, `~` (contains), `!~` (does not contain), `>`,
-`>=`, `<`, `<=`; string comparisons ignore case. Values: `"quoted strings"`, numbers
-(`100`, `-2.5`), `true`/`false`, `null`, ISO-8601 date-times (`2021-01-01T10:00:00Z`) and
-durations (`01:00:00`). Combine with `AND` / `OR` (with spaces around them) and group
-with parentheses, e.g. `isTrashed=false AND (key ~ "vectera" OR lastOpened < 2021-01-01T00:00)`.
+- `id`: The organization's id, a UUID (the `organizationId` of its users).
+- `filter`: A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+`!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
+comparisons with `AND` / `OR` (with spaces around them) and group them with
+parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
+`lastOpened < 2021-01-01T00:00`,
+`isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+(Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
+field it recommends reading is `trashed`; the field names are passed through as given.)
 
-- `order_by`: Comma-separated field names to sort by; a leading `-` sorts that field descending
-(`-dateCreated,key`).
+- `order_by`: Comma-separated field names to sort by, most significant first; a leading `-` sorts
+that field descending. Example: `-dateCreated,key` (newest first, then by key).
 
-- `page`: The 1-based page number. Vectera does not document its paging; the list shape follows
-Django REST Framework's page-number pagination, which the API is built on: follow `next`
-until it is null.
+- `page`: The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
+Django REST Framework's page-number pagination (its default `page` parameter), which
+`UserList` and the other list schemas assume. Follow the answer's `next` until it is
+null. No page-size parameter is offered: DRF has none unless the server enables one.
 
-- `search`: Free-text search over the resource's text fields.
+- `search`: Free-text search over the resource's text fields (names, email, key...).
 ```ignore
 let response = client.list_organization_members()
     .id(id)
@@ -2654,12 +3093,12 @@ let response = client.list_organization_members()
     fn list_organization_members(&self) -> builder::ListOrganizationMembers<'_>;
     /**Get the subscription
 
-Reads the organization's subscription.
+Reads the organization's subscription (its fields are not public; see `Subscription`).
 
 Sends a `GET` request to `/organizations/{id}/subscription/`
 
 Arguments:
-- `id`: The organization's id (a UUID).
+- `id`: The organization's id, a UUID (the `organizationId` of its users).
 ```ignore
 let response = client.get_subscription()
     .id(id)
@@ -2669,14 +3108,17 @@ let response = client.get_subscription()
     fn get_subscription(&self) -> builder::GetSubscription<'_>;
     /**Update the subscription
 
-Changes the subscription fields given. (Vectera's reference lists this endpoint with the
-GET method by mistake; it is a PATCH.)
+Changes the subscription fields given. Vectera's reference lists this endpoint with the
+GET method, a slip: it is a PATCH. Because Vectera does not publish the subscription's
+fields, the body is the same permissive `Subscription` the GET answers (there is no
+separate update schema): read it, change what you mean to, and send it back; fields
+this spec does not name travel in `extra` both ways.
 
 
 Sends a `PATCH` request to `/organizations/{id}/subscription/`
 
 Arguments:
-- `id`: The organization's id (a UUID).
+- `id`: The organization's id, a UUID (the `organizationId` of its users).
 - `body`
 ```ignore
 let response = client.update_subscription()
@@ -2710,17 +3152,22 @@ impl ClientOrganizationsExt for Client {
         builder::UpdateSubscription::new(self)
     }
 }
-///Access permissions (access keys) of a meeting room.
+/**Access permissions of a meeting room; each carries a 30-character access key that lets
+its holder into the room (Vectera also calls them access keys).
+*/
 pub trait ClientPermissionsExt {
     /**Delete an access permission
 
-Revokes the access key (path spelled `accessKeys` as in Vectera's reference).
+Revokes the permission and its access key. The path is spelled `accessKeys`, as in
+Vectera's reference (the permission is read under `permissions`). The answer has no
+body.
+
 
 Sends a `DELETE` request to `/meetings/{id}/accessKeys/{permissionId}/`
 
 Arguments:
-- `id`: The meeting room's id.
-- `permission_id`: The access permission's id.
+- `id`: The meeting room's id (`Meeting.id`).
+- `permission_id`: The access permission's id (`Permission.id`).
 ```ignore
 let response = client.delete_permission()
     .id(id)
@@ -2731,15 +3178,16 @@ let response = client.delete_permission()
     fn delete_permission(&self) -> builder::DeletePermission<'_>;
     /**Update an access permission
 
-Changes the access level of a permission. The path is spelled `accessKeys` as in Vectera's
-reference, although the permission is read under `permissions`.
+Changes the access level of a permission. The path is spelled `accessKeys`, as in
+Vectera's reference, although the permission is created, listed and read under
+`permissions`; `permissionId` is the `id` of the permission either way.
 
 
 Sends a `PATCH` request to `/meetings/{id}/accessKeys/{permissionId}/`
 
 Arguments:
-- `id`: The meeting room's id.
-- `permission_id`: The access permission's id.
+- `id`: The meeting room's id (`Meeting.id`).
+- `permission_id`: The access permission's id (`Permission.id`).
 - `body`
 ```ignore
 let response = client.update_permission()
@@ -2752,36 +3200,60 @@ let response = client.update_permission()
     fn update_permission(&self) -> builder::UpdatePermission<'_>;
     /**List access permissions
 
-Lists the access permissions (access keys) of a meeting room.
+Lists the access permissions (access keys) of a meeting room, one page at a time (see
+`PermissionList`). The reference's filtering and sorting rules apply to list endpoints,
+so `search`, `filter` and `orderBy` are offered here too; its table names them
+explicitly only for users and meetings.
+
 
 Sends a `GET` request to `/meetings/{id}/permissions/`
 
 Arguments:
-- `id`: The meeting room's id.
-- `page`: The 1-based page number. Vectera does not document its paging; the list shape follows
-Django REST Framework's page-number pagination, which the API is built on: follow `next`
-until it is null.
+- `id`: The meeting room's id (`Meeting.id`).
+- `filter`: A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+`!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
+comparisons with `AND` / `OR` (with spaces around them) and group them with
+parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
+`lastOpened < 2021-01-01T00:00`,
+`isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+(Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
+field it recommends reading is `trashed`; the field names are passed through as given.)
 
+- `order_by`: Comma-separated field names to sort by, most significant first; a leading `-` sorts
+that field descending. Example: `-dateCreated,key` (newest first, then by key).
+
+- `page`: The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
+Django REST Framework's page-number pagination (its default `page` parameter), which
+`UserList` and the other list schemas assume. Follow the answer's `next` until it is
+null. No page-size parameter is offered: DRF has none unless the server enables one.
+
+- `search`: Free-text search over the resource's text fields (names, email, key...).
 ```ignore
 let response = client.list_permissions()
     .id(id)
+    .filter(filter)
+    .order_by(order_by)
     .page(page)
+    .search(search)
     .send()
     .await;
 ```*/
     fn list_permissions(&self) -> builder::ListPermissions<'_>;
     /**Create an access permission
 
-Creates an access key for the meeting room: `can_always_join` lets its holder in without
-knocking, `is_host` also gives host rights. The answer carries the 30-character access
-key; the room's link with that key lets anyone who has it in at any time, so keep it
-secret.
+Creates an access permission for the meeting room: `can_always_join` lets its holder in
+without knocking (no host rights), `is_host` gives host rights. The answer carries the
+30-character access key. The room's link with that key lets anyone who has it in at any
+time, so it is a secret: share it only with the people meant to have it.
 
 
 Sends a `POST` request to `/meetings/{id}/permissions/`
 
 Arguments:
-- `id`: The meeting room's id.
+- `id`: The meeting room's id (`Meeting.id`).
 - `body`
 ```ignore
 let response = client.create_permission()
@@ -2793,15 +3265,16 @@ let response = client.create_permission()
     fn create_permission(&self) -> builder::CreatePermission<'_>;
     /**Get an access permission
 
-Reads one access permission. (Vectera reads permissions under `/permissions/` but changes
-and deletes them under `/accessKeys/`.)
+Reads one access permission. Vectera's reference reads a permission under
+`/meetings/{id}/permissions/{permissionId}/` but changes and deletes it under
+`/meetings/{id}/accessKeys/{permissionId}/`; both spellings are kept as documented.
 
 
 Sends a `GET` request to `/meetings/{id}/permissions/{permissionId}/`
 
 Arguments:
-- `id`: The meeting room's id.
-- `permission_id`: The access permission's id.
+- `id`: The meeting room's id (`Meeting.id`).
+- `permission_id`: The access permission's id (`Permission.id`).
 ```ignore
 let response = client.get_permission()
     .id(id)
@@ -2828,32 +3301,41 @@ impl ClientPermissionsExt for Client {
         builder::GetPermission::new(self)
     }
 }
-///Team members of the organization the token's user administers, and their one-time login links.
+/**The users (team members) the token's user can see, and their one-time login links
+(`POST /users/{id}/loginTokens/` is kept under this tag: it acts on one user).
+*/
 pub trait ClientUsersExt {
     /**List users
 
-Lists the users visible to the token's user, one page at a time, optionally narrowed with
-a free-text `search`, a boolean `filter` expression and sorted with `orderBy`.
+Lists the users visible to the token's user, one page at a time (see `UserList` for the
+page shape, which Vectera does not publish), optionally narrowed with a free-text
+`search` and a `filter` expression and sorted with `orderBy`.
 
 
 Sends a `GET` request to `/users/`
 
 Arguments:
-- `filter`: A boolean expression over the resource's fields (sent URL-encoded). Comparisons are
-`field OP value` with OP one of `=`, `!=`, `~` (contains), `!~` (does not contain), `>`,
-`>=`, `<`, `<=`; string comparisons ignore case. Values: `"quoted strings"`, numbers
-(`100`, `-2.5`), `true`/`false`, `null`, ISO-8601 date-times (`2021-01-01T10:00:00Z`) and
-durations (`01:00:00`). Combine with `AND` / `OR` (with spaces around them) and group
-with parentheses, e.g. `isTrashed=false AND (key ~ "vectera" OR lastOpened < 2021-01-01T00:00)`.
+- `filter`: A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+`!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
+comparisons with `AND` / `OR` (with spaces around them) and group them with
+parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
+`lastOpened < 2021-01-01T00:00`,
+`isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+(Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
+field it recommends reading is `trashed`; the field names are passed through as given.)
 
-- `order_by`: Comma-separated field names to sort by; a leading `-` sorts that field descending
-(`-dateCreated,key`).
+- `order_by`: Comma-separated field names to sort by, most significant first; a leading `-` sorts
+that field descending. Example: `-dateCreated,key` (newest first, then by key).
 
-- `page`: The 1-based page number. Vectera does not document its paging; the list shape follows
-Django REST Framework's page-number pagination, which the API is built on: follow `next`
-until it is null.
+- `page`: The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
+Django REST Framework's page-number pagination (its default `page` parameter), which
+`UserList` and the other list schemas assume. Follow the answer's `next` until it is
+null. No page-size parameter is offered: DRF has none unless the server enables one.
 
-- `search`: Free-text search over the resource's text fields.
+- `search`: Free-text search over the resource's text fields (names, email, key...).
 ```ignore
 let response = client.list_users()
     .filter(filter)
@@ -2866,11 +3348,12 @@ let response = client.list_users()
     fn list_users(&self) -> builder::ListUsers<'_>;
     /**Create a user
 
-Adds a new member to an organization. Only a team admin's token may do this.
-`firstName`, `email` and `organizationId` are required (find the organization id with
-`GET /users/me/`). Without a `password` the user must reset it or be sent a login link;
-a managed user (`isManaged: true`) cannot change their own profile and logs in through
-login links only.
+Adds a new member to an organization; only a team admin's token may do this.
+`firstName`, `email` and `organizationId` are required (the token's own organization id
+is the `organizationId` of `GET /users/me/`); `lastName`, `password` and `isManaged` are
+optional. Without a `password` the user must reset it or be sent a login link. A managed
+user (`isManaged: true`) cannot change their own profile and cannot log in through a
+password reset, only through login links.
 
 
 Sends a `POST` request to `/users/`
@@ -2891,7 +3374,10 @@ the organization new team members are added to.
 Sends a `GET` request to `/users/{id}/`
 
 Arguments:
-- `id`: The user's id, or `me` for the token's own user.
+- `id`: The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
+own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
+this parameter is a string although `User.id` is an integer.
+
 ```ignore
 let response = client.get_user()
     .id(id)
@@ -2901,12 +3387,15 @@ let response = client.get_user()
     fn get_user(&self) -> builder::GetUser<'_>;
     /**Delete a user
 
-Deletes the user's account.
+Deletes the user's account. The answer has no body.
 
 Sends a `DELETE` request to `/users/{id}/`
 
 Arguments:
-- `id`: The user's id, or `me` for the token's own user.
+- `id`: The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
+own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
+this parameter is a string although `User.id` is an integer.
+
 ```ignore
 let response = client.delete_user()
     .id(id)
@@ -2916,12 +3405,17 @@ let response = client.delete_user()
     fn delete_user(&self) -> builder::DeleteUser<'_>;
     /**Update a user
 
-Changes the fields given in the body and leaves the others as they are.
+Changes the fields given in the body and leaves the others as they are (a partial
+update). A managed user cannot change their own profile; a team admin's token can.
+
 
 Sends a `PATCH` request to `/users/{id}/`
 
 Arguments:
-- `id`: The user's id, or `me` for the token's own user.
+- `id`: The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
+own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
+this parameter is a string although `User.id` is an integer.
+
 - `body`
 ```ignore
 let response = client.update_user()
@@ -2934,16 +3428,21 @@ let response = client.update_user()
     /**Create a one-time login link
 
 Creates a login token for the user and answers the URL that logs them in without a
-password. The URL works once, within one minute. A user already logged in who opens it is
-logged out and logged in as the token's user. Append `&next=/path/` to send the user to a
-page after login (`/scheduling/`, `/room/{team-name}/{meeting-key}/`); the crate's
-`login_link` helper does this safely. The request has an empty body.
+password (`https://www.vectera.com/login/?token=...`). The request has an empty body.
+The URL works once, within one minute; a user already logged in who opens it is logged
+out and logged in as this user. Appending `&next=/path/` sends the user to a page of
+Vectera's site after login (`/scheduling/`, `/room/{team-name}/{meeting-key}/`, the team
+name with spaces as hyphens); the crate's `login_link` helper appends it safely.
+The URL is a bearer credential: it is modelled as a secret and never printed.
 
 
 Sends a `POST` request to `/users/{id}/loginTokens/`
 
 Arguments:
-- `id`: The user's id, or `me` for the token's own user.
+- `id`: The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
+own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
+this parameter is a string although `User.id` is an integer.
+
 ```ignore
 let response = client.create_login_token()
     .id(id)
@@ -3800,14 +4299,20 @@ pub mod builder {
     pub struct ListPermissions<'a> {
         client: &'a super::Client,
         id: Result<i64, String>,
+        filter: Result<Option<::std::string::String>, String>,
+        order_by: Result<Option<::std::string::String>, String>,
         page: Result<Option<::std::num::NonZeroU32>, String>,
+        search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListPermissions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                filter: Ok(None),
+                order_by: Ok(None),
                 page: Ok(None),
+                search: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3817,6 +4322,32 @@ pub mod builder {
             self.id = value
                 .try_into()
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn order_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.order_by = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for order_by failed"
+                        .to_string()
+                });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
@@ -3832,13 +4363,29 @@ pub mod builder {
                 });
             self
         }
+        pub fn search<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/meetings/{id}/permissions/`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PermissionList>, Error<types::Error>> {
-            let Self { client, id, page } = self;
+            let Self { client, id, filter, order_by, page, search } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let order_by = order_by.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
+            let search = search.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/meetings/{}/permissions/", client.baseurl, encode_path(& id
                 .to_string()),
@@ -3859,7 +4406,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
                 .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("search", &search))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -3871,6 +4421,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4200,6 +4757,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4750,7 +5314,7 @@ pub mod builder {
         ///Sends a `GET` request to `/organizations/{id}/members/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UserList>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::MemberList>, Error<types::Error>> {
             let Self { client, id, filter, order_by, page, search } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
@@ -5692,6 +6256,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
