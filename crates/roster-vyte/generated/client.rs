@@ -7,10 +7,12 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///When the user can be booked.
+    /**When the user can be booked. Vyte shows these settings without explaining them; the
+descriptions read their meaning from their names.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Availability {
-        ///Treat all-day calendar events as busy.
+        ///Whether all-day calendar events make the whole day busy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub all_day_busy: ::std::option::Option<bool>,
         ///Minutes kept free after each meeting.
@@ -21,15 +23,15 @@ pub mod types {
         pub buffer_before: ::std::option::Option<u64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days: ::std::option::Option<WeekDays>,
-        ///Days from today after which everything is busy.
+        ///Number of days from today after which every time is busy (the booking horizon).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days_after_as_busy: ::std::option::Option<u64>,
-        ///Treat past times as busy.
+        ///Treat times in the past as busy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub past_as_busy: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<TimeZone>,
-        ///Treat the rest of today as busy.
+        ///Treat the rest of today as busy (no same-day bookings).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub today_as_busy: ::std::option::Option<bool>,
     }
@@ -38,7 +40,9 @@ pub mod types {
             Default::default()
         }
     }
-    ///A calendar to connect to the user.
+    /**A calendar to connect to the user. `source` is required here: a connection without its
+kind cannot be made, and Vyte's example has it.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarConnection {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,10 +54,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///How Vyte logs in to the calendar server.
+    ///How Vyte logs in to the calendar server (shown for `exchange`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CalendarCredentials {
-        ///The calendar account's password (a secret, never printed).
+        ///The calendar account's password (a secret, never printed in debug output).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::roster_runtime::Secret>,
         ///The calendar server's host name.
@@ -68,7 +72,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///The kind of calendar (the sources Vyte's calendar flags list).
+    /**The kind of calendar to connect. Vyte's user object shows `exchange`; the other values
+are the calendar kinds of a stored user's `calendars` flags. Only sent, never read
+back, so the closed set cannot reject a server value.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -136,23 +143,28 @@ pub mod types {
         }
     }
     ///What the user agreed to, and when.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Consent {
-        ///When the terms of service were accepted.
+        ///When the user accepted the terms of service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub terms: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Consent {
         pub fn builder() -> builder::Consent {
             Default::default()
         }
     }
-    ///One weekday.
+    /**One weekday: whether it can be booked and in which time ranges. `enabled` is required
+here because every day of Vyte's example carries it (a disabled day shows nothing
+else); `slots` is optional.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DayAvailability {
-        ///Whether the user can be booked on this day.
+        ///Whether the user can be booked on this day at all.
         pub enabled: bool,
-        ///The bookable time ranges of the day.
+        ///The bookable time ranges of the day, in order.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub slots: ::std::vec::Vec<TimeSlot>,
     }
@@ -162,8 +174,9 @@ pub mod types {
         }
     }
     /**An error answer. Vyte documents the statuses (400, 401, 403, 404, 500, 503) but no body
-shape: `message`, `error` and `statusCode` are read when present and any other field is
-kept.
+shape: not documented by the vendor, modelled permissively. `message`, `error` and
+`statusCode` are read when present, every field is optional, and any other field is
+kept in `extra`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Error {
@@ -173,7 +186,7 @@ kept.
         ///What went wrong.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///The HTTP status, repeated.
+        ///The HTTP status, repeated in the body.
         #[serde(
             rename = "statusCode",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -187,7 +200,10 @@ kept.
             Default::default()
         }
     }
-    ///How the new user finishes signing up; `email` sends them a sign-up email (and the answer holds the `link`).
+    /**How a new user finishes signing up. Vyte shows only `email` (the user gets a sign-up
+email, and the answer holds the sign-up `link`). Only sent, never read back (answers
+carry it as a plain string), so the closed set cannot reject a server value.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -238,16 +254,16 @@ kept.
             value.parse()
         }
     }
-    ///A meeting place.
+    ///A meeting place offered on the booking page.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FixedPlace {
-        ///Its address (or a phone number for calls).
+        ///Its address (or, for a call, a phone number).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
         ///The place's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///The app the place comes from.
+        ///The app the place comes from (your app's name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
         ///The place's id in that app.
@@ -259,7 +275,9 @@ kept.
             Default::default()
         }
     }
-    ///A two-letter ISO 639-1 language code.
+    /**A two-letter ISO 639-1 language code, lower-case (`fr`, `en`), as Vyte's user object
+shows. Checked on what the client sends; answers carry the language as a plain string.
+*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct LanguageCode(::std::string::String);
@@ -315,7 +333,7 @@ kept.
                 })
         }
     }
-    ///How the user logs in to Vyte.
+    ///How the user logs in to Vyte (the user object's `login`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Login {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -326,13 +344,13 @@ kept.
             Default::default()
         }
     }
-    ///A user name and password for Vyte.
+    ///A Vyte login name and password for the user.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LoginCredentials {
-        ///The password (a secret, never printed).
+        ///The login password (a secret, never printed in debug output).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::roster_runtime::Secret>,
-        ///The login name (usually the email address).
+        ///The login name (an email address in Vyte's example).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
     }
@@ -341,13 +359,16 @@ kept.
             Default::default()
         }
     }
-    ///A Vyte organization. Only `_id` is documented; `name` and any other field are kept as sent.
+    /**A Vyte organization, as `GET /v2/auth/test` and the unlink answer it. Only `_id` is
+documented (your organization id); `name` is read as the user's
+`account.organization.name` suggests, and every other field is kept in `extra`.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Organization {
-        ///The organization id.
+        ///The organization id (what the user object's `organization` holds).
         #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///The organization's name.
+        ///The organization's name (not documented for this object; modelled from the user's account).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -358,7 +379,7 @@ kept.
             Default::default()
         }
     }
-    ///The user's account in your organization.
+    ///The user's account in your organization (`user.account`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfileAccount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -369,10 +390,12 @@ kept.
             Default::default()
         }
     }
-    ///Your references for the user.
+    ///Your own reference for the user (`user.account.organization`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfileAccountOrganization {
-        ///The user's id in your own database; identifies the user in later upserts.
+        /**The user's id in your own database. A create whose `extid` is already linked
+updates that user (the upsert).
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub extid: ::std::option::Option<::std::string::String>,
     }
@@ -381,9 +404,10 @@ kept.
             Default::default()
         }
     }
-    /**A slot boundary as Vyte writes it, `YYYY-MM-DDTHH:MM` (a local date-time without seconds
-or offset, so not RFC 3339). Only the time of day is meaningful; the date is a placeholder
-(Vyte's own example uses 2018-01-01).
+    /**A slot boundary as Vyte writes it, `YYYY-MM-DDTHH:MM`: a local date-time without
+seconds or offset, so not RFC 3339 `date-time`. Only the time of day is meaningful;
+the date is a placeholder (Vyte's own example uses 2018-01-01 for every day of the
+week). Hours 00-23, minutes 00-59.
 */
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -405,10 +429,13 @@ or offset, so not RFC 3339). Only the time of day is meaningful; the date is a p
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$").unwrap() });
+            {
+                ::regress::Regex::new("^\\d{4}-\\d{2}-\\d{2}T([01]\\d|2[0-3]):[0-5]\\d$")
+                    .unwrap()
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
-                    "doesn't match pattern \"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$\""
+                    "doesn't match pattern \"^\\d{4}-\\d{2}-\\d{2}T([01]\\d|2[0-3]):[0-5]\\d$\""
                         .into(),
                 );
             }
@@ -446,7 +473,7 @@ or offset, so not RFC 3339). Only the time of day is meaningful; the date is a p
     ///A team the user belongs to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TeamMembership {
-        ///Whether the user administers the team.
+        ///Whether the user is an admin of the team.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub admin: ::std::option::Option<bool>,
         ///The team's id in your own database.
@@ -461,7 +488,9 @@ or offset, so not RFC 3339). Only the time of day is meaningful; the date is a p
             Default::default()
         }
     }
-    ///A bookable time range.
+    /**A bookable time range within a day. Both ends are required: a slot with one end is
+not a range, and every slot of Vyte's example has both.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeSlot {
         pub end_time: SlotTime,
@@ -472,7 +501,7 @@ or offset, so not RFC 3339). Only the time of day is meaningful; the date is a p
             Default::default()
         }
     }
-    ///An IANA time-zone name.
+    ///An IANA time-zone name (`Europe/Paris`). Not checked against the tz database.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -513,10 +542,13 @@ or offset, so not RFC 3339). Only the time of day is meaningful; the date is a p
             Ok(Self(value.to_string()))
         }
     }
-    /**A user as Vyte stores it (the shape of `GET /v2/users`). Every field is optional here:
-answers to writes were never documented and may hold only part of it.
+    /**A user as Vyte stores it: the items of `GET /v2/users` (Vyte's sample) and the answer
+of `GET /v2/users/{user_id}`. Every field is optional (answers to writes were never
+documented and may hold only part of it); fields this spec does not name are kept in
+`extra`. Identifiers, languages and time zones are read as plain strings, so an
+unexpected value never fails a whole list.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<UserAccount>,
@@ -536,23 +568,26 @@ answers to writes were never documented and may hold only part of it.
         ///First name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_name: ::std::option::Option<::std::string::String>,
-        ///First and last name.
+        ///First and last name, as Vyte joins them.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub full_name: ::std::option::Option<::std::string::String>,
-        ///The user's Vyte id.
+        /**The user's Vyte id (a 24-hex-digit Mongo ObjectId in Vyte's samples; not
+pattern-checked, so a differently shaped id is still read).
+*/
         #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///The user's language, a two-letter ISO 639-1 code in Vyte's samples.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub language: ::std::option::Option<LanguageCode>,
+        pub language: ::std::option::Option<::std::string::String>,
         ///Last name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modules: ::std::option::Option<UserModules>,
-        ///A picture of the user.
+        ///The address of a picture of the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub picture_url: ::std::option::Option<::std::string::String>,
-        ///How the user signed up (`api` for users created through the API).
+        ///How the user signed up (`api` for users created through the API; other values not documented).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signedup_with: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -566,6 +601,8 @@ answers to writes were never documented and may hold only part of it.
         ///The stored document's revision (Mongo's version key).
         #[serde(rename = "__v", skip_serializing_if = "::std::option::Option::is_none")]
         pub v: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -573,26 +610,28 @@ answers to writes were never documented and may hold only part of it.
         }
     }
     ///The user's account in the organization.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserAccount {
         ///The organization's Vyte address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<UserAccountOrganization>,
-        ///The subscription plan.
+        ///The subscription plan (`pro` in Vyte's sample; other values not documented).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub plan: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserAccount {
         pub fn builder() -> builder::UserAccount {
             Default::default()
         }
     }
-    ///The organization the user is linked to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///The organization the user is linked to, and your reference for the user.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserAccountOrganization {
-        ///Your id for the user, when you gave one.
+        ///Your id for the user, when you gave one (not in Vyte's sample; the write side's `extid`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub extid: ::std::option::Option<::std::string::String>,
         ///The organization id.
@@ -601,13 +640,17 @@ answers to writes were never documented and may hold only part of it.
         ///The organization's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserAccountOrganization {
         pub fn builder() -> builder::UserAccountOrganization {
             Default::default()
         }
     }
-    ///Several single-user bodies (the batch body was never documented; modelled as an array).
+    /**The body of the batch calls: several single-user bodies. Never documented by Vyte;
+modelled as an array of the single-user body.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserBatch(pub ::std::vec::Vec<UserUpsert>);
@@ -627,7 +670,9 @@ answers to writes were never documented and may hold only part of it.
             Self(value)
         }
     }
-    ///Several single-user answers, in request order (never documented; modelled as an array).
+    /**The answer of the batch calls: several single-user answers, in request order. Never
+documented by Vyte; modelled as an array of the single-user answer.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserBatchResult(pub ::std::vec::Vec<UserEnvelope>);
@@ -647,40 +692,45 @@ answers to writes were never documented and may hold only part of it.
             Self(value)
         }
     }
-    ///Which kinds of calendar the user has connected.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///Which kinds of calendar the user has connected (other kinds Vyte adds are kept in `extra`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCalendarFlags {
-        ///CalDAV.
+        ///A CalDAV calendar is connected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub caldav: ::std::option::Option<bool>,
-        ///Exchange.
+        ///An Exchange calendar is connected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange: ::std::option::Option<bool>,
-        ///Google Calendar.
+        ///A Google calendar is connected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub google: ::std::option::Option<bool>,
-        ///iCloud.
+        ///An iCloud calendar is connected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub icloud: ::std::option::Option<bool>,
-        ///Office 365.
+        ///An Office 365 calendar is connected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub office365: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserCalendarFlags {
         pub fn builder() -> builder::UserCalendarFlags {
             Default::default()
         }
     }
-    /**The answer to a create or update: the user, and for an email sign-up, how it finishes and
-the sign-up link. Vyte shows an empty sample for these answers; this shape is from its
-API reference.
+    /**The answer to a single create or update, per Vyte's API reference (the users page shows
+`{}`): the user and, for an email sign-up, `finish_signup_with` and the sign-up `link`.
+Every field is optional. Unknown fields are dropped, not kept: this object carries a
+credential, and an unrecognised one must never reach debug output.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserEnvelope {
-        ///How the user finishes signing up, when asked (`email`).
+        /**How the user finishes signing up, when asked (`email`). A plain string here, so a
+value Vyte adds later is still read.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finish_signup_with: ::std::option::Option<::std::string::String>,
-        ///The sign-up link for the user (a credential, never printed).
+        ///The sign-up link for the user (a credential, never printed in debug output).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<::roster_runtime::Secret>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -691,8 +741,10 @@ API reference.
             Default::default()
         }
     }
-    ///The Vyte modules enabled for the user.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    /**The Vyte modules enabled for the user (other modules Vyte adds are kept in `extra`).
+Vyte shows the flags without explaining them; the descriptions read them from their names.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserModules {
         ///The scheduling assistant.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -712,24 +764,26 @@ API reference.
         ///Teams.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team: ::std::option::Option<bool>,
-        ///The booking page.
+        ///The booking page ("vyte.me").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vyteme: ::std::option::Option<bool>,
         ///The booking page's pro features.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vyteme_pro: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserModules {
         pub fn builder() -> builder::UserModules {
             Default::default()
         }
     }
-    ///The person.
+    ///The person (the user object's `user`). Every field optional, as Vyte marks none required.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserProfile {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<ProfileAccount>,
-        ///Email address.
+        ///The user's email address (answers list it under `emails`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///First name.
@@ -740,7 +794,7 @@ API reference.
         ///Last name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///A picture of the user.
+        ///The address of a picture of the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub picture_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -751,27 +805,32 @@ API reference.
             Default::default()
         }
     }
-    /**The user object Vyte's docs show: what `POST /v2/users` creates (or updates) and
-`PUT /v2/users/{user_id}` changes. Every part is optional.
+    /**"The user object" of Vyte's users page: the body of `POST /v2/users` (create, or update
+when `id` or `extid` names a known user), of `PUT /v2/users/{user_id}` and, as array
+items, of the batch calls. Vyte marks nothing as required, so every part is optional
+here: send what you want to set.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserUpsert {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub availability: ::std::option::Option<Availability>,
-        ///Calendars to connect.
+        ///Calendars to connect to the user, with the credentials Vyte logs in with.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub calendars: ::std::vec::Vec<CalendarConnection>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finish_signup_with: ::std::option::Option<FinishSignupWith>,
-        ///The Vyte id of an existing user; with it a create updates that user instead.
+        /**The Vyte id (`_id`) of an existing user: with it a create updates that user
+instead (Vyte's API reference; where in the body it goes is not documented, it is
+modelled at the top level).
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub login: ::std::option::Option<Login>,
-        ///Your Vyte organization id.
+        ///Your Vyte organization id (the `_id` that `GET /v2/auth/test` answers).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<::std::string::String>,
-        ///The teams the user belongs to, created when they do not exist yet.
+        ///The teams the user belongs to, each named by your `extid` and its `name`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub teams: ::std::vec::Vec<TeamMembership>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -789,10 +848,10 @@ API reference.
     pub struct Vyteme {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom: ::std::option::Option<VytemeCustom>,
-        ///The welcome message on the page.
+        ///The welcome message shown on the page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        ///The page's name in its link.
+        ///The page's name, as it appears in its address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nickname: ::std::option::Option<::std::string::String>,
     }
@@ -801,34 +860,36 @@ API reference.
             Default::default()
         }
     }
-    ///Booking-page settings.
+    /**The booking page's settings (`vyteme.custom`), every flag Vyte's user object shows.
+Vyte does not explain them; the descriptions read their meaning from their names.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VytemeCustom {
         ///Ask invitees for their company.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ask_company: ::std::option::Option<bool>,
-        ///Ask invitees for a phone number.
+        ///Ask invitees for their phone number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ask_phone: ::std::option::Option<bool>,
         ///Confirm bookings without the user's approval.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_confirm: ::std::option::Option<bool>,
-        ///The message sent to invitees after booking.
+        ///The message sent to an invitee once they have booked.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_message: ::std::option::Option<::std::string::String>,
-        ///The title of booked events.
+        ///The title given to booked events.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_title: ::std::option::Option<::std::string::String>,
-        ///Refuse bookings from people not invited before.
+        ///Block bookings from new invitees.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_new_invitee: ::std::option::Option<bool>,
-        ///The default meeting length in minutes.
+        ///The length of a booked meeting, in minutes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<u64>,
-        ///Allow API access to the page.
+        ///Enable the API for the booking page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_api: ::std::option::Option<bool>,
-        ///Hide the decline button on events.
+        ///Hide the decline option on booked events.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event_hide_decline: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -838,34 +899,34 @@ API reference.
         pub fixed_places: ::std::vec::Vec<FixedPlace>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed_timezone: ::std::option::Option<TimeZone>,
-        ///Stop invitees from proposing places.
+        ///Stop invitees from adding places of their own.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forbid_add_places: ::std::option::Option<bool>,
-        ///Hide the meeting places.
+        ///Hide the meeting places on the page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hide_places: ::std::option::Option<bool>,
-        ///Hide Vyte's support link.
+        ///Hide Vyte's support link on the page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hide_support: ::std::option::Option<bool>,
-        ///Hide the event title.
+        ///Hide the event title on the page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hide_title: ::std::option::Option<bool>,
-        ///The heading of the booking page.
+        ///The heading of the booking page (followed by the user's name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invite_title: ::std::option::Option<::std::string::String>,
         ///The least number of dates an invitee must pick.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub min_dates: ::std::option::Option<u64>,
-        ///Let invitees pick one slot only.
+        ///Let an invitee pick a single slot only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub one_slot: ::std::option::Option<bool>,
-        ///Where invitees go after booking.
+        ///Where invitees are sent after booking.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub redirect_url: ::std::option::Option<::std::string::String>,
-        ///Force the page's language to `fixed_lang`.
+        ///Show the page in `fixed_lang` instead of the visitor's language.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub set_lang: ::std::option::Option<bool>,
-        ///Force the page's time zone to `fixed_timezone`.
+        ///Show the page in `fixed_timezone` instead of the visitor's time zone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub set_timezone: ::std::option::Option<bool>,
     }
@@ -874,7 +935,7 @@ API reference.
             Default::default()
         }
     }
-    ///The weekly availability, day by day.
+    ///The weekly availability, day by day; a day left out is not changed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct WeekDays {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1234,11 +1295,16 @@ API reference.
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Consent {
             fn default() -> Self {
                 Self {
                     terms: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -1257,18 +1323,38 @@ API reference.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Consent> for super::Consent {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: Consent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { terms: value.terms? })
+                Ok(Self {
+                    terms: value.terms?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::Consent> for Consent {
             fn from(value: super::Consent) -> Self {
-                Self { terms: Ok(value.terms) }
+                Self {
+                    terms: Ok(value.terms),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -2000,7 +2086,7 @@ API reference.
                 ::std::string::String,
             >,
             language: ::std::result::Result<
-                ::std::option::Option<super::LanguageCode>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
@@ -2028,6 +2114,10 @@ API reference.
                 ::std::string::String,
             >,
             v: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for User {
             fn default() -> Self {
@@ -2048,6 +2138,7 @@ API reference.
                     timezone: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     v: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -2152,7 +2243,7 @@ API reference.
             }
             pub fn language<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::LanguageCode>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.language = value
@@ -2246,6 +2337,20 @@ API reference.
                     .map_err(|e| format!("error converting supplied value for v: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<User> for super::User {
             type Error = super::error::ConversionError;
@@ -2269,6 +2374,7 @@ API reference.
                     timezone: value.timezone?,
                     updated_at: value.updated_at?,
                     v: value.v?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2291,6 +2397,7 @@ API reference.
                     timezone: Ok(value.timezone),
                     updated_at: Ok(value.updated_at),
                     v: Ok(value.v),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2308,6 +2415,10 @@ API reference.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UserAccount {
             fn default() -> Self {
@@ -2315,6 +2426,7 @@ API reference.
                     app_url: Ok(Default::default()),
                     organization: Ok(Default::default()),
                     plan: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -2357,6 +2469,20 @@ API reference.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UserAccount> for super::UserAccount {
             type Error = super::error::ConversionError;
@@ -2367,6 +2493,7 @@ API reference.
                     app_url: value.app_url?,
                     organization: value.organization?,
                     plan: value.plan?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2376,6 +2503,7 @@ API reference.
                     app_url: Ok(value.app_url),
                     organization: Ok(value.organization),
                     plan: Ok(value.plan),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2393,6 +2521,10 @@ API reference.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UserAccountOrganization {
             fn default() -> Self {
@@ -2400,6 +2532,7 @@ API reference.
                     extid: Ok(Default::default()),
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -2438,6 +2571,20 @@ API reference.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UserAccountOrganization>
         for super::UserAccountOrganization {
@@ -2449,6 +2596,7 @@ API reference.
                     extid: value.extid?,
                     id: value.id?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2459,6 +2607,7 @@ API reference.
                     extid: Ok(value.extid),
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2484,6 +2633,10 @@ API reference.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UserCalendarFlags {
             fn default() -> Self {
@@ -2493,6 +2646,7 @@ API reference.
                     google: Ok(Default::default()),
                     icloud: Ok(Default::default()),
                     office365: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -2557,6 +2711,20 @@ API reference.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UserCalendarFlags> for super::UserCalendarFlags {
             type Error = super::error::ConversionError;
@@ -2569,6 +2737,7 @@ API reference.
                     google: value.google?,
                     icloud: value.icloud?,
                     office365: value.office365?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2580,6 +2749,7 @@ API reference.
                     google: Ok(value.google),
                     icloud: Ok(value.icloud),
                     office365: Ok(value.office365),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2704,6 +2874,10 @@ API reference.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UserModules {
             fn default() -> Self {
@@ -2716,6 +2890,7 @@ API reference.
                     team: Ok(Default::default()),
                     vyteme: Ok(Default::default()),
                     vyteme_pro: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -2818,6 +2993,20 @@ API reference.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UserModules> for super::UserModules {
             type Error = super::error::ConversionError;
@@ -2833,6 +3022,7 @@ API reference.
                     team: value.team?,
                     vyteme: value.vyteme?,
                     vyteme_pro: value.vyteme_pro?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2847,6 +3037,7 @@ API reference.
                     team: Ok(value.team),
                     vyteme: Ok(value.vyteme),
                     vyteme_pro: Ok(value.vyteme_pro),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3954,15 +4145,42 @@ API reference.
 /**Client for Vyte API
 
 Vyte's REST API (v2, marked beta by Vyte) for the users of an organization: list, read,
-create or update (upsert), batch create and update, and unlink them, plus a key check.
+create or update (upsert), batch create and update, and unlink them, plus a check of the
+API key.
 
-Written by Roster from Vyte's "Users" API page and its public API reference. Field names are
-snake_case as Vyte sends them (with Mongo-style `_id` and `__v` on stored users). Vyte
-documents no response bodies for writes and no error bodies; where the docs are silent the
-schema says so and is permissive.
+Written by Roster from Vyte's "Users" API page (the user object, the `GET /v2/users`
+sample and the five user endpoints) and Vyte's public API reference (`GET /v2/auth/test`,
+`GET /v2/users/{user_id}`, `DELETE /v2/users/{user_id}`, the answers of the writes, the
+error statuses). Field names are snake_case as Vyte sends them, with Mongo-style `_id`
+and `__v` and camelCase `createdAt`/`updatedAt` on stored users.
 
-There is no way to delete a user account through the API: `DELETE /v2/users/{user_id}`
-only *unlinks* the user from your organization, so that you are no longer billed for them.
+Every request carries `Authorization: <api key>`: the raw key, with no scheme word.
+
+There is no way to delete a user account through the API. Vyte's users page says "There
+is no DELETE endpoint provided for the User API. You can only unlink a user from your
+company"; its API reference lists `DELETE /v2/users/{user_id}`, which is that unlink: it
+never deletes the account, it unlinks the user from your organization so that you are no
+longer billed for them (`unlink_user`).
+
+Where Vyte's docs are silent or contradict themselves:
+- The users page shows `{}` as the answer of every write; the API reference says
+  `{"user": User}` (plus `finish_signup_with` and `link` for an email sign-up). The
+  reference is followed (`UserEnvelope`).
+- The batch update is headed `PUT /v2/users` but its code sample calls
+  `PUT /v2/users/batch`: both are modelled (`update_users_batch_legacy`,
+  `update_users_batch`). The bodies and answers of both batch calls were never documented:
+  they are modelled as arrays of the single-user body and of the single-user answer.
+- Vyte documents no field as required, no error body and no per-endpoint status list: it
+  names 400, 401, 403, 404, 500 and 503 for the API as a whole, so every operation
+  declares all six with one permissive `Error` body. Lists are bare JSON arrays; Vyte does
+  not paginate. No rate limit is documented.
+- The user object shows every setting without explaining it; the descriptions of the
+  `availability` and `vyteme` fields read their meaning from their names and say so.
+
+Objects Vyte sends keep the fields this spec does not name (in `extra`), except
+`UserEnvelope`, which carries the sign-up link (a credential): it drops unknown fields so
+that an unrecognised credential can never reach debug output. Request bodies (the user
+object) are written by the client and are closed to the fields documented here.
 
 
 Version: v2*/
@@ -4011,11 +4229,13 @@ const _: () = {
         Client: ClientHooks<::roster_runtime::Auth>,
     {}
 };
-///Checking the API key.
+///Checking the API key (`GET /v2/auth/test`).
 pub trait ClientAuthExt {
     /**Check the API key
 
-Answers the organization the API key belongs to (its `_id` is your organization id).
+Checks the API key and answers the organization it belongs to; that organization's
+`_id` is your organization id (the `organization` of the user object).
+
 
 Sends a `GET` request to `/v2/auth/test`
 
@@ -4031,11 +4251,15 @@ impl ClientAuthExt for Client {
         builder::TestAuth::new(self)
     }
 }
-///The users linked to your organization.
+/**The users linked to your organization: list, read, create or update (one at a time or
+in batches) and unlink. There is no account deletion.
+*/
 pub trait ClientUsersExt {
     /**List the users linked to your organization
 
-Answers every user linked to your organization as one JSON array (Vyte does not paginate).
+Answers every user linked to your organization as one bare JSON array. Vyte does not
+paginate this list (no page parameters, no paging envelope).
+
 
 Sends a `GET` request to `/v2/users`
 
@@ -4045,13 +4269,18 @@ let response = client.list_users()
     .await;
 ```*/
     fn list_users(&self) -> builder::ListUsers<'_>;
-    /**Update several users at once (PUT /v2/users)
+    /**Update several users at once (PUT /v2/users, as the docs' heading spells it)
 
-The batch update as the heading of Vyte's "Update multiple users at once" section spells
-it (`PUT /v2/users`); the code sample of the same section uses `PUT /v2/users/batch`
-(`update_users_batch`). Both are modelled; prefer `update_users_batch`. The body and the
-answer were never documented: they are modelled as arrays of the single-user body and
-answer, each user identified by its `id` or `extid`.
+The batch update at the path the heading of Vyte's "Update multiple users at once"
+section gives (`PUT /v2/users`). The code sample of the same section calls
+`PUT /v2/users/batch` instead (`update_users_batch`): the docs contradict themselves,
+so both are modelled, with the same body and answer. It is the same batch update;
+prefer `update_users_batch`.
+
+The body and the answer were never documented: they are modelled as an array of
+single-user bodies (each user identified by its `id` or its `extid`) and an array of
+single-user answers, in the same order. (The section's text also says "batch create",
+copied from the section before.)
 
 
 Sends a `PUT` request to `/v2/users`
@@ -4065,10 +4294,17 @@ let response = client.update_users_batch_legacy()
     fn update_users_batch_legacy(&self) -> builder::UpdateUsersBatchLegacy<'_>;
     /**Create (or update) a user
 
-Creates a user in your organization and sets up most of their settings in one request.
-Vyte documents this call as idempotent: when the body carries the user's `id`, or your
-`extid` (`user.account.organization.extid`) of a user already linked, that user is
-updated instead. With `finish_signup_with: email` the answer also holds a sign-up `link`.
+Creates a user in your organization and sets up most of their settings in one request
+(profile, teams, availability, booking page, calendars, login).
+
+Vyte documents this call as idempotent, an upsert: when the body carries the user's
+Vyte `id`, or your `extid` (`user.account.organization.extid`) of a user already
+linked, that user is updated instead of a new one being created. Where in the body
+the `id` goes is not documented; it is modelled as a top-level `id`.
+
+With `finish_signup_with: email` the user finishes signing up by email, and the answer
+also holds `finish_signup_with` and the sign-up `link`. The users page shows `{}` as
+the answer; the API reference's `{"user": User}` is followed.
 
 
 Sends a `POST` request to `/v2/users`
@@ -4082,9 +4318,13 @@ let response = client.create_user()
     fn create_user(&self) -> builder::CreateUser<'_>;
     /**Update several users at once
 
-Updates many users in one request, each identified by its `id` or `extid`. Vyte's docs
-show this path in the code sample and `PUT /v2/users` in the heading (see
-`update_users_batch_legacy`). Body and answer are modelled like the batch create.
+Updates many users in one request, each identified by its Vyte `id` or your `extid`
+(`user.account.organization.extid`). This is the path of the code sample of Vyte's
+"Update multiple users at once" section; its heading says `PUT /v2/users` (modelled
+as `update_users_batch_legacy`, the same batch update).
+
+The body and the answer were never documented: they are modelled as an array of
+single-user bodies and an array of single-user answers, in the same order.
 
 
 Sends a `PUT` request to `/v2/users/batch`
@@ -4098,9 +4338,12 @@ let response = client.update_users_batch()
     fn update_users_batch(&self) -> builder::UpdateUsersBatch<'_>;
     /**Create several users at once
 
-Creates many users in one request; it works like `POST /v2/users` for each. The body and
-the answer were never documented: they are modelled as an array of single-user bodies and
-an array of single-user answers, in the same order.
+Creates many users in one request; Vyte says it "works almost in the same way" as the
+single create (its text names "the `/api/v2` endpoint", meaning `POST /v2/users`).
+
+The body and the answer were never documented: they are modelled as an array of
+single-user bodies (`UserUpsert`) and an array of single-user answers
+(`UserEnvelope`), in the same order.
 
 
 Sends a `POST` request to `/v2/users/batch`
@@ -4114,12 +4357,16 @@ let response = client.create_users_batch()
     fn create_users_batch(&self) -> builder::CreateUsersBatch<'_>;
     /**Get a user
 
-Reads one user linked to your organization.
+Reads one user linked to your organization, in the shape of the list's items
+(Vyte's API reference lists the endpoint without a sample answer).
+
 
 Sends a `GET` request to `/v2/users/{user_id}`
 
 Arguments:
-- `user_id`: The user's Vyte id (`_id`).
+- `user_id`: The user's Vyte id (the `_id` of the user; a 24-hex-digit Mongo ObjectId in Vyte's
+samples, not constrained here).
+
 ```ignore
 let response = client.get_user()
     .user_id(user_id)
@@ -4129,12 +4376,18 @@ let response = client.get_user()
     fn get_user(&self) -> builder::GetUser<'_>;
     /**Update a user
 
-Changes the settings given in the body (the same body as a create).
+Changes the settings given in the body, which is the same user object as a create
+("with that request you can actually set up most of the settings for that user").
+The users page shows `{}` as the answer; the API reference's `{"user": User}` is
+followed.
+
 
 Sends a `PUT` request to `/v2/users/{user_id}`
 
 Arguments:
-- `user_id`: The user's Vyte id (`_id`).
+- `user_id`: The user's Vyte id (the `_id` of the user; a 24-hex-digit Mongo ObjectId in Vyte's
+samples, not constrained here).
+
 - `body`
 ```ignore
 let response = client.update_user()
@@ -4144,18 +4397,21 @@ let response = client.update_user()
     .await;
 ```*/
     fn update_user(&self) -> builder::UpdateUser<'_>;
-    /**Unlink a user from your organization
+    /**Unlink a user from your organization (never deletes the account)
 
-Unlinks the user from your organization so that you are no longer billed for them. This
-is the only DELETE of the users API: it never deletes the user's Vyte account ("There is
-no DELETE endpoint provided for the User API. You can only unlink a user"). Answers your
-organization.
+Unlinks the user from your organization, so that you are no longer billed for them,
+and answers your organization. This is the only DELETE of the users API and it never
+deletes the user's Vyte account: Vyte's users page says "There is no DELETE endpoint
+provided for the User API. You can only unlink a user from your company", while its
+API reference lists this DELETE as that unlink.
 
 
 Sends a `DELETE` request to `/v2/users/{user_id}`
 
 Arguments:
-- `user_id`: The user's Vyte id (`_id`).
+- `user_id`: The user's Vyte id (the `_id` of the user; a 24-hex-digit Mongo ObjectId in Vyte's
+samples, not constrained here).
+
 ```ignore
 let response = client.unlink_user()
     .user_id(user_id)
@@ -4243,7 +4499,28 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4312,6 +4589,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4320,6 +4604,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4418,6 +4709,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4537,6 +4835,13 @@ pub mod builder {
                         ),
                     )
                 }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4629,6 +4934,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4733,6 +5045,13 @@ pub mod builder {
                         ),
                     )
                 }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4814,6 +5133,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -5053,6 +5379,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -704,7 +704,7 @@ mod vyte {
                 && (m.vyte.timezone.is_none()
                     || user.timezone.as_ref().map(|t| t.as_str()) == m.vyte.timezone.as_deref())
                 && (m.vyte.language.is_none()
-                    || user.language.as_ref().map(|l| l.as_str()) == m.vyte.language.as_deref());
+                    || user.language.as_deref() == m.vyte.language.as_deref());
             if same {
                 return Ok(Outcome::Unchanged);
             }
