@@ -425,30 +425,61 @@ pub fn template_names(path: &str) -> BTreeSet<&str> {
         .collect()
 }
 
+/// Keywords whose value is a map keyed by names the author chose (property, schema, header,
+/// media-type names...): there a key `example` or `x-foo` is a name, not a keyword.
+const NAME_MAPS: [&str; 12] = [
+    "properties",
+    "patternProperties",
+    "definitions",
+    "schemas",
+    "responses",
+    "parameters",
+    "headers",
+    "securitySchemes",
+    "requestBodies",
+    "content",
+    "links",
+    "paths",
+];
+
 /// Visits every object in the document with its JSON pointer, in document order.
 ///
-/// The values of `example`, `examples` and `x-*` extensions are data, not spec structure: they
-/// are not descended into (an example object with a `$ref` or `format` key is not a schema).
+/// The values of the `example` and `examples` keywords and of `x-*` extensions are data, not
+/// spec structure: they are not descended into (an example object with a `$ref` or `format`
+/// key is not a schema). A *name* spelled like them — a property called `example` — is still
+/// walked.
 pub fn walk<'a>(value: &'a Value, pointer: &mut String, f: &mut impl FnMut(&str, &'a Value)) {
-    let visit = |key: &str, child: &'a Value, pointer: &mut String, f: &mut _| {
+    walk_keyed(value, false, pointer, f);
+}
+
+/// `names`: the keys of `value` are author-chosen names (see [`NAME_MAPS`]).
+fn walk_keyed<'a>(
+    value: &'a Value,
+    names: bool,
+    pointer: &mut String,
+    f: &mut impl FnMut(&str, &'a Value),
+) {
+    let visit = |key: &str, child: &'a Value, names: bool, pointer: &mut String, f: &mut _| {
         let len = pointer.len();
         pointer.push('/');
         pointer.push_str(&escape(key));
-        walk(child, pointer, f);
+        walk_keyed(child, names, pointer, f);
         pointer.truncate(len);
     };
     match value {
         Value::Object(map) => {
             f(pointer, value);
             for (key, child) in map {
-                if key != "example" && key != "examples" && !key.starts_with("x-") {
-                    visit(key, child, pointer, f);
+                let data = key == "example" || key == "examples" || key.starts_with("x-");
+                if names || !data {
+                    let child_names = !names && NAME_MAPS.contains(&key.as_str());
+                    visit(key, child, child_names, pointer, f);
                 }
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                visit(&i.to_string(), child, pointer, f);
+                visit(&i.to_string(), child, false, pointer, f);
             }
         }
         _ => {}

@@ -201,3 +201,36 @@ fn a_generator_panic_becomes_an_error_naming_the_spec() {
         "{msg}"
     );
 }
+
+#[test]
+fn a_property_named_like_a_keyword_is_still_checked() {
+    // `example` and `x-note` here are property names, not the example keyword or an
+    // extension: what is under them is schema and must be checked.
+    let msg = generate_broken(|d| {
+        let props = &mut d["components"]["schemas"]["User"]["properties"];
+        props["example"] = serde_json::json!({"$ref": "#/components/schemas/Nope"});
+        props["x-note"] = serde_json::json!({
+            "description": "A constrained secret.", "type": "string", "format": "password",
+            "maxLength": 9
+        });
+    });
+    assert!(
+        msg.contains("#/components/schemas/User/properties/example/$ref: `$ref: #/components/schemas/Nope` does not resolve"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("#/components/schemas/User/properties/x-note: a `format: password` schema"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn example_data_is_not_taken_for_schema() {
+    // An example value holding `$ref`/`format` keys is data: no problem is reported for it.
+    let mut doc = minimal();
+    doc["components"]["schemas"]["User"]["example"] =
+        serde_json::json!({"id": 1, "$ref": "#/nowhere", "format": "password", "minLength": 3});
+    let text = serde_json::to_string(&doc).expect("serializes");
+    let spec = roster_codegen::parse("specs/ok.yaml".into(), &text).expect("parses");
+    assert_eq!(roster_codegen::lint::generator_rules(&spec.json), []);
+}
