@@ -2,6 +2,7 @@
 //!
 //! One test binary (one link) with a module per vendor.
 
+mod bulk;
 mod provision;
 mod resilience;
 mod vectera;

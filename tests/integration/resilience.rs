@@ -304,3 +304,168 @@ async fn invalid_input_is_not_retried_and_says_what_is_missing() {
     assert!(sleeper.delays().is_empty());
     assert!(err.to_string().contains("email"), "{err}");
 }
+
+fn vyte_only(server: &MockServer, timeouts: roster::Timeouts) -> roster::Config {
+    roster::Config::default()
+        .with(Vendor::Vyte, Some(&server.base_url()), TOKEN)
+        .expect("config")
+        .with_timeouts(timeouts)
+}
+
+/// On tokio's paused clock (and without transport timers, which would fire while a real
+/// socket is read), the provisioner's own sleeper waits exactly as long as a `Retry-After`
+/// given as an HTTP date asks — virtual time, no real sleep.
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_http_date_is_waited_for_on_a_paused_clock() {
+    let server = server().await;
+    let asked = std::time::SystemTime::now() + Duration::from_secs(30);
+    let throttled = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/users").is_true(first(1));
+            then.status(429)
+                .header("retry-after", httpdate::fmt_http_date(asked))
+                .json_body(json!({"message": "Too many requests"}));
+        })
+        .await;
+    let listed = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/users");
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let created = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/users");
+            then.status(200).json_body(json!({"user": {"_id": "v1"}}));
+        })
+        .await;
+    let provisioner =
+        roster::Provisioner::new(&vyte_only(&server, roster::Timeouts::NONE)).expect("client");
+    let start = tokio::time::Instant::now();
+    let report = provisioner
+        .ensure(&roster::Member::new("ann@example.com", "Ann", "Smith").expect("valid"))
+        .await;
+    let waited = start.elapsed();
+    assert!(
+        matches!(report.outcome(Vendor::Vyte), Some(roster::Outcome::Created)),
+        "{report:?}"
+    );
+    throttled.assert_async().await;
+    listed.assert_async().await;
+    created.assert_async().await;
+    // The date has a one-second resolution: the wait is 29 to 30 s of virtual time (the
+    // paused clock may also jump ahead to the connection pool's idle timer while a socket is
+    // read, so only the lower bound is exact).
+    assert!(waited >= Duration::from_secs(29), "waited {waited:?}");
+}
+
+#[tokio::test]
+async fn the_configured_attempt_timeout_bounds_each_attempt() {
+    let server = server().await;
+    let slow = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/users");
+            then.status(200)
+                .json_body(json!([]))
+                .delay(Duration::from_secs(5));
+        })
+        .await;
+    let timeouts = roster::Timeouts {
+        connect: Some(Duration::from_secs(5)),
+        attempt: Some(Duration::from_millis(200)),
+    };
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let resilience = Resilience::default().with_sleeper(sleeper.clone());
+    let provisioner =
+        roster::Provisioner::with_resilience(&vyte_only(&server, timeouts), resilience)
+            .expect("client");
+    let found = provisioner.find("ann@example.com").await;
+    let [(Vendor::Vyte, Err(err))] = found.as_slice() else {
+        panic!("{found:?}");
+    };
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert_eq!(err.attempts(), 3, "a read is retried after a timeout");
+    assert_eq!(err.operation(), "list_users");
+    slow.assert_calls_async(3).await;
+    assert_eq!(sleeper.delays().len(), 2);
+    assert_no_secret(&format!("{err} {err:?}"), &[]);
+}
+
+#[tokio::test]
+async fn a_huge_undocumented_error_page_is_read_only_up_to_max_body() {
+    let server = server().await;
+    let page = format!("<html>{}</html>", "x".repeat(1 << 20));
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/users/me/");
+            then.status(418)
+                .header("content-type", "text/html")
+                .body(page);
+        })
+        .await;
+    let (resilience, _) = layer(500);
+    let client = vectera(&server);
+    let err = resilience
+        .call(Vendor::Vectera, "get_user", Idempotency::Idempotent, || {
+            client.get_user().id("me").send()
+        })
+        .await
+        .expect_err("418 is not documented");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(418));
+    let body = err.body().expect("the start of the page is kept");
+    assert!(body.starts_with("<html>xxx"), "{body:.40}");
+    assert!(body.ends_with('…'));
+    assert_eq!(body.len(), roster::MAX_BODY + '…'.len_utf8());
+}
+
+/// Everything the facade logs at every level while retrying, failing and succeeding, with a
+/// secret-bearing request on each vendor: the secret appears nowhere.
+#[tokio::test]
+async fn nothing_logged_holds_a_secret() {
+    let logs = roster_tests::CapturedLogs::default();
+    let _guard = tracing::subscriber::set_default(logs.clone());
+    let server = server().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/users/").is_true(first(1));
+            then.status(429)
+                .header("retry-after", "1")
+                .json_body(json!({"detail": "Request was throttled."}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/users/");
+            then.status(200)
+                .json_body(json!({"count": 0, "next": null, "previous": null, "results": []}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/users/me/");
+            then.status(500).body("boom");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/users");
+            then.status(401)
+                .json_body(json!({"message": "Invalid API key"}));
+        })
+        .await;
+    let config = roster::Config::default()
+        .with(Vendor::Vectera, Some(&server.base_url()), TOKEN)
+        .and_then(|c| c.with(Vendor::Vyte, Some(&server.base_url()), TOKEN))
+        .expect("config");
+    let (resilience, _) = layer(500);
+    let provisioner = roster::Provisioner::with_resilience(&config, resilience).expect("clients");
+    let report = provisioner
+        .ensure(&roster::Member::new("ann@example.com", "Ann", "Smith").expect("valid"))
+        .await;
+    assert!(report.has_failures(), "{report:?}");
+    let text = logs.text();
+    assert!(text.contains("retrying a transient failure"), "{text}");
+    assert!(text.contains("provisioning failed"), "{text}");
+    assert!(text.contains("Invalid API key"), "{text}");
+    assert_no_secret(&text, &[]);
+}

@@ -66,3 +66,67 @@ impl RecordingSleeper {
         self.0.lock().expect("not poisoned").clone()
     }
 }
+
+/// A `tracing` subscriber that writes every span and event, with all their fields, into one
+/// string: tests read it to prove what is (and is not) logged.
+#[derive(Debug, Default, Clone)]
+pub struct CapturedLogs(std::sync::Arc<Mutex<String>>);
+
+impl CapturedLogs {
+    /// Everything logged so far, one line per span or event.
+    pub fn text(&self) -> String {
+        self.0.lock().expect("not poisoned").clone()
+    }
+
+    fn write(&self, kind: &str, metadata: &tracing::Metadata<'_>, fields: String) {
+        let mut text = self.0.lock().expect("not poisoned");
+        text.push_str(&format!(
+            "{kind} {} {}{fields}\n",
+            metadata.level(),
+            metadata.target()
+        ));
+    }
+}
+
+struct FieldWriter(String);
+
+impl tracing::field::Visit for FieldWriter {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={value:?}", field.name()));
+    }
+}
+
+impl tracing::Subscriber for CapturedLogs {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut fields = FieldWriter(String::new());
+        span.record(&mut fields);
+        self.write("span", span.metadata(), fields.0);
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        tracing::span::Id::from_u64(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut fields = FieldWriter(String::new());
+        values.record(&mut fields);
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .push_str(&format!("record{}\n", fields.0));
+    }
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut fields = FieldWriter(String::new());
+        event.record(&mut fields);
+        self.write("event", event.metadata(), fields.0);
+    }
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
+}

@@ -20,7 +20,8 @@ mod transport;
 pub use auth::Auth;
 pub use secret::Secret;
 pub use transport::{
-    CONNECT_TIMEOUT, ConfigError, REQUEST_TIMEOUT, base_url, http_client, retry_after,
+    CONNECT_TIMEOUT, ConfigError, REQUEST_TIMEOUT, base_url, http_client, http_client_with,
+    retry_after,
 };
 
 /// Brings a vendor crate's generated client into the crate root: the one line a vendor

@@ -54,13 +54,30 @@ pub enum ConfigError {
 /// # Errors
 /// [`ConfigError::HttpClient`] when the TLS backend cannot be initialised.
 pub fn http_client(user_agent: &str) -> Result<reqwest::Client, ConfigError> {
-    reqwest::Client::builder()
+    http_client_with(user_agent, Some(CONNECT_TIMEOUT), Some(REQUEST_TIMEOUT))
+}
+
+/// [`http_client`] with other timeouts: `connect` bounds establishing a connection, `request`
+/// one attempt from start to the end of its body; `None` leaves that bound off (tests on
+/// tokio's paused clock, where a transport timer would fire while the socket is read).
+///
+/// # Errors
+/// As [`http_client`].
+pub fn http_client_with(
+    user_agent: &str,
+    connect: Option<Duration>,
+    request: Option<Duration>,
+) -> Result<reqwest::Client, ConfigError> {
+    let mut builder = reqwest::Client::builder()
         .user_agent(user_agent)
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .map_err(ConfigError::HttpClient)
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(connect) = connect {
+        builder = builder.connect_timeout(connect);
+    }
+    if let Some(request) = request {
+        builder = builder.timeout(request);
+    }
+    builder.build().map_err(ConfigError::HttpClient)
 }
 
 /// Checks and normalises a base URL: http(s) only, https unless the host is loopback, no

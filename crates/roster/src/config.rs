@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Duration;
 
 use roster_runtime::Secret;
 
@@ -33,6 +34,37 @@ impl fmt::Debug for VendorConfig {
             .field("secret", &self.secret)
             .finish()
     }
+}
+
+/// Transport timeouts of every vendor client a [`Provisioner`](crate::Provisioner) builds.
+///
+/// `attempt` bounds one HTTP attempt, from sending to the end of the answer's body; the retry
+/// layer may make several attempts ([`RetryPolicy`](crate::RetryPolicy)). `None` leaves a bound
+/// off — only for tests on tokio's paused clock, where a transport timer would fire while a
+/// real socket is being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a connection (TCP and TLS). Default 5 s (the AWS SDK uses 3.1 s).
+    pub connect: Option<Duration>,
+    /// One attempt, start to end of body. Default 30 s.
+    pub attempt: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Some(roster_runtime::CONNECT_TIMEOUT),
+            attempt: Some(roster_runtime::REQUEST_TIMEOUT),
+        }
+    }
+}
+
+impl Timeouts {
+    /// No transport timeouts at all (tests on a paused clock).
+    pub const NONE: Timeouts = Timeouts {
+        connect: None,
+        attempt: None,
+    };
 }
 
 /// Why a [`Config`] could not be made or does not cover what was asked. Never holds a secret.
@@ -113,9 +145,21 @@ pub fn default_base_url(vendor: Vendor) -> Option<&'static str> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
     vendors: BTreeMap<Vendor, VendorConfig>,
+    timeouts: Timeouts,
 }
 
 impl Config {
+    /// The same configuration with other transport timeouts.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// The transport timeouts.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
     /// Adds (or replaces) a vendor: its base URL (`None`: the production one) and secret.
     ///
     /// # Errors

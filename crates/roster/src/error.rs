@@ -165,12 +165,7 @@ impl Error {
                 out.retry_after =
                     roster_runtime::retry_after(response.headers(), SystemTime::now());
                 out.message = "an answer the spec does not document".into();
-                out.body = response
-                    .text()
-                    .await
-                    .ok()
-                    .filter(|b| !b.is_empty())
-                    .map(truncate);
+                out.body = read_capped(response).await;
             }
             ClientError::CommunicationError(e) | ClientError::ResponseBodyError(e) => {
                 out.kind = if e.is_timeout() {
@@ -198,6 +193,25 @@ impl Error {
         }
         out
     }
+}
+
+/// Reads at most [`MAX_BODY`] bytes (plus one, to know it was cut) of an undocumented answer's
+/// body: a vendor's HTML error page of any size costs at most that much memory. `None` when
+/// the body is empty or cannot be read.
+async fn read_capped(mut response: reqwest::Response) -> Option<String> {
+    let mut bytes = Vec::new();
+    while bytes.len() <= MAX_BODY {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_BODY + 1 - bytes.len();
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) => break,
+            Err(_) if !bytes.is_empty() => break,
+            Err(_) => return None,
+        }
+    }
+    Some(truncate(String::from_utf8_lossy(&bytes).into_owned())).filter(|b| !b.is_empty())
 }
 
 fn truncate(mut text: String) -> String {

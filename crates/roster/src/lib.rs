@@ -47,12 +47,14 @@ mod member;
 mod provision;
 mod retry;
 
-pub use config::{Config, ConfigError, VendorConfig, base_url_var, default_base_url, token_var};
+pub use config::{
+    Config, ConfigError, Timeouts, VendorConfig, base_url_var, default_base_url, token_var,
+};
 pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
 pub use member::{Member, MemberError, VecteraExtras, VeoExtras, VyteExtras};
 #[cfg(feature = "vectera")]
 pub use provision::MeetingRoom;
-pub use provision::{Account, DEFAULT_CONCURRENCY, MemberReport, Outcome, Provisioner};
+pub use provision::{Account, BATCH_SIZE, DEFAULT_CONCURRENCY, MemberReport, Outcome, Provisioner};
 pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
 pub use roster_runtime::Secret;
 

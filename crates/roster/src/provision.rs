@@ -101,8 +101,12 @@ pub struct Provisioner {
     veo: Option<veo::Side>,
 }
 
-/// How many members [`Provisioner::ensure_all`] works on at once by default.
+/// How many calls [`Provisioner::ensure_all`] has in flight per vendor by default.
 pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Members per batch call of [`Provisioner::ensure_all`] (Vyte batch create/update, VEO
+/// invitations). Neither vendor documents a limit; 100 keeps a request body around 20 KiB.
+pub const BATCH_SIZE: usize = 100;
 
 impl Provisioner {
     /// A provisioner for every vendor in `config`, with the default retry layer.
@@ -122,24 +126,38 @@ impl Provisioner {
         config: &Config,
         resilience: Resilience,
     ) -> Result<Self, roster_runtime::ConfigError> {
+        // One connection pool for every vendor, with the configured timeouts.
+        let timeouts = config.timeouts();
+        #[allow(unused_variables)] // with every vendor feature off, no client uses it
+        let http = roster_runtime::http_client_with(
+            concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+            timeouts.connect,
+            timeouts.attempt,
+        )?;
         Ok(Self {
             resilience,
             concurrency: DEFAULT_CONCURRENCY,
             #[cfg(feature = "vectera")]
             vectera: config
                 .vendor(Vendor::Vectera)
-                .map(|c| roster_vectera::Client::new(c.base_url(), c.secret()))
+                .map(|c| {
+                    roster_vectera::Client::with_http_client(c.base_url(), c.secret(), http.clone())
+                })
                 .transpose()?
                 .map(vectera::Side::new),
             #[cfg(feature = "vyte")]
             vyte: config
                 .vendor(Vendor::Vyte)
-                .map(|c| roster_vyte::Client::new(c.base_url(), c.secret()))
+                .map(|c| {
+                    roster_vyte::Client::with_http_client(c.base_url(), c.secret(), http.clone())
+                })
                 .transpose()?,
             #[cfg(feature = "veo")]
             veo: config
                 .vendor(Vendor::Veo)
-                .map(|c| roster_veo::Client::new(c.base_url(), c.secret()))
+                .map(|c| {
+                    roster_veo::Client::with_http_client(c.base_url(), c.secret(), http.clone())
+                })
                 .transpose()?
                 .map(veo::Side::new),
         })
@@ -167,14 +185,83 @@ impl Provisioner {
         }
     }
 
-    /// [`Provisioner::ensure`] for many members, at most `concurrency` at a time, reports in
-    /// input order.
+    /// [`Provisioner::ensure`] for many members; reports in input order.
+    ///
+    /// Each vendor is worked on concurrently, in the way that costs it fewest calls:
+    ///
+    /// - Vyte: one listing, then creates through `POST /v2/users/batch` and updates through
+    ///   `PUT /v2/users/batch`, [`BATCH_SIZE`] users per call;
+    /// - VEO: a look-up per member, updates one by one, and one invitation call
+    ///   (`/api/userinvites/multiple`) per [`BATCH_SIZE`] new members;
+    /// - Vectera (no batch endpoint): look-up then create or update, member by member;
+    ///
+    /// with at most `concurrency` calls in flight per vendor. A batch that fails as a whole
+    /// (other than for credentials) is redone member by member — looked up again first, so
+    /// nothing it did create is created twice — and one member's failure never hides or stops
+    /// the others. An address given twice is done once; its later copies are reported as
+    /// failed, naming the first.
     pub async fn ensure_all(&self, members: &[Member]) -> Vec<MemberReport> {
-        futures::stream::iter(members)
-            .map(|m| self.ensure(m))
-            .buffered(self.concurrency)
-            .collect()
-            .await
+        self.ensure_all_with(members, |_, _, _| {}).await
+    }
+
+    /// [`Provisioner::ensure_all`], calling `progress(index, vendor, outcome)` as soon as a
+    /// member's outcome in a vendor is known (`index` into `members`) — for a progress bar.
+    pub async fn ensure_all_with<F>(&self, members: &[Member], progress: F) -> Vec<MemberReport>
+    where
+        F: Fn(usize, Vendor, &Outcome) + Sync,
+    {
+        let mut first_seen = std::collections::HashMap::with_capacity(members.len());
+        let mut duplicate_of = vec![None; members.len()];
+        let mut work = Vec::with_capacity(members.len());
+        for (i, m) in members.iter().enumerate() {
+            match first_seen.entry(m.email().to_ascii_lowercase()) {
+                std::collections::hash_map::Entry::Occupied(e) => duplicate_of[i] = Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                    work.push((i, m));
+                }
+            }
+        }
+        drop(first_seen);
+        let sides = self.sides();
+        let columns = futures::future::join_all(
+            sides
+                .iter()
+                .map(|side| side.ensure_many(self, &work, &progress)),
+        )
+        .await;
+        let mut reports: Vec<MemberReport> = members
+            .iter()
+            .map(|m| MemberReport {
+                email: m.email().to_owned(),
+                vendors: Vec::with_capacity(sides.len()),
+            })
+            .collect();
+        for (side, column) in sides.iter().zip(columns) {
+            let vendor = side.vendor();
+            let mut outcomes: Vec<Option<Outcome>> = vec![None; members.len()];
+            for (i, outcome) in column {
+                outcomes[i] = Some(outcome);
+            }
+            for (i, (report, outcome)) in reports.iter_mut().zip(outcomes).enumerate() {
+                let outcome = outcome.unwrap_or_else(|| {
+                    let why = match duplicate_of[i] {
+                        Some(first) => format!(
+                            "{} is given twice; done once, for member #{}",
+                            report.email,
+                            first + 1
+                        ),
+                        None => "no outcome was recorded".to_owned(),
+                    };
+                    let outcome =
+                        Outcome::Failed(Error::invalid_request(vendor, "ensure_all", why));
+                    progress(i, vendor, &outcome);
+                    outcome
+                });
+                report.vendors.push((vendor, outcome));
+            }
+        }
+        reports
     }
 
     /// Removes the member with `email` from every configured vendor (Vectera: delete, Vyte:
@@ -367,6 +454,28 @@ impl Side<'_> {
         (self.vendor(), settle(result))
     }
 
+    /// Ensures every member of `work` (index into the caller's slice, member) in this vendor;
+    /// one outcome per member, in any order.
+    async fn ensure_many(
+        self,
+        p: &Provisioner,
+        work: &[(usize, &Member)],
+        progress: Progress<'_>,
+    ) -> Vec<(usize, Outcome)> {
+        let (r, c) = (&p.resilience, p.concurrency);
+        match self {
+            #[cfg(feature = "vectera")]
+            Side::Vectera(side) => {
+                one_by_one(work, c, progress, Vendor::Vectera, |m| side.ensure(r, m)).await
+            }
+            #[cfg(feature = "vyte")]
+            Side::Vyte(client) => vyte::ensure_many(client, r, work, c, progress).await,
+            #[cfg(feature = "veo")]
+            Side::Veo(side) => side.ensure_many(r, work, c, progress).await,
+            Side::None(never, _) => match never {},
+        }
+    }
+
     async fn find(self, r: &Resilience, email: &str) -> Result<Option<Account>, Error> {
         match self {
             #[cfg(feature = "vectera")]
@@ -391,6 +500,60 @@ impl Side<'_> {
             Side::None(never, _) => match never {},
         }
     }
+}
+
+/// Told of each outcome as soon as it is known: (index of the member, vendor, outcome).
+type Progress<'a> = &'a (dyn Fn(usize, Vendor, &Outcome) + Sync);
+
+/// Records an outcome: tells `progress`, returns it with its index.
+#[cfg(any(feature = "vectera", feature = "vyte", feature = "veo"))]
+fn done(progress: Progress<'_>, i: usize, vendor: Vendor, outcome: Outcome) -> (usize, Outcome) {
+    progress(i, vendor, &outcome);
+    (i, outcome)
+}
+
+/// `ensure` member by member, `concurrency` at a time.
+#[cfg(feature = "vectera")]
+async fn one_by_one<'m, F, Fut>(
+    work: &[(usize, &'m Member)],
+    concurrency: usize,
+    progress: Progress<'_>,
+    vendor: Vendor,
+    ensure: F,
+) -> Vec<(usize, Outcome)>
+where
+    F: Fn(&'m Member) -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome, Error>>,
+{
+    futures::stream::iter(work)
+        .map(|&(i, m)| {
+            let call = ensure(m);
+            async move { done(progress, i, vendor, settle(call.await)) }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await
+}
+
+/// Every member of `work` failed with `error` (a call they all depended on failed).
+#[cfg(any(feature = "vyte", feature = "veo"))]
+fn fail_all(
+    work: &[(usize, &Member)],
+    error: &Error,
+    progress: Progress<'_>,
+) -> Vec<(usize, Outcome)> {
+    tracing::warn!(vendor = %error.vendor(), operation = error.operation(), members = work.len(), error = %error, "provisioning failed");
+    work.iter()
+        .map(|&(i, _)| done(progress, i, error.vendor(), Outcome::Failed(error.clone())))
+        .collect()
+}
+
+/// Whether a batch that failed as a whole is worth redoing member by member: not when the
+/// credentials were refused or the request could not even be built.
+#[cfg(any(feature = "vyte", feature = "veo"))]
+fn redo_one_by_one(error: &Error) -> bool {
+    error.kind() != crate::ErrorKind::InvalidRequest
+        && !matches!(error.status().map(|s| s.as_u16()), Some(401 | 403))
 }
 
 fn settle(result: Result<Outcome, Error>) -> Outcome {
@@ -693,47 +856,197 @@ mod vyte {
             .collect()
     }
 
+    /// What `ensure` has to do for a member, given the user found for its address.
+    enum Plan {
+        Unchanged,
+        Update { id: String, body: types::UserUpsert },
+        Create(types::UserUpsert),
+    }
+
+    fn plan(existing: Option<&types::User>, m: &Member) -> Result<Plan, Error> {
+        let Some(user) = existing else {
+            return Ok(Plan::Create(types::UserUpsert {
+                user: Some(profile(m, "create_user")?),
+                teams: teams(m),
+                ..Default::default()
+            }));
+        };
+        let same = user.first_name.as_deref() == Some(m.first_name.as_str())
+            && user.last_name.as_deref().unwrap_or_default() == m.last_name
+            && (m.vyte.timezone.is_none()
+                || user.timezone.as_ref().map(|t| t.as_str()) == m.vyte.timezone.as_deref())
+            && (m.vyte.language.is_none()
+                || user.language.as_deref() == m.vyte.language.as_deref());
+        if same {
+            return Ok(Plan::Unchanged);
+        }
+        let id = user
+            .id
+            .clone()
+            .ok_or_else(|| Error::unusable_answer(V, "list_users", "a listed user has no `_id`"))?;
+        Ok(Plan::Update {
+            id,
+            body: types::UserUpsert {
+                user: Some(profile(m, "update_user")?),
+                ..Default::default()
+            },
+        })
+    }
+
     pub(super) async fn ensure(
         client: &Client,
         r: &Resilience,
         m: &Member,
     ) -> Result<Outcome, Error> {
-        if let Some(user) = find(client, r, m.email()).await? {
-            let same = user.first_name.as_deref() == Some(m.first_name.as_str())
-                && user.last_name.as_deref().unwrap_or_default() == m.last_name
-                && (m.vyte.timezone.is_none()
-                    || user.timezone.as_ref().map(|t| t.as_str()) == m.vyte.timezone.as_deref())
-                && (m.vyte.language.is_none()
-                    || user.language.as_deref() == m.vyte.language.as_deref());
-            if same {
-                return Ok(Outcome::Unchanged);
+        let existing = find(client, r, m.email()).await?;
+        match plan(existing.as_ref(), m)? {
+            Plan::Unchanged => Ok(Outcome::Unchanged),
+            Plan::Update { id, body } => {
+                read!(
+                    r,
+                    V,
+                    "update_user",
+                    client.update_user().user_id(&id).body(body.clone()).send()
+                )
+                .await?;
+                Ok(Outcome::Updated)
             }
-            let id = user.id.ok_or_else(|| {
-                Error::unusable_answer(V, "list_users", "a listed user has no `_id`")
-            })?;
-            let body = types::UserUpsert {
-                user: Some(profile(m, "update_user")?),
-                ..Default::default()
-            };
-            read!(
-                r,
-                V,
-                "update_user",
-                client.update_user().user_id(&id).body(body.clone()).send()
-            )
-            .await?;
-            return Ok(Outcome::Updated);
+            Plan::Create(body) => {
+                r.call(V, "create_user", Idempotency::NotIdempotent, || {
+                    client.create_user().body(body.clone()).send()
+                })
+                .await?;
+                Ok(Outcome::Created)
+            }
         }
-        let body = types::UserUpsert {
-            user: Some(profile(m, "create_user")?),
-            teams: teams(m),
-            ..Default::default()
+    }
+
+    /// One listing for everyone, then batch creates and batch updates.
+    pub(super) async fn ensure_many(
+        client: &Client,
+        r: &Resilience,
+        work: &[(usize, &Member)],
+        concurrency: usize,
+        progress: Progress<'_>,
+    ) -> Vec<(usize, Outcome)> {
+        let users = match read!(r, V, "list_users", client.list_users().send()).await {
+            Ok(users) => users,
+            Err(e) => return fail_all(work, &e, progress),
         };
-        r.call(V, "create_user", Idempotency::NotIdempotent, || {
-            client.create_user().body(body.clone()).send()
-        })
-        .await?;
-        Ok(Outcome::Created)
+        let mut by_email = std::collections::HashMap::with_capacity(users.len());
+        for (at, user) in users.iter().enumerate() {
+            for email in &user.emails {
+                by_email.entry(email.to_ascii_lowercase()).or_insert(at);
+            }
+        }
+        let mut out = Vec::with_capacity(work.len());
+        let (mut creates, mut updates) = (Vec::new(), Vec::new());
+        for &(i, m) in work {
+            let existing = by_email
+                .get(&m.email().to_ascii_lowercase())
+                .map(|&at| &users[at]);
+            match plan(existing, m) {
+                Ok(Plan::Unchanged) => out.push(done(progress, i, V, Outcome::Unchanged)),
+                Ok(Plan::Create(body)) => creates.push((i, m, body)),
+                Ok(Plan::Update { id, body }) => updates.push((
+                    i,
+                    m,
+                    types::UserUpsert {
+                        id: Some(id),
+                        ..body
+                    },
+                )),
+                Err(e) => out.push(done(progress, i, V, Outcome::Failed(e))),
+            }
+        }
+        drop((by_email, users));
+        let batches = creates
+            .chunks(BATCH_SIZE)
+            .map(|chunk| (true, chunk))
+            .chain(updates.chunks(BATCH_SIZE).map(|chunk| (false, chunk)));
+        let done_in_batches: Vec<Vec<(usize, Outcome)>> = futures::stream::iter(batches)
+            .map(|(create, chunk)| batch(client, r, create, chunk, progress))
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        out.extend(done_in_batches.into_iter().flatten());
+        out
+    }
+
+    /// One batch call (a single call for a batch of one); a batch that fails as a whole is
+    /// redone member by member, each looked up again first.
+    async fn batch(
+        client: &Client,
+        r: &Resilience,
+        create: bool,
+        chunk: &[(usize, &Member, types::UserUpsert)],
+        progress: Progress<'_>,
+    ) -> Vec<(usize, Outcome)> {
+        let result = match (create, chunk) {
+            (true, [(_, _, body)]) => r
+                .call(V, "create_user", Idempotency::NotIdempotent, || {
+                    client.create_user().body(body.clone()).send()
+                })
+                .await
+                .map(drop),
+            (false, [(_, _, body)]) => {
+                let id = body.id.clone().unwrap_or_default();
+                let body = types::UserUpsert {
+                    id: None,
+                    ..body.clone()
+                };
+                read!(
+                    r,
+                    V,
+                    "update_user",
+                    client.update_user().user_id(&id).body(body.clone()).send()
+                )
+                .await
+                .map(drop)
+            }
+            (true, _) => {
+                let body = types::UserBatch(chunk.iter().map(|(_, _, b)| b.clone()).collect());
+                r.call(V, "create_users_batch", Idempotency::NotIdempotent, || {
+                    client.create_users_batch().body(body.clone()).send()
+                })
+                .await
+                .map(drop)
+            }
+            (false, _) => {
+                let body = types::UserBatch(chunk.iter().map(|(_, _, b)| b.clone()).collect());
+                read!(
+                    r,
+                    V,
+                    "update_users_batch",
+                    client.update_users_batch().body(body.clone()).send()
+                )
+                .await
+                .map(drop)
+            }
+        };
+        let success = if create {
+            Outcome::Created
+        } else {
+            Outcome::Updated
+        };
+        match result {
+            Ok(()) => chunk
+                .iter()
+                .map(|&(i, _, _)| done(progress, i, V, success.clone()))
+                .collect(),
+            Err(e) if chunk.len() > 1 && redo_one_by_one(&e) => {
+                tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "a batch failed; redoing it member by member");
+                let mut out = Vec::with_capacity(chunk.len());
+                for &(i, m, _) in chunk {
+                    out.push(done(progress, i, V, settle(ensure(client, r, m).await)));
+                }
+                out
+            }
+            Err(e) => {
+                let work: Vec<(usize, &Member)> = chunk.iter().map(|&(i, m, _)| (i, m)).collect();
+                fail_all(&work, &e, progress)
+            }
+        }
     }
 
     /// Unlinks the user (the only removal Vyte offers); `done` is what to report.
@@ -866,72 +1179,150 @@ mod veo {
 
         pub(super) async fn ensure(&self, r: &Resilience, m: &Member) -> Result<Outcome, Error> {
             let org = self.organisation(r).await?;
-            let wanted: Vec<Role> = Role::for_member(m.admin).iter().map(Role::from).collect();
-            if let Some(user) = self.find(r, org, m.email()).await? {
-                let mut roles: Vec<Role> = user
-                    .roles
-                    .iter()
-                    .filter(|o| o.organisation_id.0 == org)
-                    .flat_map(|o| o.roles.iter().map(Role::from))
-                    .collect();
-                roles.sort();
-                let mut wanted_sorted = wanted.clone();
-                wanted_sorted.sort();
-                let same = user.first_name.as_deref() == Some(m.first_name.as_str())
-                    && user.last_name.as_deref().unwrap_or_default() == m.last_name
-                    && user.is_active != Some(false)
-                    && roles == wanted_sorted;
-                if same {
-                    return Ok(Outcome::Unchanged);
+            match self.ensure_existing(r, org, m).await? {
+                Some(outcome) => Ok(outcome),
+                None => {
+                    let result = self.invite(r, org, &[(0, m)]).await?;
+                    invited(&result, m)
                 }
-                let body = types::UserUpdate {
-                    first_name: Some(m.first_name.clone()),
-                    last_name: Some(m.last_name.clone()),
-                    email: Some(m.email().to_owned()),
-                    password: None,
-                    is_active: Some(true),
-                    roles: vec![types::OrganisationRole {
-                        organisation_id: types::OrganisationId(org),
-                        roles: Role::for_member(m.admin),
-                    }],
-                };
-                read!(
-                    r,
-                    V,
-                    "update_user",
-                    self.client
-                        .update_user()
-                        .user_id(user.id.clone())
-                        .body(body.clone())
-                        .send()
-                )
-                .await?;
-                return Ok(Outcome::Updated);
             }
-            let invite = types::InviteRequest {
-                organisation_id: types::OrganisationId(org),
-                users: vec![types::Invitee {
-                    email: m.email().to_owned(),
-                    is_org_admin: Some(m.admin),
-                    communities: m.veo.communities.clone(),
+        }
+
+        /// Looks `m` up and brings an existing user in line (`Some` outcome); `None` when
+        /// there is none and the member is to be invited.
+        async fn ensure_existing(
+            &self,
+            r: &Resilience,
+            org: i64,
+            m: &Member,
+        ) -> Result<Option<Outcome>, Error> {
+            let Some(user) = self.find(r, org, m.email()).await? else {
+                return Ok(None);
+            };
+            let mut roles: Vec<Role> = user
+                .roles
+                .iter()
+                .filter(|o| o.organisation_id.0 == org)
+                .flat_map(|o| o.roles.iter().map(Role::from))
+                .collect();
+            roles.sort();
+            let mut wanted: Vec<Role> = Role::for_member(m.admin).iter().map(Role::from).collect();
+            wanted.sort();
+            let same = user.first_name.as_deref() == Some(m.first_name.as_str())
+                && user.last_name.as_deref().unwrap_or_default() == m.last_name
+                && user.is_active != Some(false)
+                && roles == wanted;
+            if same {
+                return Ok(Some(Outcome::Unchanged));
+            }
+            let body = types::UserUpdate {
+                first_name: Some(m.first_name.clone()),
+                last_name: Some(m.last_name.clone()),
+                email: Some(m.email().to_owned()),
+                password: None,
+                is_active: Some(true),
+                roles: vec![types::OrganisationRole {
+                    organisation_id: types::OrganisationId(org),
+                    roles: Role::for_member(m.admin),
                 }],
             };
-            let result = r
-                .call(V, "invite_users", Idempotency::NotIdempotent, || {
-                    self.client.invite_users().body(invite.clone()).send()
+            read!(
+                r,
+                V,
+                "update_user",
+                self.client
+                    .update_user()
+                    .user_id(user.id.clone())
+                    .body(body.clone())
+                    .send()
+            )
+            .await?;
+            Ok(Some(Outcome::Updated))
+        }
+
+        /// One invitation call for `members` (never retried once sent).
+        async fn invite(
+            &self,
+            r: &Resilience,
+            org: i64,
+            members: &[(usize, &Member)],
+        ) -> Result<types::InviteResult, Error> {
+            let invite = types::InviteRequest {
+                organisation_id: types::OrganisationId(org),
+                users: members
+                    .iter()
+                    .map(|(_, m)| types::Invitee {
+                        email: m.email().to_owned(),
+                        is_org_admin: Some(m.admin),
+                        communities: m.veo.communities.clone(),
+                    })
+                    .collect(),
+            };
+            r.call(V, "invite_users", Idempotency::NotIdempotent, || {
+                self.client.invite_users().body(invite.clone()).send()
+            })
+            .await
+        }
+
+        /// Look-ups and updates `concurrency` at a time; the members VEO does not know are
+        /// invited [`BATCH_SIZE`] per call.
+        pub(super) async fn ensure_many(
+            &self,
+            r: &Resilience,
+            work: &[(usize, &Member)],
+            concurrency: usize,
+            progress: Progress<'_>,
+        ) -> Vec<(usize, Outcome)> {
+            let org = match self.organisation(r).await {
+                Ok(org) => org,
+                Err(e) => return fail_all(work, &e, progress),
+            };
+            // Ok: done (unchanged, updated or failed); Err: to be invited.
+            let looked_up: Vec<_> = futures::stream::iter(work)
+                .map(|&(i, m)| async move {
+                    match self.ensure_existing(r, org, m).await {
+                        Ok(Some(outcome)) => Ok(done(progress, i, V, outcome)),
+                        Ok(None) => Err((i, m)),
+                        Err(e) => Ok(done(progress, i, V, settle(Err(e)))),
+                    }
                 })
-                .await?;
-            if result.error_list.iter().any(|e| m.has_email(e)) {
-                return Err(Error::unusable_answer(
-                    V,
-                    "invite_users",
-                    format!(
-                        "VEO refused the invitation of {} (its ErrorList)",
-                        m.email()
-                    ),
-                ));
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+            let mut out = Vec::with_capacity(work.len());
+            let mut new = Vec::new();
+            for looked in looked_up {
+                match looked {
+                    Ok(outcome) => out.push(outcome),
+                    Err(member) => new.push(member),
+                }
             }
-            Ok(Outcome::Created)
+            // In input order, so each invitation call's body does not depend on timing.
+            new.sort_unstable_by_key(|&(i, _)| i);
+            let invited_batches: Vec<Vec<(usize, Outcome)>> =
+                futures::stream::iter(new.chunks(BATCH_SIZE))
+                    .map(|chunk| async move {
+                        match self.invite(r, org, chunk).await {
+                            Ok(result) => chunk
+                                .iter()
+                                .map(|&(i, m)| done(progress, i, V, settle(invited(&result, m))))
+                                .collect(),
+                            Err(e) if chunk.len() > 1 && redo_one_by_one(&e) => {
+                                tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "an invitation batch failed; redoing it member by member");
+                                let mut out = Vec::with_capacity(chunk.len());
+                                for &(i, m) in chunk {
+                                    out.push(done(progress, i, V, settle(self.ensure(r, m).await)));
+                                }
+                                out
+                            }
+                            Err(e) => fail_all(chunk, &e, progress),
+                        }
+                    })
+                    .buffer_unordered(concurrency)
+                    .collect()
+                    .await;
+            out.extend(invited_batches.into_iter().flatten());
+            out
         }
 
         pub(super) async fn remove(&self, r: &Resilience, email: &str) -> Result<Outcome, Error> {
@@ -1036,6 +1427,26 @@ mod veo {
                     None => list.items.len() as u64 == u64::from(PAGE_SIZE.get()),
                 };
             Ok((list.items.into_iter().map(account).collect(), more))
+        }
+    }
+
+    /// What an invitation answer says of `m`: refused (its `ErrorList`), already a member
+    /// (its rights are now the ones asked for: updated), or invited.
+    fn invited(result: &types::InviteResult, m: &Member) -> Result<Outcome, Error> {
+        let listed = |list: &[String]| list.iter().any(|e| m.has_email(e));
+        if listed(&result.error_list) {
+            Err(Error::unusable_answer(
+                V,
+                "invite_users",
+                format!(
+                    "VEO refused the invitation of {} (its ErrorList)",
+                    m.email()
+                ),
+            ))
+        } else if listed(&result.already_in_organisation_list) {
+            Ok(Outcome::Updated)
+        } else {
+            Ok(Outcome::Created)
         }
     }
 
