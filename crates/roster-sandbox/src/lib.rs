@@ -1,0 +1,300 @@
+//! Stateful fakes of the three vendors' user APIs, each on its own loopback port.
+//!
+//! [`Sandbox::start`] binds `127.0.0.1:0` once per vendor and serves, in this process, what
+//! the vendor would: it checks the secret like the vendor (wrong or missing → 401), validates
+//! input like the vendor (bad email → 400 in the vendor's error shape), keeps users, invites,
+//! meetings and permissions in memory, pages like the vendor, and answers only with bodies
+//! that conform to the vendor's spec in `specs/` (CI runs schemathesis against each fake).
+//!
+//! Tests inject faults on demand — a 429 with `Retry-After`, a 500, a slow answer — through
+//! [`Sandbox::faults`], and count what reached each route with [`Sandbox::calls`].
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use roster::{Provisioner, Vendor};
+//! let sandbox = roster_sandbox::Sandbox::start().await?;
+//! let provisioner = Provisioner::new(&sandbox.config()).expect("sandbox URLs are loopback");
+//! println!("Vyte is at {}", sandbox.base_url(Vendor::Vyte));
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use roster::{Config, Vendor};
+
+mod faults;
+mod vectera;
+mod veo;
+mod vyte;
+
+pub use faults::{Fault, FaultRule, Faults, RetryAfter};
+
+/// What a vendor module hands to the shared server plumbing.
+pub(crate) struct App {
+    /// Every route of the vendor, authentication included, relative to [`App::base_path`].
+    pub router: Router,
+    /// The path prefix of the vendor's production base URL (`/api/v1` for Vectera).
+    pub base_path: &'static str,
+    /// How many users the fake holds now.
+    pub users: Box<dyn Fn() -> usize + Send + Sync>,
+    /// The vendor's error body for an injected fault (status, message).
+    pub error: fn(axum::http::StatusCode, &str) -> Response,
+}
+
+/// One vendor's fake, listening.
+struct Running {
+    addr: SocketAddr,
+    token: String,
+    base_path: &'static str,
+    faults: Faults,
+    calls: Arc<Mutex<HashMap<String, usize>>>,
+    users: Box<dyn Fn() -> usize + Send + Sync>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Ports to listen on; `0` (the default) takes an ephemeral port.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ports {
+    /// Vectera's port.
+    pub vectera: u16,
+    /// Vyte's port.
+    pub vyte: u16,
+    /// VEO's port.
+    pub veo: u16,
+}
+
+/// The three fakes, each on its own `127.0.0.1` port; they stop when this is dropped.
+pub struct Sandbox {
+    running: Vec<(Vendor, Running)>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (vendor, running) in &self.running {
+            map.entry(vendor, &running.addr);
+        }
+        map.finish()
+    }
+}
+
+impl Sandbox {
+    /// Starts all three fakes on ephemeral loopback ports.
+    ///
+    /// # Errors
+    /// The I/O error of a port that could not be bound.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(Ports::default()).await
+    }
+
+    /// Starts all three fakes on the given loopback ports (`0`: ephemeral).
+    ///
+    /// # Errors
+    /// The I/O error of a port that could not be bound.
+    pub async fn start_on(ports: Ports) -> std::io::Result<Self> {
+        let mut running = Vec::with_capacity(3);
+        for (vendor, port) in [
+            (Vendor::Vectera, ports.vectera),
+            (Vendor::Vyte, ports.vyte),
+            (Vendor::Veo, ports.veo),
+        ] {
+            let token = default_token(vendor).to_owned();
+            let app = match vendor {
+                Vendor::Vectera => vectera::app(token.clone()),
+                Vendor::Vyte => vyte::app(token.clone()),
+                Vendor::Veo => veo::app(token.clone()),
+            };
+            running.push((vendor, serve(app, token, port).await?));
+        }
+        Ok(Self { running })
+    }
+
+    fn get(&self, vendor: Vendor) -> &Running {
+        &self
+            .running
+            .iter()
+            .find(|(v, _)| *v == vendor)
+            .expect("every vendor is started")
+            .1
+    }
+
+    /// The vendor's base URL, e.g. `http://127.0.0.1:40123/api/v1` for Vectera.
+    pub fn base_url(&self, vendor: Vendor) -> String {
+        let running = self.get(vendor);
+        format!("http://{}{}", running.addr, running.base_path)
+    }
+
+    /// The socket address the vendor's fake listens on.
+    pub fn addr(&self, vendor: Vendor) -> SocketAddr {
+        self.get(vendor).addr
+    }
+
+    /// The secret the vendor's fake accepts (any other gets a 401).
+    pub fn token(&self, vendor: Vendor) -> &str {
+        &self.get(vendor).token
+    }
+
+    /// A [`Config`] for all three fakes (base URLs and secrets).
+    pub fn config(&self) -> Config {
+        self.running
+            .iter()
+            .try_fold(Config::default(), |config, (vendor, _)| {
+                config.with(*vendor, Some(&self.base_url(*vendor)), self.token(*vendor))
+            })
+            .expect("loopback http URLs and non-empty secrets are valid")
+    }
+
+    /// The environment variables (`ROSTER_<VENDOR>_TOKEN`, `ROSTER_<VENDOR>_BASE_URL`) that
+    /// point the `roster` CLI, or [`Config::from_env`], at this sandbox.
+    pub fn env(&self) -> Vec<(String, String)> {
+        self.running
+            .iter()
+            .flat_map(|(vendor, _)| {
+                [
+                    (roster::token_var(*vendor), self.token(*vendor).to_owned()),
+                    (roster::base_url_var(*vendor), self.base_url(*vendor)),
+                ]
+            })
+            .collect()
+    }
+
+    /// The vendor's fault injector.
+    pub fn faults(&self, vendor: Vendor) -> &Faults {
+        &self.get(vendor).faults
+    }
+
+    /// How many requests reached `route` — `"METHOD /path/{template}"` as in the spec, e.g.
+    /// `"POST /v2/users/batch"` — faults and 401s included.
+    pub fn calls(&self, vendor: Vendor, route: &str) -> usize {
+        let calls = self.get(vendor).calls.lock().expect("calls lock");
+        calls.get(route).copied().unwrap_or(0)
+    }
+
+    /// Every route called so far with its count, sorted.
+    pub fn all_calls(&self, vendor: Vendor) -> Vec<(String, usize)> {
+        let calls = self.get(vendor).calls.lock().expect("calls lock");
+        let mut all: Vec<_> = calls.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        all.sort();
+        all
+    }
+
+    /// How many users the vendor's fake holds.
+    pub fn user_count(&self, vendor: Vendor) -> usize {
+        (self.get(vendor).users)()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for (_, running) in &mut self.running {
+            if let Some(stop) = running.shutdown.take() {
+                let _ = stop.send(());
+            }
+        }
+    }
+}
+
+/// The secret each fake accepts.
+pub fn default_token(vendor: Vendor) -> &'static str {
+    match vendor {
+        Vendor::Vectera => "sandbox-vectera-token",
+        Vendor::Vyte => "sandbox-vyte-key",
+        Vendor::Veo => "sandbox-veo-token",
+    }
+}
+
+#[derive(Clone)]
+struct Plumbing {
+    base_path: &'static str,
+    faults: Faults,
+    calls: Arc<Mutex<HashMap<String, usize>>>,
+    error: fn(axum::http::StatusCode, &str) -> Response,
+}
+
+async fn serve(app: App, token: String, port: u16) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let plumbing = Plumbing {
+        base_path: app.base_path,
+        faults: Faults::default(),
+        calls: Arc::default(),
+        error: app.error,
+    };
+    // `route_layer`: runs after routing, so the matched route template is known.
+    let router = app.router.route_layer(middleware::from_fn_with_state(
+        plumbing.clone(),
+        count_and_fault,
+    ));
+    let router = if app.base_path.is_empty() {
+        router
+    } else {
+        Router::new().nest(app.base_path, router)
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    Ok(Running {
+        addr,
+        token,
+        base_path: plumbing.base_path,
+        faults: plumbing.faults,
+        calls: plumbing.calls,
+        users: app.users,
+        shutdown: Some(stop),
+    })
+}
+
+async fn count_and_fault(
+    State(plumbing): State<Plumbing>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| request.uri().path().to_owned());
+    let route = route
+        .strip_prefix(plumbing.base_path)
+        .map(str::to_owned)
+        .unwrap_or(route);
+    let key = format!("{} {}", request.method(), route);
+    *plumbing
+        .calls
+        .lock()
+        .expect("calls lock")
+        .entry(key.clone())
+        .or_default() += 1;
+    match plumbing.faults.take(request.method(), &route) {
+        Some(Fault::Status {
+            status,
+            retry_after,
+        }) => {
+            let mut response = (plumbing.error)(status, "injected fault");
+            if let Some(value) = retry_after {
+                if let Ok(value) = value.header_value().parse() {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, value);
+                }
+            }
+            response
+        }
+        Some(Fault::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            next.run(request).await
+        }
+        None => next.run(request).await,
+    }
+}
