@@ -282,12 +282,12 @@ async fn count_and_fault(
             retry_after,
         }) => {
             let mut response = (plumbing.error)(status, "injected fault");
-            if let Some(value) = retry_after {
-                if let Ok(value) = value.header_value().parse() {
-                    response
-                        .headers_mut()
-                        .insert(axum::http::header::RETRY_AFTER, value);
-                }
+            if let Some(value) = retry_after
+                && let Ok(value) = value.header_value().parse()
+            {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
             }
             response
         }
