@@ -1,0 +1,1 @@
+//! The vectera fake.
