@@ -33,6 +33,7 @@ mod vectera;
 mod veo;
 mod vyte;
 
+pub use axum::http::{Method, StatusCode};
 pub use faults::{Fault, FaultRule, Faults, RetryAfter};
 
 /// What a vendor module hands to the shared server plumbing.
