@@ -5,8 +5,8 @@
 //!
 //! `cargo run -p roster-tests --example onboard`
 //!
-//! The `roster` CLI with its stateful built-in sandbox of all three vendors replaces this as
-//! the main job once it lands.
+//! For a whole team in all three vendors, see the `roster` CLI
+//! (`cargo run -p roster-cli -- --sandbox provision examples/team.csv`).
 
 use httpmock::Method::{GET, POST};
 use roster_vectera::prelude::*;
