@@ -63,8 +63,16 @@ pub const MAX_BODY: usize = 2048;
 /// Display reads `vyte create_user: HTTP 400 Bad Request: {"message":"Invalid email"}`. It
 /// carries no request URL (query strings may hold search terms), no request headers and no
 /// secret; the response body is the vendor's own error text, cut at [`MAX_BODY`] bytes.
+///
+/// One pointer wide: an [`Outcome`](crate::Outcome) holding it stays two words, so reports of
+/// a 100,000-member run stay small.
 #[derive(Debug, Clone)]
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug, Clone)]
+struct Inner {
     vendor: Vendor,
     operation: &'static str,
     kind: ErrorKind,
@@ -78,41 +86,41 @@ pub struct Error {
 impl Error {
     /// The vendor called.
     pub fn vendor(&self) -> Vendor {
-        self.vendor
+        self.inner.vendor
     }
 
     /// The operation (the spec's operationId, e.g. `create_user`).
     pub fn operation(&self) -> &'static str {
-        self.operation
+        self.inner.operation
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The HTTP status, when the vendor answered.
     pub fn status(&self) -> Option<reqwest::StatusCode> {
-        self.status
+        self.inner.status
     }
 
     /// The vendor's error body (JSON text when it sent JSON), when it sent one.
     pub fn body(&self) -> Option<&str> {
-        self.body.as_deref()
+        self.inner.body.as_deref()
     }
 
     /// How long the vendor asked to wait (`Retry-After`), when it said.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
 
     /// How many attempts were made before giving up.
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.inner.attempts
     }
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
-        self.attempts = attempts;
+        self.inner.attempts = attempts;
         self
     }
 
@@ -120,10 +128,10 @@ impl Error {
     /// bodies that do not parse (progenitor reports an HTML 5xx page that way, without its
     /// status).
     pub fn is_transient(&self) -> bool {
-        match self.kind {
+        match self.inner.kind {
             ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Transport => true,
-            ErrorKind::InvalidResponse => self.status.is_none_or(|s| s.is_server_error()),
-            ErrorKind::Status => self.status.is_some_and(|s| {
+            ErrorKind::InvalidResponse => self.inner.status.is_none_or(|s| s.is_server_error()),
+            ErrorKind::Status => self.inner.status.is_some_and(|s| {
                 s == reqwest::StatusCode::REQUEST_TIMEOUT
                     || s == reqwest::StatusCode::TOO_MANY_REQUESTS
                     || s.is_server_error()
@@ -139,7 +147,7 @@ impl Error {
         operation: &'static str,
         error: ClientError<E>,
     ) -> Self {
-        let mut out = Error {
+        let mut out = Inner {
             vendor,
             operation,
             kind: ErrorKind::InvalidResponse,
@@ -191,7 +199,9 @@ impl Error {
             }
             ClientError::Custom(message) => out.message = message,
         }
-        out
+        Error {
+            inner: Box::new(out),
+        }
     }
 }
 
@@ -228,8 +238,8 @@ fn truncate(mut text: String) -> String {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: ", self.vendor, self.operation)?;
-        match (self.kind, self.status) {
+        write!(f, "{} {}: ", self.inner.vendor, self.inner.operation)?;
+        match (self.inner.kind, self.inner.status) {
             (_, Some(status)) => write!(f, "HTTP {status}")?,
             (ErrorKind::Timeout, None) => f.write_str("timed out")?,
             (ErrorKind::Connect, None) => f.write_str("cannot connect")?,
@@ -238,14 +248,14 @@ impl fmt::Display for Error {
             (ErrorKind::InvalidRequest, None) => f.write_str("invalid request")?,
             (ErrorKind::Status, None) => f.write_str("error status")?,
         }
-        if !self.message.is_empty() {
-            write!(f, " ({})", self.message)?;
+        if !self.inner.message.is_empty() {
+            write!(f, " ({})", self.inner.message)?;
         }
-        if let Some(body) = &self.body {
+        if let Some(body) = &self.inner.body {
             write!(f, ": {body}")?;
         }
-        if self.attempts > 1 {
-            write!(f, " [after {} attempts]", self.attempts)?;
+        if self.inner.attempts > 1 {
+            write!(f, " [after {} attempts]", self.inner.attempts)?;
         }
         Ok(())
     }
@@ -261,14 +271,16 @@ impl Error {
         message: impl Into<String>,
     ) -> Self {
         Error {
-            vendor,
-            operation,
-            kind: ErrorKind::InvalidRequest,
-            status: None,
-            body: None,
-            retry_after: None,
-            message: message.into(),
-            attempts: 0,
+            inner: Box::new(Inner {
+                vendor,
+                operation,
+                kind: ErrorKind::InvalidRequest,
+                status: None,
+                body: None,
+                retry_after: None,
+                message: message.into(),
+                attempts: 0,
+            }),
         }
     }
 
@@ -279,10 +291,31 @@ impl Error {
         operation: &'static str,
         message: impl Into<String>,
     ) -> Self {
-        Error {
-            kind: ErrorKind::InvalidResponse,
-            attempts: 1,
-            ..Error::invalid_request(vendor, operation, message)
-        }
+        let mut error = Error::invalid_request(vendor, operation, message);
+        error.inner.kind = ErrorKind::InvalidResponse;
+        error.inner.attempts = 1;
+        error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_is_one_pointer_and_an_outcome_two() {
+        // Reports of big runs hold one Outcome per member and vendor: keep them small.
+        assert_eq!(size_of::<Error>(), size_of::<usize>());
+        assert!(size_of::<crate::Outcome>() <= 2 * size_of::<usize>());
+    }
+
+    #[test]
+    fn a_refused_request_reads_well_and_an_unusable_answer_counts_one_attempt() {
+        let e = Error::invalid_request(Vendor::Vyte, "create_user", "bad language");
+        assert_eq!(e.to_string(), "vyte create_user: invalid request (bad language)");
+        assert_eq!((e.kind(), e.attempts()), (ErrorKind::InvalidRequest, 0));
+        let e = Error::unusable_answer(Vendor::Veo, "invite_users", "no id");
+        assert_eq!((e.kind(), e.attempts()), (ErrorKind::InvalidResponse, 1));
+        assert!(e.is_transient());
     }
 }
