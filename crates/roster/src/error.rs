@@ -312,7 +312,10 @@ mod tests {
     #[test]
     fn a_refused_request_reads_well_and_an_unusable_answer_counts_one_attempt() {
         let e = Error::invalid_request(Vendor::Vyte, "create_user", "bad language");
-        assert_eq!(e.to_string(), "vyte create_user: invalid request (bad language)");
+        assert_eq!(
+            e.to_string(),
+            "vyte create_user: invalid request (bad language)"
+        );
         assert_eq!((e.kind(), e.attempts()), (ErrorKind::InvalidRequest, 0));
         let e = Error::unusable_answer(Vendor::Veo, "invite_users", "no id");
         assert_eq!((e.kind(), e.attempts()), (ErrorKind::InvalidResponse, 1));
