@@ -1022,7 +1022,8 @@ async fn create_meeting(State(shared): S, headers: HeaderMap, Body(body): Body) 
     let meeting = Meeting {
         key,
         owner: Some(owner.unwrap_or(store.me)),
-        created: chrono::Utc::now(),
+        // Microseconds, as Django stores and DRF answers them.
+        created: chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6),
         public: public.unwrap_or(PublicAccess::ShouldKnock),
         forward_url: forward_url.unwrap_or_default(),
         last_opened: None,
