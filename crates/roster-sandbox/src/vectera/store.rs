@@ -1,6 +1,7 @@
 //! Vectera's state: users (with an email index), organizations with their members and
 //! subscription, meeting rooms with their access permissions, and pending login tokens.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::ops::Bound;
 use std::time::{Duration, Instant};
@@ -349,8 +350,8 @@ impl Store {
 pub(super) struct UserRow<'a> {
     pub id: i64,
     pub user: &'a User,
-    /// The organization id, as text (filters compare it as a string).
-    pub organization: Option<String>,
+    /// The organization id as text (filters compare it as a string), made when first asked.
+    organization: OnceCell<Option<String>>,
 }
 
 impl<'a> UserRow<'a> {
@@ -358,7 +359,7 @@ impl<'a> UserRow<'a> {
         Self {
             id,
             user,
-            organization: user.organization.map(|o| o.to_string()),
+            organization: OnceCell::new(),
         }
     }
 }
@@ -379,7 +380,11 @@ impl Row for UserRow<'_> {
             "firstName" => Val::Str(&self.user.first_name),
             "lastName" => Val::Str(&self.user.last_name),
             "email" => Val::Str(&self.user.email),
-            "organizationId" => self.organization.as_deref().map_or(Val::Null, Val::Str),
+            "organizationId" => self
+                .organization
+                .get_or_init(|| self.user.organization.map(|o| o.to_string()))
+                .as_deref()
+                .map_or(Val::Null, Val::Str),
             "isManaged" => Val::Bool(self.user.managed),
             _ => Val::Null,
         }

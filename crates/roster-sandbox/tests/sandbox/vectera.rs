@@ -656,6 +656,14 @@ async fn organizations_members_and_subscription() {
         members.count, 1,
         "the index look-up stays within the organization"
     );
+    let by_filter = client
+        .list_users()
+        .filter(format!("organizationId = \"{}\"", org.id))
+        .send()
+        .await
+        .expect("200");
+    assert_eq!(by_filter.count, 1);
+    assert_eq!(by_filter.results[0].id, member.id);
     let members = client
         .list_organization_members()
         .id(mine)
