@@ -530,13 +530,11 @@ fn envelope<R, T>(
     }
 }
 
-/// A refused list query: `{"filter": [...]}`, or DRF's `Invalid page.` (a 404 in DRF; a 400
-/// where the spec declares no 404 for the list).
-fn query_error(error_: QueryError, page_is_404: bool) -> Response {
+/// A refused list query: `{"filter": [...]}` (400), or DRF's `Invalid page.` (404).
+fn query_error(error_: QueryError) -> Response {
     match error_ {
         QueryError::Filter(message) => bad_request(json!({ "filter": [message] })),
-        QueryError::InvalidPage if page_is_404 => error(StatusCode::NOT_FOUND, "Invalid page."),
-        QueryError::InvalidPage => error(StatusCode::BAD_REQUEST, "Invalid page."),
+        QueryError::InvalidPage => error(StatusCode::NOT_FOUND, "Invalid page."),
     }
 }
 
@@ -595,7 +593,7 @@ fn list_of_users(
     };
     let query = match ListQuery::parse::<UserRow<'_>>(raw) {
         Ok(query) => query,
-        Err(e) => return query_error(e, organization.is_some()),
+        Err(e) => return query_error(e),
     };
     let narrowed: Option<Vec<i64>> =
         if let Some(email) = query.filter.as_ref().and_then(|f| f.required_eq("email")) {
@@ -630,7 +628,7 @@ fn list_of_users(
             StatusCode::OK,
             envelope(page, &query, headers, uri, |r| user_body(r.id, r.user)),
         ),
-        Err(e) => query_error(e, organization.is_some()),
+        Err(e) => query_error(e),
     }
 }
 
@@ -974,7 +972,7 @@ async fn list_meetings(
     let store = shared.lock();
     let query = match ListQuery::parse::<MeetingRow<'_>>(raw.as_deref()) {
         Ok(query) => query,
-        Err(e) => return query_error(e, false),
+        Err(e) => return query_error(e),
     };
     let rows = store.meetings.iter().map(|(id, meeting)| MeetingRow {
         id: *id,
@@ -989,7 +987,7 @@ async fn list_meetings(
                 meeting_body(&store, &origin, r.id, r.meeting)
             }),
         ),
-        Err(e) => query_error(e, false),
+        Err(e) => query_error(e),
     }
 }
 
@@ -1134,7 +1132,7 @@ async fn list_permissions(
     };
     let query = match ListQuery::parse::<PermissionRow<'_>>(raw.as_deref()) {
         Ok(query) => query,
-        Err(e) => return query_error(e, true),
+        Err(e) => return query_error(e),
     };
     let rows = meeting
         .permissions
@@ -1150,7 +1148,7 @@ async fn list_permissions(
                 permission_body(r.id, r.permission)
             }),
         ),
-        Err(e) => query_error(e, true),
+        Err(e) => query_error(e),
     }
 }
 
