@@ -133,6 +133,17 @@ fn invalid(model_state: HashMap<String, Vec<String>>) -> Response {
 }
 
 /// A 400 naming one invalid field.
+/// A refused request's answer, boxed (a `Response` is large to carry in a `Result`).
+type Refused = Box<Response>;
+
+fn refused(status: StatusCode, message: &str) -> Refused {
+    Box::new(error(status, message))
+}
+
+fn refused_field(key: impl Into<String>, message: impl Into<String>) -> Refused {
+    Box::new(invalid_field(key, message))
+}
+
 fn invalid_field(key: impl Into<String>, message: impl Into<String>) -> Response {
     invalid(HashMap::from([(key.into(), vec![message.into()])]))
 }
@@ -323,7 +334,7 @@ fn canonical_keys(value: Value) -> Value {
 
 impl Model {
     /// Reads the body: 400 for another content type, an empty, malformed or non-object body.
-    async fn read(headers: &HeaderMap, body: Body) -> Result<Self, Response> {
+    async fn read(headers: &HeaderMap, body: Body) -> Result<Self, Refused> {
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -333,7 +344,7 @@ impl Model {
             || media.eq_ignore_ascii_case("text/json")
             || (media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case("+json"));
         if !is_json {
-            return Err(error(
+            return Err(refused(
                 StatusCode::BAD_REQUEST,
                 &format!(
                     "The request entity's media type '{media}' is not supported for this resource."
@@ -347,19 +358,19 @@ impl Model {
             )
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(invalid_field(
+            return Err(refused_field(
                 "model",
                 "A non-empty request body is required.",
             ));
         }
         let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| invalid_field("model", format!("The body is not valid JSON: {e}")))?;
+            .map_err(|e| refused_field("model", format!("The body is not valid JSON: {e}")))?;
         match canonical_keys(value) {
             Value::Object(object) => Ok(Self {
                 object,
                 state: HashMap::new(),
             }),
-            _ => Err(invalid_field(
+            _ => Err(refused_field(
                 "model",
                 "The request body must be a JSON object.",
             )),
@@ -406,11 +417,11 @@ impl Model {
     }
 
     /// `Ok` when every property bound; else the 400 with `ModelState`.
-    fn finish(self) -> Result<(), Response> {
+    fn finish(self) -> Result<(), Refused> {
         if self.state.is_empty() {
             Ok(())
         } else {
-            Err(invalid(self.state))
+            Err(Box::new(invalid(self.state)))
         }
     }
 }
@@ -436,7 +447,7 @@ impl QueryPairs {
 
     /// `name` parsed as a `T`, `None` when absent or empty; a 400 naming it when it does not
     /// parse or is below `min`.
-    fn number<T>(&self, name: &str, min: T) -> Result<Option<T>, Response>
+    fn number<T>(&self, name: &str, min: T) -> Result<Option<T>, Refused>
     where
         T: std::str::FromStr + PartialOrd + std::fmt::Display,
     {
@@ -444,11 +455,11 @@ impl QueryPairs {
             None | Some("") => Ok(None),
             Some(raw) => match raw.parse::<T>() {
                 Ok(v) if v >= min => Ok(Some(v)),
-                Ok(_) => Err(invalid_field(
+                Ok(_) => Err(refused_field(
                     name,
                     format!("The field {name} must be at least {min}."),
                 )),
-                Err(_) => Err(invalid_field(
+                Err(_) => Err(refused_field(
                     name,
                     format!("The value '{raw}' is not valid for {name}."),
                 )),
@@ -467,7 +478,7 @@ async fn invite_users(
 ) -> Response {
     let mut model = match Model::read(&headers, body).await {
         Ok(model) => model,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let organisation = model.field::<types::OrganisationId>("OrganisationId", true);
     let raw_users = model.field::<Vec<Value>>("Users", true);
@@ -479,7 +490,7 @@ async fn invite_users(
         }
     }
     if let Err(response) = model.finish() {
-        return response;
+        return *response;
     }
     if let Some(org) = organisation
         && org.0 != ORG_ID
@@ -533,7 +544,7 @@ async fn create_user(
 ) -> Response {
     let mut model = match Model::read(&headers, body).await {
         Ok(model) => model,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let first_name = model.field::<String>("FirstName", true);
     let last_name = model.field::<String>("LastName", true);
@@ -576,7 +587,7 @@ async fn create_user(
         None => None,
     };
     if let Err(response) = model.finish() {
-        return response;
+        return *response;
     }
     let (Some(first_name), Some(last_name), Some(email), Some(organisation), Some(roles)) =
         (first_name, last_name, email, organisation, roles)
@@ -624,7 +635,7 @@ async fn update_user(
     };
     let mut model = match Model::read(&headers, body).await {
         Ok(model) => model,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let first_name = model.field::<String>("FirstName", false);
     let last_name = model.field::<String>("LastName", false);
@@ -669,7 +680,7 @@ async fn update_user(
         );
     }
     if let Err(response) = model.finish() {
-        return response;
+        return *response;
     }
     let mut store = shared.lock();
     let Some(current) = store.users.get(&id) else {
@@ -718,7 +729,7 @@ async fn delete_user(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let id = match query.number::<i64>("id", i64::MIN) {
         Ok(Some(id)) => id,
         Ok(None) => return invalid_field("id", "The id field is required."),
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let mut store = shared.lock();
     match store.users.remove(&id) {
@@ -745,7 +756,7 @@ async fn list_users(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             Some(d) if d.eq_ignore_ascii_case("asc") => false,
             Some(d) if d.eq_ignore_ascii_case("desc") => true,
             Some(d) => {
-                return Err(invalid_field(
+                return Err(refused_field(
                     "orderByDirection",
                     format!("The value '{d}' is not valid for orderByDirection."),
                 ));
@@ -755,7 +766,7 @@ async fn list_users(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     })();
     let (organisation, size, page, descending) = match parsed {
         Ok(parsed) => parsed,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if let Some(org) = organisation
         && org != ORG_ID
