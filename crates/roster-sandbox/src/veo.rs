@@ -20,7 +20,7 @@
 //! - the token's own user (`/api/me`) is not one of the organisation's listed users, so the
 //!   fake's user count is what was provisioned.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -186,8 +186,10 @@ struct VeoUser {
 
 #[derive(Debug, Default)]
 struct Store {
-    /// By id; ids grow with creation, so this is creation order.
-    users: BTreeMap<i64, VeoUser>,
+    users: HashMap<i64, VeoUser>,
+    /// Every id, ascending: ids grow with creation, so this is creation order, and a page is
+    /// a slice of it.
+    order: Vec<i64>,
     /// Lower-cased email → id.
     by_email: HashMap<String, i64>,
     next_id: i64,
@@ -199,7 +201,17 @@ impl Store {
         self.next_id += 1;
         self.by_email.insert(user.email.to_ascii_lowercase(), id);
         self.users.insert(id, user);
+        self.order.push(id);
         id
+    }
+
+    fn delete(&mut self, id: i64) -> Option<VeoUser> {
+        let user = self.users.remove(&id)?;
+        self.by_email.remove(&user.email.to_ascii_lowercase());
+        if let Ok(at) = self.order.binary_search(&id) {
+            self.order.remove(at);
+        }
+        Some(user)
     }
 
     fn summary(id: i64, user: &VeoUser) -> types::UserSummary {
@@ -732,9 +744,8 @@ async fn delete_user(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         Err(response) => return *response,
     };
     let mut store = shared.lock();
-    match store.users.remove(&id) {
-        Some(user) => {
-            store.by_email.remove(&user.email.to_ascii_lowercase());
+    match store.delete(id) {
+        Some(_) => {
             drop(store);
             StatusCode::OK.into_response()
         }
@@ -783,54 +794,48 @@ async fn list_users(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let term = query.get("searchTerm").map(str::trim).unwrap_or_default();
 
     let store = shared.lock();
-    let (items, total): (Vec<types::UserSummary>, usize) = if term.is_empty() {
-        let all = store.users.iter();
-        let items = if descending {
-            all.rev()
-                .skip(skip)
-                .take(take)
-                .map(|(id, u)| Store::summary(*id, u))
-                .collect()
-        } else {
-            all.skip(skip)
-                .take(take)
-                .map(|(id, u)| Store::summary(*id, u))
-                .collect()
-        };
-        (items, store.users.len())
+    let matched: Vec<i64>;
+    let ids: &[i64] = if term.is_empty() {
+        &store.order
+    } else if term.contains('@') {
+        matched = store
+            .by_email
+            .get(&term.to_ascii_lowercase())
+            .copied()
+            .into_iter()
+            .collect();
+        &matched
     } else {
-        let mut ids: Vec<i64> = if term.contains('@') {
-            store
-                .by_email
-                .get(&term.to_ascii_lowercase())
-                .copied()
-                .into_iter()
-                .collect()
-        } else {
-            let needle = term.to_lowercase();
-            let matches =
-                |s: Option<&String>| s.is_some_and(|s| s.to_lowercase().contains(&needle));
-            store
-                .users
-                .iter()
-                .filter(|(_, u)| {
+        let needle = term.to_lowercase();
+        let matches = |s: Option<&String>| s.is_some_and(|s| s.to_lowercase().contains(&needle));
+        matched = store
+            .order
+            .iter()
+            .copied()
+            .filter(|id| {
+                store.users.get(id).is_some_and(|u| {
                     matches(u.first_name.as_ref())
                         || matches(u.last_name.as_ref())
                         || matches(Some(&u.email))
                 })
-                .map(|(id, _)| *id)
-                .collect()
-        };
-        if descending {
-            ids.reverse();
-        }
-        let items = ids
-            .iter()
-            .skip(skip)
-            .take(take)
-            .filter_map(|id| store.users.get(id).map(|u| Store::summary(*id, u)))
+            })
             .collect();
-        (items, ids.len())
+        &matched
+    };
+    let total = ids.len();
+    // The page's slice of `ids` (counted from the end when descending).
+    let end = total.saturating_sub(skip);
+    let (from, to) = if descending {
+        (end.saturating_sub(take), end)
+    } else {
+        (skip.min(total), skip.saturating_add(take).min(total))
+    };
+    let page_ids = &ids[from..to];
+    let summary = |id: &i64| store.users.get(id).map(|u| Store::summary(*id, u));
+    let items: Vec<types::UserSummary> = if descending {
+        page_ids.iter().rev().filter_map(summary).collect()
+    } else {
+        page_ids.iter().filter_map(summary).collect()
     };
     drop(store);
     json(
