@@ -406,7 +406,7 @@ impl Model {
                 }
                 None
             }
-            Some(value) => match T::deserialize(value) {
+            Some(value) => match T::deserialize(value).or_else(|e| lenient(value).ok_or(e)) {
                 Ok(v) => Some(v),
                 Err(e) => {
                     let mut shown = value.to_string();
@@ -435,6 +435,18 @@ impl Model {
         } else {
             Err(Box::new(invalid(self.state)))
         }
+    }
+}
+
+/// A string holding a number or a boolean, read as that value — Json.NET converts
+/// `"OrganisationId": "1"` to the number (VEO's docs even type the organisation id as string).
+fn lenient<T: DeserializeOwned>(value: &Value) -> Option<T> {
+    let Value::String(text) = value else {
+        return None;
+    };
+    match serde_json::from_str::<Value>(text.trim()) {
+        Ok(inner @ (Value::Number(_) | Value::Bool(_))) => T::deserialize(&inner).ok(),
+        _ => None,
     }
 }
 
