@@ -1208,10 +1208,16 @@ mod veo {
             roles.sort();
             let mut wanted: Vec<Role> = Role::for_member(m.admin).iter().map(Role::from).collect();
             wanted.sort();
-            let same = user.first_name.as_deref() == Some(m.first_name.as_str())
-                && user.last_name.as_deref().unwrap_or_default() == m.last_name
-                && user.is_active != Some(false)
-                && roles == wanted;
+            // An invitee creates their own profile when accepting (VEO's docs): until then VEO
+            // holds no names, there is nothing to compare, and re-running stays Unchanged.
+            let names_same = match user.first_name.as_deref().filter(|n| !n.is_empty()) {
+                None => true,
+                Some(first) => {
+                    first == m.first_name
+                        && user.last_name.as_deref().unwrap_or_default() == m.last_name
+                }
+            };
+            let same = names_same && user.is_active != Some(false) && roles == wanted;
             if same {
                 return Ok(Some(Outcome::Unchanged));
             }

@@ -621,7 +621,7 @@ async fn me_names_the_organisation_the_facade_uses_and_regions_list() {
 }
 
 #[tokio::test]
-async fn ensure_invites_then_fills_in_the_names_then_changes_nothing() {
+async fn ensure_invites_then_changes_nothing_until_the_member_changes() {
     let sandbox = sandbox().await;
     let provisioner = provisioner(&sandbox);
     let member = Member::new("dana@example.com", "Dana", "Wu")
@@ -639,20 +639,28 @@ async fn ensure_invites_then_fills_in_the_names_then_changes_nothing() {
         "{first:?}"
     );
     assert_eq!(sandbox.calls(V, "POST /api/userinvites/multiple"), 1);
-    // The invitation carries no names (VEO's invite has only Email, IsOrgAdmin, Communities):
-    // the next ensure writes them once…
+    // The invitation carries no names (VEO's invite has only Email, IsOrgAdmin, Communities;
+    // the invitee fills in their own profile): with the roles right there is nothing to write.
+    let before = writes(&sandbox);
     let second = provisioner.ensure(&member).await;
     assert!(
-        matches!(second.outcome(V), Some(Outcome::Updated)),
+        matches!(second.outcome(V), Some(Outcome::Unchanged)),
         "{second:?}"
     );
-    assert_eq!(sandbox.calls(V, "PUT /api/v2/users/{userId}"), 1);
-    // …and from then on nothing is written.
-    let before = writes(&sandbox);
+    assert_eq!(writes(&sandbox), before, "no write");
+    // A change of role is written, and then nothing more.
+    let member = member.admin(false);
     let third = provisioner.ensure(&member).await;
     assert!(
-        matches!(third.outcome(V), Some(Outcome::Unchanged)),
+        matches!(third.outcome(V), Some(Outcome::Updated)),
         "{third:?}"
+    );
+    assert_eq!(sandbox.calls(V, "PUT /api/v2/users/{userId}"), 1);
+    let before = writes(&sandbox);
+    let fourth = provisioner.ensure(&member).await;
+    assert!(
+        matches!(fourth.outcome(V), Some(Outcome::Unchanged)),
+        "{fourth:?}"
     );
     assert_eq!(writes(&sandbox), before, "no write");
     assert_eq!(
@@ -705,16 +713,12 @@ async fn ensure_all_invites_in_batches_and_settles_to_unchanged() {
         "a look-up each"
     );
 
-    // Invitees have no names yet: the second run writes each member's once…
-    let reports = provisioner.ensure_all(&members).await;
-    assert!(outcomes(&reports, |o| matches!(o, Outcome::Updated)));
-    assert_eq!(sandbox.calls(V, "PUT /api/v2/users/{userId}"), 250);
-    // …and the third changes nothing.
+    // Invitees fill in their own names: the second run changes nothing and writes nothing.
     let reports = provisioner.ensure_all(&members).await;
     assert!(outcomes(&reports, |o| matches!(o, Outcome::Unchanged)));
     assert_eq!(
         sandbox.calls(V, "PUT /api/v2/users/{userId}"),
-        250,
+        0,
         "no write"
     );
     assert_eq!(
