@@ -6,12 +6,13 @@
 //! cargo run --release -p roster-tests --example bulk -- --members 10000 --mode ensure-all
 //! ```
 //!
-//! Modes: `ensure-all` (the facade's batched `ensure_all`, fed `--chunk` members at a time so
-//! memory stays flat however long the team is) and `naive` (`ensure` one member after the
-//! other — what a caller writes without `ensure_all`).
+//! Modes: `ensure-all` (the facade's batched bulk path, `ensure_stream`: `ensure_all` a window
+//! at a time, so memory stays flat however long the team is) and `naive` (`ensure` one member
+//! after the other — what a caller writes without it).
 
 use std::time::Instant;
 
+use futures::StreamExt;
 use roster::{Config, Member, Outcome, Provisioner};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,21 +24,18 @@ enum Mode {
 struct Args {
     members: usize,
     mode: Mode,
-    chunk: usize,
 }
 
 fn args() -> Result<Args, String> {
     let mut out = Args {
         members: 10_000,
         mode: Mode::EnsureAll,
-        chunk: 10_000,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--members" => out.members = value()?.parse().map_err(|e| format!("--members: {e}"))?,
-            "--chunk" => out.chunk = value()?.parse().map_err(|e| format!("--chunk: {e}"))?,
             "--mode" => {
                 out.mode = match value()?.as_str() {
                     "ensure-all" => Mode::EnsureAll,
@@ -48,7 +46,6 @@ fn args() -> Result<Args, String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    out.chunk = out.chunk.max(1);
     Ok(out)
 }
 
@@ -109,14 +106,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     match args.mode {
         Mode::EnsureAll => {
-            let mut from = 0;
-            while from < args.members {
-                let to = (from + args.chunk).min(args.members);
-                let chunk: Vec<Member> = (from..to).map(member).collect();
-                for report in provisioner.ensure_all(&chunk).await {
-                    report.vendors.iter().for_each(|(_, o)| counts.add(o));
-                }
-                from = to;
+            // Members are made as the stream is read: nothing holds the whole team.
+            let members = futures::stream::iter((0..args.members).map(member));
+            let reports = provisioner.ensure_stream(members);
+            futures::pin_mut!(reports);
+            while let Some(report) = reports.next().await {
+                report.vendors.iter().for_each(|(_, o)| counts.add(o));
             }
         }
         Mode::Naive => {
@@ -130,7 +125,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let line = serde_json::json!({
         "mode": match args.mode { Mode::EnsureAll => "ensure-all", Mode::Naive => "naive" },
         "members": args.members,
-        "chunk": args.chunk,
+        "window": roster::STREAM_WINDOW,
         "vendors": vendors.len(),
         "seconds": seconds,
         "members_per_s": args.members as f64 / seconds,

@@ -1,5 +1,6 @@
 //! `cargo xtask bench bulk`: bulk provisioning into the three sandbox vendors, the facade's
-//! `ensure_all` against the naive loop of `ensure` calls, side by side in one run.
+//! `ensure_stream` (`ensure_all` a window at a time) against the naive loop of `ensure` calls,
+//! side by side in one run.
 //!
 //! Each run gets a fresh `roster-sandbox` process (release build), so every member is new and
 //! the sandbox's own memory is not counted; the driver (`tests/examples/bulk.rs`, release
@@ -18,8 +19,6 @@ pub struct BulkOptions {
     /// so the naive loop (one listing per member) grows quadratically: it is measured on a
     /// smaller team, which only flatters it.
     pub naive_members: usize,
-    /// Members handed to one `ensure_all` call (memory stays flat above this).
-    pub chunk: usize,
     /// Runs per measurement (the median is reported).
     pub runs: usize,
 }
@@ -29,7 +28,6 @@ impl Default for BulkOptions {
         Self {
             sizes: vec![10_000, 100_000],
             naive_members: 1_000,
-            chunk: 10_000,
             runs: 3,
         }
     }
@@ -72,7 +70,6 @@ pub fn parse(args: &[String]) -> Result<BulkOptions, String> {
                     .map_err(|_| format!("--members: `{v}` is not a list of numbers"))?;
             }
             "--naive-members" => options.naive_members = value("--naive-members")?,
-            "--chunk" => options.chunk = value("--chunk")?.max(1),
             "--runs" => options.runs = value("--runs")?.max(1),
             "--quick" => {
                 options.sizes = vec![2_000];
@@ -135,13 +132,7 @@ pub fn run(root: &Path, options: &BulkOptions, out: &mut dyn Write) -> Result<()
             "", "", "", "", "", ""
         ),
     )?;
-    let naive = median(
-        &release,
-        "naive",
-        options.naive_members,
-        options.chunk,
-        options.runs,
-    )?;
+    let naive = median(&release, "naive", options.naive_members, options.runs)?;
     let naive_rate = options.naive_members as f64 / naive.seconds;
     w(
         out,
@@ -153,9 +144,8 @@ pub fn run(root: &Path, options: &BulkOptions, out: &mut dyn Write) -> Result<()
         ),
     )?;
     for &size in &options.sizes {
-        let m = median(&release, "ensure-all", size, options.chunk, options.runs)?;
-        let label = format!("ensure_all (chunk {})", options.chunk.min(size));
-        w(out, row(&label, size, &m, naive_rate))?;
+        let m = median(&release, "ensure-all", size, options.runs)?;
+        w(out, row("ensure_stream", size, &m, naive_rate))?;
     }
     Ok(())
 }
@@ -175,16 +165,10 @@ fn row(label: &str, members: usize, run: &Run, naive_rate: f64) -> String {
     )
 }
 
-fn median(
-    release: &Path,
-    mode: &str,
-    members: usize,
-    chunk: usize,
-    runs: usize,
-) -> Result<Run, String> {
+fn median(release: &Path, mode: &str, members: usize, runs: usize) -> Result<Run, String> {
     let mut all = Vec::with_capacity(runs);
     for _ in 0..runs {
-        all.push(once(release, mode, members, chunk)?);
+        all.push(once(release, mode, members)?);
     }
     all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
     let mid = all.len() / 2;
@@ -203,7 +187,7 @@ impl Drop for SandboxProcess {
     }
 }
 
-fn once(release: &Path, mode: &str, members: usize, chunk: usize) -> Result<Run, String> {
+fn once(release: &Path, mode: &str, members: usize) -> Result<Run, String> {
     let mut child = Command::new(release.join("roster-sandbox"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -229,14 +213,7 @@ fn once(release: &Path, mode: &str, members: usize, chunk: usize) -> Result<Run,
         return Err("roster-sandbox did not print its six ROSTER_* variables".into());
     }
     let output = Command::new(release.join("examples/bulk"))
-        .args([
-            "--members",
-            &members.to_string(),
-            "--mode",
-            mode,
-            "--chunk",
-            &chunk.to_string(),
-        ])
+        .args(["--members", &members.to_string(), "--mode", mode])
         .envs(env)
         .output()
         .map_err(|e| format!("cannot run the bulk driver: {e}"))?;
@@ -275,17 +252,9 @@ mod tests {
 
     #[test]
     fn parses_sizes_and_flags() {
-        let o = parse(&strings(&[
-            "--members",
-            "10_000,100000",
-            "--runs",
-            "5",
-            "--chunk",
-            "500",
-        ]))
-        .expect("parses");
+        let o = parse(&strings(&["--members", "10_000,100000", "--runs", "5"])).expect("parses");
         assert_eq!(o.sizes, [10_000, 100_000]);
-        assert_eq!((o.runs, o.chunk, o.naive_members), (5, 500, 1_000));
+        assert_eq!((o.runs, o.naive_members), (5, 1_000));
         let quick = parse(&strings(&["--quick"])).expect("parses");
         assert_eq!((quick.sizes.as_slice(), quick.runs), (&[2_000][..], 1));
         assert_eq!(

@@ -54,7 +54,9 @@ pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
 pub use member::{Member, MemberError, VecteraExtras, VeoExtras, VyteExtras};
 #[cfg(feature = "vectera")]
 pub use provision::MeetingRoom;
-pub use provision::{Account, BATCH_SIZE, DEFAULT_CONCURRENCY, MemberReport, Outcome, Provisioner};
+pub use provision::{
+    Account, BATCH_SIZE, DEFAULT_CONCURRENCY, MemberReport, Outcome, Provisioner, STREAM_WINDOW,
+};
 pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
 pub use roster_runtime::Secret;
 

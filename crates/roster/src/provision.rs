@@ -1,6 +1,6 @@
 //! Provisioning a [`Member`] into every configured vendor: look up, then create or update.
 
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 
 use crate::config::Config;
 use crate::error::{Error, Vendor};
@@ -103,6 +103,9 @@ pub struct Provisioner {
 
 /// How many calls [`Provisioner::ensure_all`] has in flight per vendor by default.
 pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Members [`Provisioner::ensure_stream`] reads and works on at a time.
+pub const STREAM_WINDOW: usize = 1_000;
 
 /// Members per batch call of [`Provisioner::ensure_all`] (Vyte batch create/update, VEO
 /// invitations). Neither vendor documents a limit; 100 keeps a request body around 20 KiB.
@@ -210,6 +213,105 @@ impl Provisioner {
     where
         F: Fn(usize, Vendor, &Outcome) + Sync,
     {
+        self.ensure_window(members, &progress, &Prefetched::default())
+            .await
+    }
+
+    /// [`Provisioner::ensure_all`] for a team of any size read as it goes — a file, a
+    /// database cursor — with memory that stays flat: members are taken [`STREAM_WINDOW`] at a
+    /// time, and each window's reports (in input order) are yielded before the next is read.
+    /// Vyte's organisation is listed once for the whole stream. An address seen earlier in the
+    /// stream is reported as failed, naming the earlier member's position.
+    pub fn ensure_stream<'a, S>(&'a self, members: S) -> impl Stream<Item = MemberReport> + 'a
+    where
+        S: Stream<Item = Member> + 'a,
+    {
+        struct State<'a, W> {
+            windows: std::pin::Pin<Box<W>>,
+            prefetched: Option<Prefetched>,
+            seen: std::collections::HashMap<String, usize>,
+            position: usize,
+            provisioner: &'a Provisioner,
+        }
+        let state = State {
+            windows: Box::pin(members.chunks(STREAM_WINDOW)),
+            prefetched: None,
+            seen: std::collections::HashMap::new(),
+            position: 0,
+            provisioner: self,
+        };
+        futures::stream::unfold(state, |mut state| async move {
+            let window = state.windows.next().await?;
+            let p = state.provisioner;
+            let prefetched = match state.prefetched.take() {
+                Some(prefetched) => prefetched,
+                None => p.prefetch().await,
+            };
+            // Addresses already done in an earlier window are not done again.
+            let mut fresh = Vec::with_capacity(window.len());
+            let mut earlier = Vec::new();
+            for (offset, member) in window.into_iter().enumerate() {
+                let at = state.position + offset;
+                match state.seen.entry(member.email().to_ascii_lowercase()) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        earlier.push((offset, member, *first.get()));
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(at);
+                        fresh.push((offset, member));
+                    }
+                }
+            }
+            let size = fresh.len() + earlier.len();
+            state.position += size;
+            let members: Vec<Member> = fresh.iter().map(|(_, m)| m.clone()).collect();
+            let reports = p.ensure_window(&members, &|_, _, _| {}, &prefetched).await;
+            let mut ordered: Vec<Option<MemberReport>> = (0..size).map(|_| None).collect();
+            for ((offset, _), report) in fresh.iter().zip(reports) {
+                ordered[*offset] = Some(report);
+            }
+            let vendors: Vec<Vendor> = p.sides().iter().map(|s| s.vendor()).collect();
+            for (offset, member, first) in earlier {
+                let email = member.email().to_owned();
+                let why = format!(
+                    "{email} is given twice; done once, for member #{}",
+                    first + 1
+                );
+                ordered[offset] = Some(MemberReport {
+                    email,
+                    vendors: vendors
+                        .iter()
+                        .map(|&v| {
+                            let e = Error::invalid_request(v, "ensure_all", why.clone());
+                            (v, Outcome::Failed(e))
+                        })
+                        .collect(),
+                });
+            }
+            state.prefetched = Some(prefetched);
+            Some((futures::stream::iter(ordered.into_iter().flatten()), state))
+        })
+        .flatten()
+    }
+
+    /// What a streamed run reads once: Vyte's listing.
+    async fn prefetch(&self) -> Prefetched {
+        Prefetched {
+            #[cfg(feature = "vyte")]
+            vyte: match &self.vyte {
+                Some(client) => Some(vyte::index(client, &self.resilience).await),
+                None => None,
+            },
+        }
+    }
+
+    /// One window of a bulk run, with what was prefetched for it.
+    async fn ensure_window(
+        &self,
+        members: &[Member],
+        progress: Progress<'_>,
+        prefetched: &Prefetched,
+    ) -> Vec<MemberReport> {
         let mut first_seen = std::collections::HashMap::with_capacity(members.len());
         let mut duplicate_of = vec![None; members.len()];
         let mut work = Vec::with_capacity(members.len());
@@ -227,7 +329,7 @@ impl Provisioner {
         let columns = futures::future::join_all(
             sides
                 .iter()
-                .map(|side| side.ensure_many(self, &work, &progress)),
+                .map(|side| side.ensure_many(self, &work, progress, prefetched)),
         )
         .await;
         let mut reports: Vec<MemberReport> = members
@@ -461,6 +563,7 @@ impl Side<'_> {
         p: &Provisioner,
         work: &[(usize, &Member)],
         progress: Progress<'_>,
+        #[allow(unused_variables)] prefetched: &Prefetched,
     ) -> Vec<(usize, Outcome)> {
         let (r, c) = (&p.resilience, p.concurrency);
         match self {
@@ -469,7 +572,9 @@ impl Side<'_> {
                 one_by_one(work, c, progress, Vendor::Vectera, |m| side.ensure(r, m)).await
             }
             #[cfg(feature = "vyte")]
-            Side::Vyte(client) => vyte::ensure_many(client, r, work, c, progress).await,
+            Side::Vyte(client) => {
+                vyte::ensure_many(client, r, work, c, progress, prefetched.vyte.as_ref()).await
+            }
             #[cfg(feature = "veo")]
             Side::Veo(side) => side.ensure_many(r, work, c, progress).await,
             Side::None(never, _) => match never {},
@@ -500,6 +605,14 @@ impl Side<'_> {
             Side::None(never, _) => match never {},
         }
     }
+}
+
+/// What a streamed bulk run reads once and reuses for every window: Vyte's listing (Vyte
+/// has no per-address look-up).
+#[derive(Default)]
+struct Prefetched {
+    #[cfg(feature = "vyte")]
+    vyte: Option<Result<vyte::Index, Error>>,
 }
 
 /// Told of each outcome as soon as it is known: (index of the member, vendor, outcome).
@@ -856,6 +969,22 @@ mod vyte {
             .collect()
     }
 
+    /// The body that creates (`id` none) or updates the member's user.
+    fn upsert(m: &Member, id: Option<String>) -> Result<types::UserUpsert, Error> {
+        Ok(match id {
+            None => types::UserUpsert {
+                user: Some(profile(m, "create_user")?),
+                teams: teams(m),
+                ..Default::default()
+            },
+            Some(id) => types::UserUpsert {
+                id: Some(id),
+                user: Some(profile(m, "update_user")?),
+                ..Default::default()
+            },
+        })
+    }
+
     /// What `ensure` has to do for a member, given the user found for its address.
     enum Plan {
         Unchanged,
@@ -865,11 +994,7 @@ mod vyte {
 
     fn plan(existing: Option<&types::User>, m: &Member) -> Result<Plan, Error> {
         let Some(user) = existing else {
-            return Ok(Plan::Create(types::UserUpsert {
-                user: Some(profile(m, "create_user")?),
-                teams: teams(m),
-                ..Default::default()
-            }));
+            return Ok(Plan::Create(upsert(m, None)?));
         };
         let same = user.first_name.as_deref() == Some(m.first_name.as_str())
             && user.last_name.as_deref().unwrap_or_default() == m.last_name
@@ -921,25 +1046,48 @@ mod vyte {
         }
     }
 
-    /// One listing for everyone, then batch creates and batch updates.
-    pub(super) async fn ensure_many(
-        client: &Client,
-        r: &Resilience,
-        work: &[(usize, &Member)],
-        concurrency: usize,
-        progress: Progress<'_>,
-    ) -> Vec<(usize, Outcome)> {
-        let users = match read!(r, V, "list_users", client.list_users().send()).await {
-            Ok(users) => users,
-            Err(e) => return fail_all(work, &e, progress),
-        };
+    /// Vyte's users by lower-case address (Vyte lists the whole organisation in one answer).
+    pub(super) struct Index {
+        users: Vec<types::User>,
+        by_email: std::collections::HashMap<String, usize>,
+    }
+
+    /// The one listing a bulk run needs.
+    pub(super) async fn index(client: &Client, r: &Resilience) -> Result<Index, Error> {
+        let users = read!(r, V, "list_users", client.list_users().send()).await?;
         let mut by_email = std::collections::HashMap::with_capacity(users.len());
         for (at, user) in users.iter().enumerate() {
             for email in &user.emails {
                 by_email.entry(email.to_ascii_lowercase()).or_insert(at);
             }
         }
+        Ok(Index { users, by_email })
+    }
+
+    /// One listing for everyone (or the one `listed` before), then batch creates and batch
+    /// updates.
+    pub(super) async fn ensure_many(
+        client: &Client,
+        r: &Resilience,
+        work: &[(usize, &Member)],
+        concurrency: usize,
+        progress: Progress<'_>,
+        listed: Option<&Result<Index, Error>>,
+    ) -> Vec<(usize, Outcome)> {
+        let fresh = match listed {
+            Some(_) => None,
+            None => Some(index(client, r).await),
+        };
+        let Some(index) = listed.or(fresh.as_ref()) else {
+            return Vec::new();
+        };
+        let Index { users, by_email } = match index {
+            Ok(index) => index,
+            Err(e) => return fail_all(work, e, progress),
+        };
         let mut out = Vec::with_capacity(work.len());
+        // Only who and which id: each request body is built when its batch is sent, so a
+        // 100,000-member run never holds 100,000 bodies.
         let (mut creates, mut updates) = (Vec::new(), Vec::new());
         for &(i, m) in work {
             let existing = by_email
@@ -947,19 +1095,12 @@ mod vyte {
                 .map(|&at| &users[at]);
             match plan(existing, m) {
                 Ok(Plan::Unchanged) => out.push(done(progress, i, V, Outcome::Unchanged)),
-                Ok(Plan::Create(body)) => creates.push((i, m, body)),
-                Ok(Plan::Update { id, body }) => updates.push((
-                    i,
-                    m,
-                    types::UserUpsert {
-                        id: Some(id),
-                        ..body
-                    },
-                )),
+                Ok(Plan::Create(_)) => creates.push((i, m, None)),
+                Ok(Plan::Update { id, .. }) => updates.push((i, m, Some(id))),
                 Err(e) => out.push(done(progress, i, V, Outcome::Failed(e))),
             }
         }
-        drop((by_email, users));
+        drop(fresh);
         let batches = creates
             .chunks(BATCH_SIZE)
             .map(|chunk| (true, chunk))
@@ -979,9 +1120,21 @@ mod vyte {
         client: &Client,
         r: &Resilience,
         create: bool,
-        chunk: &[(usize, &Member, types::UserUpsert)],
+        members: &[(usize, &Member, Option<String>)],
         progress: Progress<'_>,
     ) -> Vec<(usize, Outcome)> {
+        let bodies: Result<Vec<(usize, &Member, types::UserUpsert)>, Error> = members
+            .iter()
+            .map(|(i, m, id)| Ok((*i, *m, upsert(m, id.clone())?)))
+            .collect();
+        let chunk = match bodies {
+            Ok(chunk) => chunk,
+            Err(e) => {
+                let work: Vec<(usize, &Member)> = members.iter().map(|&(i, m, _)| (i, m)).collect();
+                return fail_all(&work, &e, progress);
+            }
+        };
+        let chunk = chunk.as_slice();
         let result = match (create, chunk) {
             (true, [(_, _, body)]) => r
                 .call(V, "create_user", Idempotency::NotIdempotent, || {
