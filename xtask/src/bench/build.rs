@@ -279,7 +279,20 @@ fn measure(options: &BuildOptions, root: &Path, err: &mut dyn Write) -> Result<V
                 );
                 progress(err, format!("{what} ..."));
                 let timed = bench.build(variant, package, extra, &target, &what)?;
-                remove_dir(&target)?;
+                // The rebuild part starts from a warm target directory: hand it this one
+                // rather than building everything again.
+                let warm = bench.rebuild_target(variant);
+                if options.parts.contains(&Part::Rebuild) && !warm.exists() {
+                    fs::rename(&target, &warm).map_err(|e| {
+                        format!(
+                            "cannot move {} to {}: {e}",
+                            target.display(),
+                            warm.display()
+                        )
+                    })?;
+                } else {
+                    remove_dir(&target)?;
+                }
                 progress(
                     err,
                     format!("{what}: {:.1} s, {} crates", timed.secs, timed.compiled),
@@ -303,7 +316,7 @@ fn measure(options: &BuildOptions, root: &Path, err: &mut dyn Write) -> Result<V
             Edit::spec(&bench, EDITED_VENDOR)?,
             Edit::snapshot(&bench, EDITED_VENDOR)?,
         ];
-        let target = |variant: Variant| bench.dir.join(format!("rebuild-{}", variant.name()));
+        let target = |variant: Variant| bench.rebuild_target(variant);
         for (package, extra) in &packages {
             for variant in Variant::BOTH {
                 let what = format!("warm-up {package} ({})", variant.name());
@@ -363,6 +376,11 @@ fn remove_dir(dir: &Path) -> Result<(), String> {
 impl Bench<'_> {
     fn tree(&self, variant: Variant) -> PathBuf {
         self.dir.join(format!("src-{}", variant.name()))
+    }
+
+    /// The target directory of the rebuild part, kept warm across runs.
+    fn rebuild_target(&self, variant: Variant) -> PathBuf {
+        self.dir.join(format!("rebuild-{}", variant.name()))
     }
 
     /// Brings the copy of `variant` up to date with the workspace. A file is written only when
