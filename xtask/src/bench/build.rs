@@ -166,6 +166,9 @@ pub(super) fn cargo() -> std::ffi::OsString {
 #[derive(Clone, Copy, Debug)]
 struct Timed {
     secs: f64,
+    /// CPU time (user + system) of cargo and every process it waited for: much less
+    /// sensitive than `secs` to other work on the machine.
+    cpu: Option<f64>,
     /// Crates compiled (cargo's `Compiling` lines).
     compiled: usize,
 }
@@ -481,11 +484,15 @@ impl Bench<'_> {
         for kv in self.configs {
             command.arg("--config").arg(kv);
         }
+        let cpu_before = children_cpu_secs();
         let start = Instant::now();
         let status = command
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         let secs = start.elapsed().as_secs_f64();
+        let cpu = children_cpu_secs()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before);
         let output = fs::read_to_string(&log_path).unwrap_or_default();
         if !status.success() {
             let tail: Vec<&str> = output.lines().rev().take(15).collect();
@@ -511,6 +518,7 @@ impl Bench<'_> {
         }
         Ok(Timed {
             secs,
+            cpu,
             compiled: compiled.len(),
         })
     }
@@ -659,6 +667,18 @@ pub fn date(time: SystemTime) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// CPU seconds (user + system) of this process's waited-for children and their waited-for
+/// descendants (`cutime` + `cstime` of `/proc/self/stat`, in USER_HZ = 100 ticks a second);
+/// `None` where there is no procfs.
+fn children_cpu_secs() -> Option<f64> {
+    let stat = fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces: the
+    // 3rd field (state) is index 0, so cutime (16th) and cstime (17th) are 13 and 14.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    Some((ticks(13)? + ticks(14)?) / 100.0)
+}
+
 fn load_average() -> String {
     fs::read_to_string("/proc/loadavg")
         .ok()
@@ -699,21 +719,30 @@ fn table(options: &BuildOptions, rows: &[Row]) -> String {
     );
     let _ = writeln!(
         s,
-        "| build | with build.rs (codegen) | from snapshot (baseline) | codegen / baseline |"
+        "| build | with build.rs (codegen): wall, CPU | from snapshot (baseline): wall, CPU | \
+         codegen / baseline, wall | codegen / baseline, CPU |"
     );
-    let _ = writeln!(s, "|---|---:|---:|---:|");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|");
     for row in rows {
         let cell = |timed: &[Timed]| {
             let secs: Vec<f64> = timed.iter().map(|t| t.secs).collect();
+            let cpu: Vec<f64> = timed.iter().filter_map(|t| t.cpu).collect();
             let crates = timed.iter().map(|t| t.compiled).max().unwrap_or(0);
-            (median(&secs).unwrap_or(0.0), crates)
+            (median(&secs).unwrap_or(0.0), median(&cpu), crates)
         };
-        let (a, a_crates) = cell(&row.timed[0]);
-        let (b, b_crates) = cell(&row.timed[1]);
+        let (a, a_cpu, a_crates) = cell(&row.timed[0]);
+        let (b, b_cpu, b_crates) = cell(&row.timed[1]);
+        let cpu = |c: Option<f64>| c.map_or_else(|| "–".to_owned(), |c| format!("{c:.1} s"));
+        let cpu_ratio = match (a_cpu, b_cpu) {
+            (Some(a), Some(b)) => ratio(a, b),
+            _ => "–".to_owned(),
+        };
         let _ = writeln!(
             s,
-            "| {} | {a:.1} s ({a_crates} crates) | {b:.1} s ({b_crates} crates) | {} |",
+            "| {} | {a:.1} s, {} ({a_crates} crates) | {b:.1} s, {} ({b_crates} crates) | {} | {cpu_ratio} |",
             row.label,
+            cpu(a_cpu),
+            cpu(b_cpu),
             ratio(a, b)
         );
     }
@@ -811,5 +840,8 @@ mod tests {
         assert_eq!(date(UNIX_EPOCH), "1970-01-01");
         let leap = UNIX_EPOCH + std::time::Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(date(leap), "2000-02-29");
+        if Path::new("/proc/self/stat").exists() {
+            assert!(children_cpu_secs().is_some_and(|s| s >= 0.0));
+        }
     }
 }
