@@ -29,6 +29,9 @@ Commands:
   generate [VENDOR...]  write crates/roster-<vendor>/generated/client.rs from each spec, with
                         the roster-codegen path the build scripts use (commit the result)
   check                 validate every spec and verify every snapshot is up to date (CI)
+  bench build|client|bulk
+                        benchmarks: build time, client overhead, bulk provisioning
+                        (`cargo xtask bench --help`)
   help [COMMAND]        this text, or a command's
 
 A VENDOR is the stem of a spec, specs/<VENDOR>.yaml; none means all of them.

@@ -5,13 +5,13 @@
 //!   against their schemas ([`examples`]), and finally a real generation.
 //! - [`snapshots`]: the committed generated source of each vendor crate, written and checked
 //!   through `roster_codegen::generate_file`, the build scripts' own path.
-//! - [`bulk`]: the bulk provisioning benchmark (`cargo xtask bench bulk`).
 //! - [`cli`]: argument parsing and output of the `xtask` binary.
+//! - [`bench`]: `cargo xtask bench`, build-time and client benchmarks.
 //!
 //! Vendors are discovered from `specs/<vendor>.yaml`: adding one needs no change here.
 #![deny(missing_docs)]
 
-pub mod bulk;
+pub mod bench;
 pub mod cli;
 pub mod examples;
 mod rules;

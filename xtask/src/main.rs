@@ -8,11 +8,15 @@ fn main() -> ExitCode {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let status = xtask::cli::run(
-        &args,
-        &xtask::workspace_root(),
+    let (root, out, err) = (
+        xtask::workspace_root(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
     );
+    let status = match args.split_first() {
+        // `bench` has its own options and help (xtask/src/bench.rs).
+        Some((command, rest)) if command == "bench" => xtask::bench::run(rest, &root, out, err),
+        _ => xtask::cli::run(&args, &root, out, err),
+    };
     ExitCode::from(status)
 }
