@@ -3,6 +3,7 @@
 //! per vendor.
 
 mod facade;
+mod support;
 mod vectera;
 mod veo;
 mod vyte;

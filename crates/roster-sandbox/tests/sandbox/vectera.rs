@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use roster::vectera::prelude::*;
 use roster::vectera::types;
-use roster::{
-    Config, Member, Outcome, Provisioner, Resilience, RetryBudget, RetryPolicy, Sleeper, Vendor,
-};
+use roster::{Member, Outcome, Provisioner, Resilience, RetryBudget, RetryPolicy, Sleeper, Vendor};
 use roster_sandbox::{Fault, FaultRule, Sandbox};
 use serde_json::{Value, json};
 
@@ -36,30 +34,16 @@ fn auth(sandbox: &Sandbox) -> String {
     format!("Token {}", sandbox.token(V))
 }
 
-/// Raw JSON call: (status, body as JSON, or `Null` when empty).
+/// Raw JSON call with the right token: (status, body as JSON, or `Null` when empty).
 async fn call(
     sandbox: &Sandbox,
     method: reqwest::Method,
     path: &str,
     body: Option<&str>,
 ) -> (u16, Value) {
-    let mut request = http()
-        .request(method, format!("{}{path}", sandbox.base_url(V)))
-        .header("authorization", auth(sandbox));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-    }
-    let response = request.send().await.expect("sent");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).expect("JSON body")
-    };
-    (status, value)
+    let content_type = body.map(|_| "application/json");
+    let auth = auth(sandbox);
+    crate::support::raw(sandbox, V, method, path, Some(&auth), content_type, body).await
 }
 
 /// The typed error body and status of a failed generated call.
@@ -99,9 +83,7 @@ fn new_user(email: &str, first: &str, organization: uuid::Uuid) -> types::UserCr
 
 /// A provisioner for the Vectera fake alone, whose waits are recorded instead of slept.
 fn provisioner(sandbox: &Sandbox) -> (Provisioner, Arc<Recorder>) {
-    let config = Config::default()
-        .with(V, Some(&sandbox.base_url(V)), sandbox.token(V))
-        .expect("valid config");
+    let config = crate::support::config(sandbox, V);
     let recorder = Arc::new(Recorder::default());
     let resilience = Resilience::new(RetryPolicy::default(), Arc::new(RetryBudget::default()))
         .with_sleeper(recorder.clone());

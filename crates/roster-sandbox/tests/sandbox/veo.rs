@@ -8,7 +8,7 @@ use std::num::NonZeroU32;
 use axum::http::Method;
 use roster::veo::prelude::*;
 use roster::veo::{Client, Error, Role, types};
-use roster::{Config, Member, Outcome, Provisioner, Vendor};
+use roster::{Member, Outcome, Provisioner, Vendor};
 use roster_sandbox::{Fault, FaultRule, Sandbox};
 use serde_json::{Value, json};
 
@@ -25,12 +25,7 @@ fn client(sandbox: &Sandbox) -> Client {
 
 /// A provisioner for the VEO fake alone.
 fn provisioner(sandbox: &Sandbox) -> Provisioner {
-    let full = sandbox.config();
-    let veo = full.vendor(V).expect("the sandbox configures VEO");
-    let config = Config::default()
-        .with(V, Some(veo.base_url()), veo.secret())
-        .expect("valid");
-    Provisioner::new(&config).expect("a provisioner")
+    crate::support::provisioner(sandbox, V)
 }
 
 fn new_user(email: &str, first: &str, last: &str) -> types::UserCreate {
@@ -75,24 +70,7 @@ async fn raw(
     content_type: Option<&str>,
     body: &str,
 ) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", sandbox.base_url(V)))
-        .body(body.to_owned());
-    if let Some(auth) = auth {
-        request = request.header("authorization", auth);
-    }
-    if let Some(content_type) = content_type {
-        request = request.header("content-type", content_type);
-    }
-    let response = request.send().await.expect("the fake answers");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("a body");
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status} {path}: {e}: {text}"))
-    };
-    (status, value)
+    crate::support::raw(sandbox, V, method, path, auth, content_type, Some(body)).await
 }
 
 fn bearer(sandbox: &Sandbox) -> String {

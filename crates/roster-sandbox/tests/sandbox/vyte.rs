@@ -6,7 +6,7 @@
 use axum::http::Method;
 use roster::vyte::prelude::*;
 use roster::vyte::{Client, Error, types};
-use roster::{Config, Member, Outcome, Provisioner, Vendor};
+use roster::{Member, Outcome, Provisioner, Vendor};
 use roster_sandbox::{Fault, FaultRule, Sandbox};
 use serde_json::{Value, json};
 
@@ -22,12 +22,7 @@ fn client(sandbox: &Sandbox) -> Client {
 
 /// A provisioner for the Vyte fake alone.
 fn provisioner(sandbox: &Sandbox) -> Provisioner {
-    let full = sandbox.config();
-    let vyte = full.vendor(V).expect("the sandbox configures Vyte");
-    let config = Config::default()
-        .with(V, Some(vyte.base_url()), vyte.secret())
-        .expect("valid");
-    Provisioner::new(&config).expect("a provisioner")
+    crate::support::provisioner(sandbox, V)
 }
 
 fn profile(email: &str, first: &str, last: &str) -> types::UserProfile {
@@ -65,28 +60,7 @@ async fn raw(
     content_type: Option<&str>,
     body: &str,
 ) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", sandbox.base_url(V)))
-        .body(body.to_owned());
-    if let Some(auth) = auth {
-        request = request.header("authorization", auth);
-    }
-    if let Some(content_type) = content_type {
-        request = request.header("content-type", content_type);
-    }
-    let response = request.send().await.expect("the fake answers");
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        content_type.starts_with("application/json"),
-        "{status} {path}: content type {content_type:?}"
-    );
-    (status, response.json().await.expect("a JSON body"))
+    crate::support::raw(sandbox, V, method, path, auth, content_type, Some(body)).await
 }
 
 #[tokio::test]

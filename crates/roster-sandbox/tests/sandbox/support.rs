@@ -1,0 +1,67 @@
+//! What every vendor's tests share: a raw HTTP call, and a provisioner for one fake alone.
+
+use roster::{Config, Provisioner, Vendor};
+use roster_sandbox::Sandbox;
+use serde_json::Value;
+
+/// A raw call to `vendor`'s fake (redirects not followed), for what the generated client
+/// cannot send: (status, body as JSON, `Null` when empty). A non-empty body must be JSON.
+pub async fn raw(
+    sandbox: &Sandbox,
+    vendor: Vendor,
+    method: reqwest::Method,
+    path: &str,
+    auth: Option<&str>,
+    content_type: Option<&str>,
+    body: Option<&str>,
+) -> (u16, Value) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let mut request = http.request(method, format!("{}{path}", sandbox.base_url(vendor)));
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    if let Some(body) = body {
+        request = request.body(body.to_owned());
+    }
+    let response = request.send().await.expect("the fake answers");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.expect("a body");
+    if text.is_empty() {
+        return (status, Value::Null);
+    }
+    assert!(
+        content_type.starts_with("application/json"),
+        "{status} {path}: content type {content_type:?}"
+    );
+    let value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status} {path}: {e}: {text}"));
+    (status, value)
+}
+
+/// The sandbox's configuration for `vendor` alone.
+pub fn config(sandbox: &Sandbox, vendor: Vendor) -> Config {
+    Config::default()
+        .with(
+            vendor,
+            Some(&sandbox.base_url(vendor)),
+            sandbox.token(vendor),
+        )
+        .expect("a loopback URL and a secret")
+}
+
+/// A provisioner for `vendor`'s fake alone.
+pub fn provisioner(sandbox: &Sandbox, vendor: Vendor) -> Provisioner {
+    Provisioner::new(&config(sandbox, vendor)).expect("a provisioner")
+}
