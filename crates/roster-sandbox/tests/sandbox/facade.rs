@@ -1,8 +1,10 @@
-//! The facade's bulk paths against all three fakes at once.
+//! The facade against all three fakes at once: the bulk paths, and faults injected into one
+//! vendor.
 
 use futures::StreamExt;
 use roster::{Member, MemberReport, Outcome, Provisioner, STREAM_WINDOW, Vendor};
-use roster_sandbox::Sandbox;
+use roster_sandbox::{Fault, FaultRule, Method, Sandbox};
+use std::time::Duration;
 
 fn team(n: usize) -> Vec<Member> {
     (0..n)
@@ -87,4 +89,95 @@ async fn ensure_stream_works_window_by_window_and_lists_vyte_once() {
     }
     assert_eq!(writes(&sandbox), before);
     assert_eq!(sandbox.calls(Vendor::Vyte, "GET /v2/users"), 2);
+}
+
+/// Each vendor's look-up route (what `ensure` calls first) and its error body's message field.
+const LOOKUPS: [(Vendor, &str, &str); 3] = [
+    (Vendor::Vectera, "/users/", "detail"),
+    (Vendor::Vyte, "/v2/users", "message"),
+    (Vendor::Veo, "/api/users/get-all", "Message"),
+];
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out_and_retried_in_every_vendor() {
+    for (vendor, lookup, message) in LOOKUPS {
+        let sandbox = Sandbox::start().await.expect("sandbox");
+        let (provisioner, waits) = crate::support::recording_provisioner(&sandbox, vendor);
+        sandbox.faults(vendor).inject(
+            FaultRule::new(lookup, Fault::too_many_requests(7))
+                .method(Method::GET)
+                .times(1),
+        );
+        let member = Member::new("eve@example.com", "Eve", "Ng").expect("a member");
+        let report = provisioner.ensure(&member).await;
+        assert!(
+            matches!(report.outcome(vendor), Some(Outcome::Created)),
+            "{vendor}: {report:?}"
+        );
+        let route = format!("GET {lookup}");
+        assert_eq!(
+            sandbox.calls(vendor, &route),
+            2,
+            "{vendor}: the 429, then the retry"
+        );
+        assert_eq!(
+            waits.delays(),
+            [Duration::from_secs(7)],
+            "{vendor}: Retry-After honoured"
+        );
+
+        // The injected answer has the vendor's error body and the header.
+        sandbox
+            .faults(vendor)
+            .inject(FaultRule::new("", Fault::too_many_requests(30)).times(1));
+        let response = reqwest::Client::new()
+            .get(format!("{}{lookup}", sandbox.base_url(vendor)))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(response.status(), 429, "{vendor}");
+        let retry_after = response.headers().get("retry-after").cloned();
+        assert_eq!(
+            retry_after.as_ref().and_then(|v| v.to_str().ok()),
+            Some("30")
+        );
+        let body: serde_json::Value = response.json().await.expect("a JSON body");
+        assert!(body[message].is_string(), "{vendor}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_500_fails_that_vendor_alone_and_creates_nothing_blindly() {
+    for (vendor, _, message) in LOOKUPS {
+        let sandbox = Sandbox::start().await.expect("sandbox");
+        let provisioner = Provisioner::new(&sandbox.config()).expect("a provisioner");
+        let before = sandbox.user_count(vendor);
+        sandbox
+            .faults(vendor)
+            .inject(FaultRule::new("", Fault::status(500)));
+        let member = Member::new("fay@example.com", "Fay", "Oh").expect("a member");
+        let report = provisioner.ensure(&member).await;
+        for (other, outcome) in &report.vendors {
+            match outcome {
+                Outcome::Failed(e) if *other == vendor => {
+                    assert_eq!(e.status().map(|s| s.as_u16()), Some(500), "{vendor}");
+                    assert_eq!(e.vendor(), vendor);
+                    assert!(e.body().is_some_and(|b| b.contains(message)), "{e}");
+                }
+                Outcome::Created if *other != vendor => {}
+                unexpected => panic!("{vendor} failing: {other} was {unexpected:?}"),
+            }
+        }
+        assert_eq!(
+            sandbox.user_count(vendor),
+            before,
+            "{vendor}: nothing created"
+        );
+        sandbox.faults(vendor).clear();
+        let again = provisioner.ensure(&member).await;
+        assert!(
+            matches!(again.outcome(vendor), Some(Outcome::Created)),
+            "{again:?}"
+        );
+    }
 }

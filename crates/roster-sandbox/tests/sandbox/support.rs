@@ -1,6 +1,11 @@
 //! What every vendor's tests share: a raw HTTP call, and a provisioner for one fake alone.
 
-use roster::{Config, Provisioner, Vendor};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use roster::{Config, Provisioner, Resilience, RetryBudget, RetryPolicy, Sleeper, Vendor};
 use roster_sandbox::Sandbox;
 use serde_json::Value;
 
@@ -64,4 +69,32 @@ pub fn config(sandbox: &Sandbox, vendor: Vendor) -> Config {
 /// A provisioner for `vendor`'s fake alone.
 pub fn provisioner(sandbox: &Sandbox, vendor: Vendor) -> Provisioner {
     Provisioner::new(&config(sandbox, vendor)).expect("a provisioner")
+}
+
+/// A provisioner for `vendor`'s fake alone whose retry waits are recorded, not slept.
+pub fn recording_provisioner(sandbox: &Sandbox, vendor: Vendor) -> (Provisioner, Arc<Waits>) {
+    let waits = Arc::new(Waits::default());
+    let resilience = Resilience::new(RetryPolicy::default(), Arc::new(RetryBudget::default()))
+        .with_sleeper(waits.clone());
+    let provisioner =
+        Provisioner::with_resilience(&config(sandbox, vendor), resilience).expect("a provisioner");
+    (provisioner, waits)
+}
+
+/// The delays the retry layer asked for.
+#[derive(Debug, Default)]
+pub struct Waits(Mutex<Vec<Duration>>);
+
+impl Waits {
+    /// Every delay so far.
+    pub fn delays(&self) -> Vec<Duration> {
+        self.0.lock().expect("waits").clone()
+    }
+}
+
+impl Sleeper for Waits {
+    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        self.0.lock().expect("waits").push(delay);
+        Box::pin(async {})
+    }
 }

@@ -3,14 +3,10 @@
 //! links, organizations, the subscription, meeting rooms, access permissions, one-time login
 //! links, and fault injection.
 
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use roster::vectera::prelude::*;
 use roster::vectera::types;
-use roster::{Member, Outcome, Provisioner, Resilience, RetryBudget, RetryPolicy, Sleeper, Vendor};
-use roster_sandbox::{Fault, FaultRule, Sandbox};
+use roster::{Member, Outcome, Provisioner, Vendor};
+use roster_sandbox::Sandbox;
 use serde_json::{Value, json};
 
 const V: Vendor = Vendor::Vectera;
@@ -82,23 +78,8 @@ fn new_user(email: &str, first: &str, organization: uuid::Uuid) -> types::UserCr
 }
 
 /// A provisioner for the Vectera fake alone, whose waits are recorded instead of slept.
-fn provisioner(sandbox: &Sandbox) -> (Provisioner, Arc<Recorder>) {
-    let config = crate::support::config(sandbox, V);
-    let recorder = Arc::new(Recorder::default());
-    let resilience = Resilience::new(RetryPolicy::default(), Arc::new(RetryBudget::default()))
-        .with_sleeper(recorder.clone());
-    let provisioner = Provisioner::with_resilience(&config, resilience).expect("provisioner");
-    (provisioner, recorder)
-}
-
-#[derive(Debug, Default)]
-struct Recorder(Mutex<Vec<Duration>>);
-
-impl Sleeper for Recorder {
-    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        self.0.lock().expect("recorder").push(delay);
-        Box::pin(async {})
-    }
+fn provisioner(sandbox: &Sandbox) -> Provisioner {
+    crate::support::provisioner(sandbox, V)
 }
 
 fn member(i: usize) -> Member {
@@ -925,7 +906,7 @@ async fn meetings_and_their_access_permissions() {
 #[tokio::test]
 async fn a_login_link_works_once_and_honours_next() {
     let sandbox = sandbox().await;
-    let (provisioner, _) = provisioner(&sandbox);
+    let provisioner = provisioner(&sandbox);
     let report = provisioner.ensure(&member(1)).await;
     assert!(matches!(report.outcome(V), Some(Outcome::Created)));
     let link = provisioner
@@ -985,7 +966,7 @@ async fn a_login_link_works_once_and_honours_next() {
 #[tokio::test]
 async fn ensure_twice_writes_once() {
     let sandbox = sandbox().await;
-    let (provisioner, _) = provisioner(&sandbox);
+    let provisioner = provisioner(&sandbox);
     let first = provisioner.ensure(&member(7)).await;
     assert!(
         matches!(first.outcome(V), Some(Outcome::Created)),
@@ -1022,7 +1003,7 @@ async fn ensure_twice_writes_once() {
 #[tokio::test]
 async fn ensure_all_creates_then_leaves_250_members_alone() {
     let sandbox = sandbox().await;
-    let (provisioner, _) = provisioner(&sandbox);
+    let provisioner = provisioner(&sandbox);
     let members: Vec<Member> = (0..250).map(member).collect();
     let reports = provisioner.ensure_all(&members).await;
     assert_eq!(reports.len(), 250);
@@ -1050,79 +1031,6 @@ async fn ensure_all_creates_then_leaves_250_members_alone() {
     let listed: Vec<_> = provisioner.list(V).collect().await;
     assert_eq!(listed.len(), 251);
     assert!(listed.iter().all(Result::is_ok));
-}
-
-#[tokio::test]
-async fn a_429_with_retry_after_is_waited_out_and_retried() {
-    let sandbox = sandbox().await;
-    let (provisioner, waits) = provisioner(&sandbox);
-    sandbox.faults(V).inject(
-        FaultRule::new("/users/", Fault::too_many_requests(7))
-            .method(reqwest::Method::GET)
-            .times(1),
-    );
-    let report = provisioner.ensure(&member(3)).await;
-    assert!(
-        matches!(report.outcome(V), Some(Outcome::Created)),
-        "{report:?}"
-    );
-    assert_eq!(
-        sandbox.calls(V, "GET /users/"),
-        2,
-        "the 429, then the retry"
-    );
-    assert_eq!(sandbox.calls(V, "POST /users/"), 1);
-    assert_eq!(
-        *waits.0.lock().expect("waits"),
-        [Duration::from_secs(7)],
-        "Retry-After honoured"
-    );
-
-    // The injected answer is Vectera-shaped, with the header.
-    sandbox
-        .faults(V)
-        .inject(FaultRule::new("/meetings/", Fault::too_many_requests(30)).times(1));
-    let response = http()
-        .get(format!("{}/meetings/", sandbox.base_url(V)))
-        .header("authorization", auth(&sandbox))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), 429);
-    assert_eq!(
-        response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("30")
-    );
-    let body: Value = response.json().await.expect("JSON");
-    assert!(body["detail"].is_string());
-}
-
-#[tokio::test]
-async fn a_500_is_reported_as_failed_for_vectera() {
-    let sandbox = sandbox().await;
-    let (provisioner, _) = provisioner(&sandbox);
-    sandbox
-        .faults(V)
-        .inject(FaultRule::new("", Fault::status(500)));
-    let report = provisioner.ensure(&member(5)).await;
-    match report.outcome(V) {
-        Some(Outcome::Failed(error)) => {
-            assert_eq!(error.vendor(), V);
-            assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
-            assert!(error.body().is_some_and(|b| b.contains("detail")));
-        }
-        other => panic!("expected a failure, got {other:?}"),
-    }
-    assert_eq!(
-        sandbox.calls(V, "POST /users/"),
-        0,
-        "nothing created blindly"
-    );
-    sandbox.faults(V).clear();
-    assert_eq!(sandbox.user_count(V), 1);
 }
 
 // ---------------------------------------------------------------- HTTP details

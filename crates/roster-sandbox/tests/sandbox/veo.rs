@@ -5,11 +5,10 @@
 
 use std::num::NonZeroU32;
 
-use axum::http::Method;
 use roster::veo::prelude::*;
 use roster::veo::{Client, Error, Role, types};
 use roster::{Member, Outcome, Provisioner, Vendor};
-use roster_sandbox::{Fault, FaultRule, Sandbox};
+use roster_sandbox::Sandbox;
 use serde_json::{Value, json};
 
 const V: Vendor = Vendor::Veo;
@@ -705,72 +704,4 @@ async fn ensure_all_invites_in_batches_and_settles_to_unchanged() {
         "no write"
     );
     assert_eq!(sandbox.user_count(V), 250);
-}
-
-#[tokio::test]
-async fn a_429_with_retry_after_is_waited_out_and_retried() {
-    let sandbox = sandbox().await;
-    let provisioner = provisioner(&sandbox);
-    sandbox.faults(V).inject(
-        FaultRule::new("/api/users/get-all", Fault::too_many_requests(1))
-            .method(Method::GET)
-            .times(1),
-    );
-    let started = std::time::Instant::now();
-    let member = Member::new("eve@example.com", "Eve", "Ng").expect("a member");
-    let report = provisioner.ensure(&member).await;
-    assert!(
-        matches!(report.outcome(V), Some(Outcome::Created)),
-        "{report:?}"
-    );
-    assert_eq!(
-        sandbox.calls(V, "GET /api/users/get-all"),
-        2,
-        "the 429, then the retry"
-    );
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
-
-    // The injected 429 has VEO's body and the Retry-After header.
-    sandbox
-        .faults(V)
-        .inject(FaultRule::new("/api/me", Fault::too_many_requests(7)).times(1));
-    let response = reqwest::Client::new()
-        .get(format!("{}/api/me", sandbox.base_url(V)))
-        .header("authorization", bearer(&sandbox))
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(response.status(), 429);
-    assert_eq!(
-        response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("7")
-    );
-    let body: Value = response.json().await.expect("JSON");
-    assert!(body["Message"].is_string());
-}
-
-#[tokio::test]
-async fn a_500_fails_veo_alone() {
-    let sandbox = sandbox().await;
-    let provisioner = Provisioner::new(&sandbox.config()).expect("a provisioner");
-    sandbox
-        .faults(V)
-        .inject(FaultRule::new("", Fault::status(500)));
-    let member = Member::new("fay@example.com", "Fay", "Oh").expect("a member");
-    let report = provisioner.ensure(&member).await;
-    match report.outcome(V) {
-        Some(Outcome::Failed(e)) => {
-            assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
-            assert_eq!(e.vendor(), V);
-        }
-        other => panic!("expected VEO to fail, got {other:?}"),
-    }
-    assert!(
-        matches!(report.outcome(Vendor::Vyte), Some(Outcome::Created)),
-        "Vyte is unaffected: {report:?}"
-    );
-    assert_eq!(sandbox.user_count(V), 0);
 }

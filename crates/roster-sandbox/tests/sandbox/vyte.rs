@@ -716,59 +716,6 @@ async fn a_batch_failing_as_a_whole_is_redone_member_by_member_without_duplicate
 }
 
 #[tokio::test]
-async fn a_429_with_retry_after_is_waited_out_and_retried() {
-    let sandbox = sandbox().await;
-    let provisioner = provisioner(&sandbox);
-    sandbox.faults(V).inject(
-        FaultRule::new("/v2/users", Fault::too_many_requests(1))
-            .method(Method::GET)
-            .times(1),
-    );
-    let started = std::time::Instant::now();
-    let member = Member::new("eve@example.com", "Eve", "Ng").expect("a member");
-    let report = provisioner.ensure(&member).await;
-    assert!(
-        matches!(report.outcome(V), Some(Outcome::Created)),
-        "{report:?}"
-    );
-    assert_eq!(
-        sandbox.calls(V, "GET /v2/users"),
-        2,
-        "the 429, then the retry"
-    );
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
-}
-
-#[tokio::test]
-async fn a_500_fails_vyte_alone() {
-    let sandbox = sandbox().await;
-    let provisioner = Provisioner::new(&sandbox.config()).expect("a provisioner");
-    sandbox
-        .faults(V)
-        .inject(FaultRule::new("", Fault::status(500)));
-    let member = Member::new("fay@example.com", "Fay", "Oh").expect("a member");
-    let report = provisioner.ensure(&member).await;
-    match report.outcome(V) {
-        Some(Outcome::Failed(e)) => {
-            assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
-            assert_eq!(e.vendor(), V);
-        }
-        other => panic!("expected Vyte to fail, got {other:?}"),
-    }
-    assert!(
-        matches!(report.outcome(Vendor::Veo), Some(Outcome::Created)),
-        "VEO is unaffected: {report:?}"
-    );
-    assert_eq!(sandbox.user_count(V), 0);
-
-    // The injected error has Vyte's body.
-    let (status, body) = error_of(client(&sandbox).test_auth().send().await);
-    assert_eq!((status, body.status_code), (500, Some(500)));
-    sandbox.faults(V).clear();
-    assert!(client(&sandbox).test_auth().send().await.is_ok());
-}
-
-#[tokio::test]
 async fn the_answers_hold_vytes_documented_fields() {
     let sandbox = sandbox().await;
     let key = sandbox.token(V).to_owned();
