@@ -6,7 +6,7 @@
 //! - [`snapshots`]: the committed generated source of each vendor crate, written and checked
 //!   through `roster_codegen::generate_file`, the build scripts' own path.
 //! - [`cli`]: argument parsing and output of the `xtask` binary.
-//! - [`bench`]: `cargo xtask bench`, build-time and client benchmarks.
+//! - [`bench`](mod@bench): `cargo xtask bench`, build-time and client benchmarks.
 //!
 //! Vendors are discovered from `specs/<vendor>.yaml`: adding one needs no change here.
 #![deny(missing_docs)]
