@@ -130,3 +130,29 @@ impl tracing::Subscriber for CapturedLogs {
 
     fn exit(&self, _: &tracing::span::Id) {}
 }
+
+/// A retry layer with a retry budget of `budget` whose waits are recorded, not slept.
+pub fn layer(budget: u32) -> (roster::Resilience, std::sync::Arc<RecordingSleeper>) {
+    let sleeper = std::sync::Arc::new(RecordingSleeper::default());
+    let resilience = roster::Resilience::new(
+        roster::RetryPolicy::default(),
+        std::sync::Arc::new(roster::RetryBudget::new(budget)),
+    )
+    .with_sleeper(sleeper.clone());
+    (resilience, sleeper)
+}
+
+/// A matcher true for the first `n` `GET path` requests. httpmock runs every matcher of every
+/// mock on every request (to rank near misses), so the count must look at the request itself:
+/// a counter alone would also count another vendor's concurrent request.
+pub fn first(
+    n: usize,
+    path: &'static str,
+) -> impl Fn(&httpmock::HttpMockRequest) -> bool + Send + Sync + 'static {
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    move |request| {
+        request.method_str() == "GET"
+            && request.uri().path() == path
+            && seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < n
+    }
+}
