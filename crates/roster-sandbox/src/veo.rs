@@ -345,6 +345,22 @@ fn canonical_keys(value: Value) -> Value {
 }
 
 impl Model {
+    /// VEO's checks of an address and a password, shared by create and update.
+    fn check_email_and_password(&mut self, email: Option<&str>, password: Option<&str>) {
+        if email.is_some_and(|e| !valid_email(e.trim())) {
+            self.fail(
+                "Email",
+                "The Email field is not a valid e-mail address.".into(),
+            );
+        }
+        if password.is_some_and(|p| p.chars().count() < MIN_PASSWORD) {
+            self.fail(
+                "Password",
+                format!("The Password must be at least {MIN_PASSWORD} characters long."),
+            );
+        }
+    }
+
     /// Reads the body: 400 for another content type, an empty, malformed or non-object body.
     async fn read(headers: &HeaderMap, body: Body) -> Result<Self, Refused> {
         let content_type = headers
@@ -580,23 +596,7 @@ async fn create_user(
     let region = model.field::<i32>("RegionId", false);
     model.field::<bool>("AcceptsPrivacyPolicy", false);
     model.field::<bool>("AcceptsTermsAndConditions", false);
-    if let Some(email) = &email
-        && !valid_email(email.trim())
-    {
-        model.fail(
-            "Email",
-            "The Email field is not a valid e-mail address.".into(),
-        );
-    }
-    if password
-        .as_ref()
-        .is_some_and(|p| p.chars().count() < MIN_PASSWORD)
-    {
-        model.fail(
-            "Password",
-            format!("The Password must be at least {MIN_PASSWORD} characters long."),
-        );
-    }
+    model.check_email_and_password(email.as_deref(), password.as_deref());
     if let Some(region) = region
         && !REGIONS.iter().any(|(id, _)| *id == region)
     {
@@ -667,23 +667,7 @@ async fn update_user(
     let password = model.field::<String>("Password", false);
     let is_active = model.field::<bool>("IsActive", false);
     let roles = model.field::<Vec<types::OrganisationRole>>("Roles", true);
-    if let Some(email) = &email
-        && !valid_email(email.trim())
-    {
-        model.fail(
-            "Email",
-            "The Email field is not a valid e-mail address.".into(),
-        );
-    }
-    if password
-        .as_ref()
-        .is_some_and(|p| p.chars().count() < MIN_PASSWORD)
-    {
-        model.fail(
-            "Password",
-            format!("The Password must be at least {MIN_PASSWORD} characters long."),
-        );
-    }
+    model.check_email_and_password(email.as_deref(), password.as_deref());
     let mut ours = None;
     for entry in roles.iter().flatten() {
         if entry.organisation_id.0 != ORG_ID {

@@ -98,3 +98,16 @@ impl Sleeper for Waits {
         Box::pin(async {})
     }
 }
+
+/// The status and typed body of a documented error answer of a generated call (every vendor
+/// crate re-exports progenitor's one `Error` type).
+pub fn error_of<T: std::fmt::Debug, E: std::fmt::Debug>(
+    result: Result<T, roster::vyte::Error<E>>,
+) -> (u16, E) {
+    match result {
+        Err(roster::vyte::Error::ErrorResponse(response)) => {
+            (response.status().as_u16(), response.into_inner())
+        }
+        other => panic!("expected a documented error answer, got {other:?}"),
+    }
+}

@@ -7,7 +7,10 @@ use roster::vectera::prelude::*;
 use roster::vectera::types;
 use roster::{Member, Outcome, Provisioner, Vendor};
 use roster_sandbox::Sandbox;
+
 use serde_json::{Value, json};
+
+use crate::support::error_of;
 
 const V: Vendor = Vendor::Vectera;
 
@@ -40,18 +43,6 @@ async fn call(
     let content_type = body.map(|_| "application/json");
     let auth = auth(sandbox);
     crate::support::raw(sandbox, V, method, path, Some(&auth), content_type, body).await
-}
-
-/// The typed error body and status of a failed generated call.
-fn failure<T: std::fmt::Debug>(
-    result: Result<T, roster::vectera::Error<types::Error>>,
-) -> (u16, types::Error) {
-    match result {
-        Err(roster::vectera::Error::ErrorResponse(response)) => {
-            (response.status().as_u16(), response.into_inner())
-        }
-        other => panic!("expected a documented error response, got {other:?}"),
-    }
 }
 
 async fn my_organization(client: &Client) -> uuid::Uuid {
@@ -141,10 +132,10 @@ async fn a_missing_or_wrong_token_is_a_drf_401() {
 
     // Through the generated client: a typed 401 with DRF's detail, and nothing stored.
     let wrong = Client::new(&sandbox.base_url(V), "not-the-token").expect("client");
-    let (status, body) = failure(wrong.get_user().id("me").send().await);
+    let (status, body) = error_of(wrong.get_user().id("me").send().await);
     assert_eq!(status, 401);
     assert_eq!(body.detail.as_deref(), Some("Invalid token."));
-    let (status, _) = failure(
+    let (status, _) = error_of(
         wrong
             .create_user()
             .body(new_user("x@example.com", "X", uuid::Uuid::new_v4()))
@@ -163,7 +154,7 @@ async fn invalid_fields_are_a_400_with_one_list_of_messages_per_field() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let org = my_organization(&client).await;
-    let (status, body) = failure(
+    let (status, body) = error_of(
         client
             .create_user()
             .body(new_user("not-an-email", "Steve", org))
@@ -273,7 +264,7 @@ async fn a_duplicate_email_is_refused_ignoring_case() {
         .await
         .expect("created");
     assert_eq!(first.status(), 201);
-    let (status, body) = failure(
+    let (status, body) = error_of(
         client
             .create_user()
             .body(new_user("Steve@EXAMPLE.com", "Steve", org))
@@ -292,7 +283,7 @@ async fn a_duplicate_email_is_refused_ignoring_case() {
         .send()
         .await
         .expect("created");
-    let (status, body) = failure(
+    let (status, body) = error_of(
         client
             .update_user()
             .id(other.id.to_string())
@@ -412,10 +403,10 @@ async fn users_round_trip_create_get_update_page_delete() {
     // Deleting: gone from reads and lists.
     let deleted = client.delete_user().id(&id).send().await.expect("204");
     assert_eq!(deleted.status(), 204);
-    let (status, body) = failure(client.get_user().id(&id).send().await);
+    let (status, body) = error_of(client.get_user().id(&id).send().await);
     assert_eq!(status, 404);
     assert_eq!(body.detail.as_deref(), Some("Not found."));
-    let (status, _) = failure(client.delete_user().id(&id).send().await);
+    let (status, _) = error_of(client.delete_user().id(&id).send().await);
     assert_eq!(status, 404);
     let listed = client
         .list_users()
@@ -521,7 +512,7 @@ async fn search_filter_and_order_narrow_the_user_list() {
         "isManaged > true",
         "(id = 1",
     ] {
-        let (status, body) = failure(client.list_users().filter(bad).send().await);
+        let (status, body) = error_of(client.list_users().filter(bad).send().await);
         assert_eq!(status, 400, "{bad}");
         assert!(body.extra["filter"][0].is_string(), "{bad}: {body:?}");
     }
@@ -543,10 +534,10 @@ async fn the_token_user_and_organization_cannot_be_deleted() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let org = my_organization(&client).await;
-    let (status, body) = failure(client.delete_user().id("me").send().await);
+    let (status, body) = error_of(client.delete_user().id("me").send().await);
     assert_eq!(status, 403);
     assert!(body.detail.is_some());
-    let (status, _) = failure(client.delete_organization().id(org).send().await);
+    let (status, _) = error_of(client.delete_organization().id(org).send().await);
     assert_eq!(status, 403);
     assert!(client.get_user().id("me").send().await.is_ok());
 }
@@ -685,9 +676,9 @@ async fn organizations_members_and_subscription() {
         .await
         .expect("kept");
     assert_eq!(user.organization_id, None);
-    let (status, _) = failure(client.list_organization_members().id(org.id).send().await);
+    let (status, _) = error_of(client.list_organization_members().id(org.id).send().await);
     assert_eq!(status, 404);
-    let (status, _) = failure(client.get_subscription().id(org.id).send().await);
+    let (status, _) = error_of(client.get_subscription().id(org.id).send().await);
     assert_eq!(status, 404);
 }
 
@@ -724,7 +715,7 @@ async fn meetings_and_their_access_permissions() {
     );
 
     // Keys are slugs, unique ignoring case; a random one when left out.
-    let (status, body) = failure(
+    let (status, body) = error_of(
         client
             .create_meeting()
             .body(types::MeetingCreate {
@@ -865,7 +856,7 @@ async fn meetings_and_their_access_permissions() {
         .send()
         .await
         .expect("204");
-    let (status, _) = failure(
+    let (status, _) = error_of(
         client
             .get_permission()
             .id(meeting.id)
@@ -875,7 +866,7 @@ async fn meetings_and_their_access_permissions() {
     );
     assert_eq!(status, 404);
     // A permission is reached only through its own room.
-    let (status, _) = failure(
+    let (status, _) = error_of(
         client
             .get_permission()
             .id(open.id)
@@ -891,9 +882,9 @@ async fn meetings_and_their_access_permissions() {
         .send()
         .await
         .expect("204");
-    let (status, _) = failure(client.get_meeting().id(meeting.id).send().await);
+    let (status, _) = error_of(client.get_meeting().id(meeting.id).send().await);
     assert_eq!(status, 404);
-    let (status, _) = failure(client.list_permissions().id(meeting.id).send().await);
+    let (status, _) = error_of(client.list_permissions().id(meeting.id).send().await);
     assert_eq!(status, 404);
     assert_eq!(
         sandbox.calls(V, "PATCH /meetings/{id}/accessKeys/{permissionId}/"),
@@ -957,7 +948,7 @@ async fn a_login_link_works_once_and_honours_next() {
             .and_then(|v| v.to_str().ok()),
         Some("/")
     );
-    let (status, _) = failure(client.create_login_token().id("999999").send().await);
+    let (status, _) = error_of(client.create_login_token().id("999999").send().await);
     assert_eq!(status, 404);
 }
 

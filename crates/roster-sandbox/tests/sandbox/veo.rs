@@ -6,10 +6,13 @@
 use std::num::NonZeroU32;
 
 use roster::veo::prelude::*;
-use roster::veo::{Client, Error, Role, types};
+use roster::veo::{Client, Role, types};
 use roster::{Member, Outcome, Provisioner, Vendor};
 use roster_sandbox::Sandbox;
+
 use serde_json::{Value, json};
+
+use crate::support::error_of;
 
 const V: Vendor = Vendor::Veo;
 const ORG: i64 = 1;
@@ -47,17 +50,6 @@ fn invitee(email: &str, admin: bool) -> types::Invitee {
         email: email.into(),
         is_org_admin: Some(admin),
         communities: Vec::new(),
-    }
-}
-
-/// The status and typed body of an error answer.
-fn error_of<T: std::fmt::Debug>(result: Result<T, Error<types::Error>>) -> (u16, types::Error) {
-    match result {
-        Err(Error::ErrorResponse(response)) => {
-            let status = response.status().as_u16();
-            (status, response.into_inner())
-        }
-        other => panic!("expected an error answer, got {other:?}"),
     }
 }
 

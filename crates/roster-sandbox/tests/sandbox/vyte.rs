@@ -5,10 +5,13 @@
 
 use axum::http::Method;
 use roster::vyte::prelude::*;
-use roster::vyte::{Client, Error, types};
+use roster::vyte::{Client, types};
 use roster::{Member, Outcome, Provisioner, Vendor};
 use roster_sandbox::{Fault, FaultRule, Sandbox};
+
 use serde_json::{Value, json};
+
+use crate::support::error_of;
 
 const V: Vendor = Vendor::Vyte;
 
@@ -38,17 +41,6 @@ fn create_body(email: &str, first: &str, last: &str) -> types::UserUpsert {
     types::UserUpsert {
         user: Some(profile(email, first, last)),
         ..Default::default()
-    }
-}
-
-/// The status and typed body of an error answer.
-fn error_of<T: std::fmt::Debug>(result: Result<T, Error<types::Error>>) -> (u16, types::Error) {
-    match result {
-        Err(Error::ErrorResponse(response)) => {
-            let status = response.status().as_u16();
-            (status, response.into_inner())
-        }
-        other => panic!("expected an error answer, got {other:?}"),
     }
 }
 
