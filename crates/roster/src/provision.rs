@@ -1,5 +1,8 @@
 //! Provisioning a [`Member`] into every configured vendor: look up, then create or update.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use futures::{Stream, StreamExt};
 
 use crate::config::Config;
@@ -213,8 +216,15 @@ impl Provisioner {
     where
         F: Fn(usize, Vendor, &Outcome) + Sync,
     {
-        self.ensure_window(members, &progress, &Prefetched::default())
-            .await
+        let (work, duplicate_of) = first_occurrences(members, &mut HashMap::new(), 0);
+        self.ensure_window(
+            members,
+            &work,
+            &duplicate_of,
+            &progress,
+            &Prefetched::default(),
+        )
+        .await
     }
 
     /// [`Provisioner::ensure_all`] for a team of any size read as it goes — a file, a
@@ -229,14 +239,15 @@ impl Provisioner {
         struct State<'a, W> {
             windows: std::pin::Pin<Box<W>>,
             prefetched: Option<Prefetched>,
-            seen: std::collections::HashMap<String, usize>,
+            /// Lower-case address → position in the stream of its first member.
+            seen: HashMap<String, usize>,
             position: usize,
             provisioner: &'a Provisioner,
         }
         let state = State {
             windows: Box::pin(members.chunks(STREAM_WINDOW)),
             prefetched: None,
-            seen: std::collections::HashMap::new(),
+            seen: HashMap::new(),
             position: 0,
             provisioner: self,
         };
@@ -247,49 +258,14 @@ impl Provisioner {
                 Some(prefetched) => prefetched,
                 None => p.prefetch().await,
             };
-            // Addresses already done in an earlier window are not done again.
-            let mut fresh = Vec::with_capacity(window.len());
-            let mut earlier = Vec::new();
-            for (offset, member) in window.into_iter().enumerate() {
-                let at = state.position + offset;
-                match state.seen.entry(member.email().to_ascii_lowercase()) {
-                    std::collections::hash_map::Entry::Occupied(first) => {
-                        earlier.push((offset, member, *first.get()));
-                    }
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(at);
-                        fresh.push((offset, member));
-                    }
-                }
-            }
-            let size = fresh.len() + earlier.len();
-            state.position += size;
-            let members: Vec<Member> = fresh.iter().map(|(_, m)| m.clone()).collect();
-            let reports = p.ensure_window(&members, &|_, _, _| {}, &prefetched).await;
-            let mut ordered: Vec<Option<MemberReport>> = (0..size).map(|_| None).collect();
-            for ((offset, _), report) in fresh.iter().zip(reports) {
-                ordered[*offset] = Some(report);
-            }
-            let vendors: Vec<Vendor> = p.sides().iter().map(|s| s.vendor()).collect();
-            for (offset, member, first) in earlier {
-                let email = member.email().to_owned();
-                let why = format!(
-                    "{email} is given twice; done once, for member #{}",
-                    first + 1
-                );
-                ordered[offset] = Some(MemberReport {
-                    email,
-                    vendors: vendors
-                        .iter()
-                        .map(|&v| {
-                            let e = Error::invalid_request(v, "ensure_all", why.clone());
-                            (v, Outcome::Failed(e))
-                        })
-                        .collect(),
-                });
-            }
-            state.prefetched = Some(prefetched);
-            Some((futures::stream::iter(ordered.into_iter().flatten()), state))
+            let prefetched = &*state.prefetched.insert(prefetched);
+            // An address done in an earlier window counts as given twice, like one in this one.
+            let (work, duplicate_of) = first_occurrences(&window, &mut state.seen, state.position);
+            state.position += window.len();
+            let reports = p
+                .ensure_window(&window, &work, &duplicate_of, &|_, _, _| {}, prefetched)
+                .await;
+            Some((futures::stream::iter(reports), state))
         })
         .flatten()
     }
@@ -305,31 +281,22 @@ impl Provisioner {
         }
     }
 
-    /// One window of a bulk run, with what was prefetched for it.
+    /// One window of a bulk run: `work` holds the members to do (see [`first_occurrences`]),
+    /// `duplicate_of` where each other member's address was first given; with what was
+    /// prefetched for the run.
     async fn ensure_window(
         &self,
         members: &[Member],
+        work: &[(usize, &Member)],
+        duplicate_of: &[Option<usize>],
         progress: Progress<'_>,
         prefetched: &Prefetched,
     ) -> Vec<MemberReport> {
-        let mut first_seen = std::collections::HashMap::with_capacity(members.len());
-        let mut duplicate_of = vec![None; members.len()];
-        let mut work = Vec::with_capacity(members.len());
-        for (i, m) in members.iter().enumerate() {
-            match first_seen.entry(m.email().to_ascii_lowercase()) {
-                std::collections::hash_map::Entry::Occupied(e) => duplicate_of[i] = Some(*e.get()),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                    work.push((i, m));
-                }
-            }
-        }
-        drop(first_seen);
         let sides = self.sides();
         let columns = futures::future::join_all(
             sides
                 .iter()
-                .map(|side| side.ensure_many(self, &work, progress, prefetched)),
+                .map(|side| side.ensure_many(self, work, progress, prefetched)),
         )
         .await;
         let mut reports: Vec<MemberReport> = members
@@ -605,6 +572,28 @@ impl Side<'_> {
             Side::None(never, _) => match never {},
         }
     }
+}
+
+/// Splits `members` into the first member of each address (index, member: the work to do) and,
+/// for each member, the position of an earlier one with the same address (`seen` maps
+/// lower-case addresses to positions; `offset` is the position of `members[0]`).
+fn first_occurrences<'m>(
+    members: &'m [Member],
+    seen: &mut HashMap<String, usize>,
+    offset: usize,
+) -> (Vec<(usize, &'m Member)>, Vec<Option<usize>>) {
+    let mut work = Vec::with_capacity(members.len());
+    let mut duplicate_of = vec![None; members.len()];
+    for (i, m) in members.iter().enumerate() {
+        match seen.entry(m.email().to_ascii_lowercase()) {
+            Entry::Occupied(first) => duplicate_of[i] = Some(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(offset + i);
+                work.push((i, m));
+            }
+        }
+    }
+    (work, duplicate_of)
 }
 
 /// What a streamed bulk run reads once and reuses for every window: Vyte's listing (Vyte
@@ -969,32 +958,35 @@ mod vyte {
             .collect()
     }
 
-    /// The body that creates (`id` none) or updates the member's user.
-    fn upsert(m: &Member, id: Option<String>) -> Result<types::UserUpsert, Error> {
-        Ok(match id {
-            None => types::UserUpsert {
-                user: Some(profile(m, "create_user")?),
-                teams: teams(m),
-                ..Default::default()
-            },
-            Some(id) => types::UserUpsert {
-                id: Some(id),
-                user: Some(profile(m, "update_user")?),
-                ..Default::default()
-            },
+    /// The body that creates the member's user.
+    fn create_body(m: &Member) -> Result<types::UserUpsert, Error> {
+        Ok(types::UserUpsert {
+            user: Some(profile(m, "create_user")?),
+            teams: teams(m),
+            ..Default::default()
+        })
+    }
+
+    /// The body that updates the member's user; `id` is set in a batch, where no path says it.
+    fn update_body(m: &Member, id: Option<String>) -> Result<types::UserUpsert, Error> {
+        Ok(types::UserUpsert {
+            id,
+            user: Some(profile(m, "update_user")?),
+            ..Default::default()
         })
     }
 
     /// What `ensure` has to do for a member, given the user found for its address.
     enum Plan {
         Unchanged,
-        Update { id: String, body: types::UserUpsert },
-        Create(types::UserUpsert),
+        /// Update the user with this `_id`.
+        Update(String),
+        Create,
     }
 
     fn plan(existing: Option<&types::User>, m: &Member) -> Result<Plan, Error> {
         let Some(user) = existing else {
-            return Ok(Plan::Create(upsert(m, None)?));
+            return Ok(Plan::Create);
         };
         let same = user.first_name.as_deref() == Some(m.first_name.as_str())
             && user.last_name.as_deref().unwrap_or_default() == m.last_name
@@ -1009,13 +1001,7 @@ mod vyte {
             .id
             .clone()
             .ok_or_else(|| Error::unusable_answer(V, "list_users", "a listed user has no `_id`"))?;
-        Ok(Plan::Update {
-            id,
-            body: types::UserUpsert {
-                user: Some(profile(m, "update_user")?),
-                ..Default::default()
-            },
-        })
+        Ok(Plan::Update(id))
     }
 
     pub(super) async fn ensure(
@@ -1026,7 +1012,8 @@ mod vyte {
         let existing = find(client, r, m.email()).await?;
         match plan(existing.as_ref(), m)? {
             Plan::Unchanged => Ok(Outcome::Unchanged),
-            Plan::Update { id, body } => {
+            Plan::Update(id) => {
+                let body = update_body(m, None)?;
                 read!(
                     r,
                     V,
@@ -1036,7 +1023,8 @@ mod vyte {
                 .await?;
                 Ok(Outcome::Updated)
             }
-            Plan::Create(body) => {
+            Plan::Create => {
+                let body = create_body(m)?;
                 r.call(V, "create_user", Idempotency::NotIdempotent, || {
                     client.create_user().body(body.clone()).send()
                 })
@@ -1095,8 +1083,8 @@ mod vyte {
                 .map(|&at| &users[at]);
             match plan(existing, m) {
                 Ok(Plan::Unchanged) => out.push(done(progress, i, V, Outcome::Unchanged)),
-                Ok(Plan::Create(_)) => creates.push((i, m, None)),
-                Ok(Plan::Update { id, .. }) => updates.push((i, m, Some(id))),
+                Ok(Plan::Create) => creates.push((i, m, None)),
+                Ok(Plan::Update(id)) => updates.push((i, m, Some(id))),
                 Err(e) => out.push(done(progress, i, V, Outcome::Failed(e))),
             }
         }
@@ -1123,17 +1111,23 @@ mod vyte {
         members: &[(usize, &Member, Option<String>)],
         progress: Progress<'_>,
     ) -> Vec<(usize, Outcome)> {
-        let bodies: Result<Vec<(usize, &Member, types::UserUpsert)>, Error> = members
-            .iter()
-            .map(|(i, m, id)| Ok((*i, *m, upsert(m, id.clone())?)))
-            .collect();
-        let chunk = match bodies {
-            Ok(chunk) => chunk,
-            Err(e) => {
-                let work: Vec<(usize, &Member)> = members.iter().map(|&(i, m, _)| (i, m)).collect();
-                return fail_all(&work, &e, progress);
+        // A member whose body cannot be made (a language Vyte does not take) fails alone.
+        let mut out = Vec::new();
+        let mut chunk = Vec::with_capacity(members.len());
+        for (i, m, id) in members {
+            let body = if create {
+                create_body(m)
+            } else {
+                update_body(m, id.clone())
+            };
+            match body {
+                Ok(body) => chunk.push((*i, *m, body)),
+                Err(e) => out.push(done(progress, *i, V, Outcome::Failed(e))),
             }
-        };
+        }
+        if chunk.is_empty() {
+            return out;
+        }
         let chunk = chunk.as_slice();
         let result = match (create, chunk) {
             (true, [(_, _, body)]) => r
@@ -1183,23 +1177,23 @@ mod vyte {
             Outcome::Updated
         };
         match result {
-            Ok(()) => chunk
-                .iter()
-                .map(|&(i, _, _)| done(progress, i, V, success.clone()))
-                .collect(),
+            Ok(()) => out.extend(
+                chunk
+                    .iter()
+                    .map(|&(i, _, _)| done(progress, i, V, success.clone())),
+            ),
             Err(e) if chunk.len() > 1 && redo_one_by_one(&e) => {
                 tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "a batch failed; redoing it member by member");
-                let mut out = Vec::with_capacity(chunk.len());
                 for &(i, m, _) in chunk {
                     out.push(done(progress, i, V, settle(ensure(client, r, m).await)));
                 }
-                out
             }
             Err(e) => {
                 let work: Vec<(usize, &Member)> = chunk.iter().map(|&(i, m, _)| (i, m)).collect();
-                fail_all(&work, &e, progress)
+                out.extend(fail_all(&work, &e, progress));
             }
         }
+        out
     }
 
     /// Unlinks the user (the only removal Vyte offers); `done` is what to report.

@@ -765,3 +765,31 @@ async fn the_answers_hold_vytes_documented_fields() {
     .await;
     assert_eq!((status, body["statusCode"].as_i64()), (404, Some(404)));
 }
+
+#[tokio::test]
+async fn a_member_whose_body_cannot_be_made_fails_alone_in_its_batch() {
+    let sandbox = sandbox().await;
+    let provisioner = provisioner(&sandbox);
+    let mut members: Vec<Member> = (0..3)
+        .map(|i| Member::new(&format!("b{i}@example.com"), "B", format!("N{i}")).expect("ok"))
+        .collect();
+    members[1].vyte.language = Some("french".to_owned());
+    let reports = provisioner.ensure_all(&members).await;
+    match reports[1].outcome(V) {
+        Some(Outcome::Failed(e)) => assert!(e.to_string().contains("language"), "{e}"),
+        other => panic!("the bad language fails its member: {other:?}"),
+    }
+    for report in [&reports[0], &reports[2]] {
+        assert!(
+            matches!(report.outcome(V), Some(Outcome::Created)),
+            "{report:?}"
+        );
+    }
+    assert_eq!(
+        sandbox.calls(V, "POST /v2/users/batch"),
+        1,
+        "the other two in one call"
+    );
+    assert_eq!(sandbox.calls(V, "POST /v2/users"), 0);
+    assert_eq!(sandbox.user_count(V), 2);
+}
