@@ -284,7 +284,8 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
     }
 
     let started_at = chrono::Utc::now();
-    let members: Vec<roster::Member> = team.rows.iter().map(|r| r.member.clone()).collect();
+    let (lines, members): (Vec<u64>, Vec<roster::Member>) =
+        team.rows.into_iter().map(|r| (r.line, r.member)).unzip();
     let bar = indicatif::ProgressBar::new((members.len() * vendors.len()) as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -294,14 +295,8 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
         .progress_chars("=> "),
     );
     bar.set_message(format!("provisioning into {}", names.join(", ")));
-    let failed = std::sync::atomic::AtomicUsize::new(0);
     let reports = provisioner
-        .ensure_all_with(&members, |_, _, outcome| {
-            if outcome.is_failure() {
-                failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            bar.inc(1);
-        })
+        .ensure_all_with(&members, |_, _, _| bar.inc(1))
         .await;
     bar.finish_and_clear();
     drop(members);
@@ -310,7 +305,7 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
         &args.file.display().to_string(),
         started_at,
         &vendors,
-        &team.rows,
+        &lines,
         &reports,
         &team.invalid,
     );
@@ -324,10 +319,10 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
         ))
     })?;
     println!("\nreport: {}", args.report.display());
-    if report.has_failures() {
+    let failures = report.failures();
+    if failures > 0 {
         return Err(Failure::failed(format!(
-            "{} vendor call(s) failed; see {}",
-            failed.into_inner(),
+            "{failures} vendor call(s) failed; see {}",
             args.report.display()
         )));
     }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use roster::{MemberReport, Outcome, Vendor};
 use serde::Serialize;
 
-use crate::team::{Invalid, Row};
+use crate::team::Invalid;
 
 /// One member's outcome in one vendor, as the JSON report writes it.
 #[derive(Debug, Serialize)]
@@ -80,12 +80,13 @@ pub fn word(outcome: &Outcome) -> &'static str {
 }
 
 impl Report {
-    /// The report of a run over `rows` (whose outcomes are `reports`, same order).
+    /// The report of a run over the members on `lines` of the file (whose outcomes are
+    /// `reports`, same order).
     pub fn new(
         file: &str,
         started_at: chrono::DateTime<chrono::Utc>,
         vendors: &[Vendor],
-        rows: &[Row],
+        lines: &[u64],
         reports: &[MemberReport],
         invalid: &[Invalid],
     ) -> Self {
@@ -93,11 +94,11 @@ impl Report {
             .iter()
             .map(|v| (v.name(), Counts::default()))
             .collect();
-        let members = rows
+        let members = lines
             .iter()
             .zip(reports)
-            .map(|(row, report)| MemberEntry {
-                line: row.line,
+            .map(|(&line, report)| MemberEntry {
+                line,
                 email: report.email.clone(),
                 vendors: report
                     .vendors
@@ -140,9 +141,9 @@ impl Report {
         }
     }
 
-    /// Whether any member failed in any vendor.
-    pub fn has_failures(&self) -> bool {
-        self.summary.values().any(|c| c.failed > 0)
+    /// How many member × vendor outcomes failed.
+    pub fn failures(&self) -> usize {
+        self.summary.values().map(|c| c.failed).sum()
     }
 
     /// The per-vendor summary table, then every failure and invalid row, for a terminal.
