@@ -227,16 +227,11 @@ async fn serve(app: App, token: String, port: u16) -> std::io::Result<Running> {
         calls: Arc::default(),
         error: app.error,
     };
-    // `route_layer`: runs after routing, so the matched route template is known. (axum
-    // panics on a route layer over no routes: a vendor module that has none yet gets none.)
-    let router = if app.router.has_routes() {
-        app.router.route_layer(middleware::from_fn_with_state(
-            plumbing.clone(),
-            count_and_fault,
-        ))
-    } else {
-        app.router
-    };
+    // `route_layer`: runs after routing, so the matched route template is known.
+    let router = app.router.route_layer(middleware::from_fn_with_state(
+        plumbing.clone(),
+        count_and_fault,
+    ));
     let router = if app.base_path.is_empty() {
         router
     } else {
