@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use roster::{Config, Vendor};
 
 mod faults;
@@ -198,6 +198,23 @@ impl Drop for Sandbox {
                 let _ = stop.send(());
             }
         }
+    }
+}
+
+/// A JSON answer as Vyte's and VEO's servers send it (`application/json; charset=utf-8`); a
+/// body that cannot be encoded is a bare 500.
+pub(crate) fn json<T: serde::Serialize>(status: axum::http::StatusCode, body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            status,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

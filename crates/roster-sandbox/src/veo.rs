@@ -32,11 +32,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use roster::veo::types;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::App;
+use crate::{App, json};
 
 const BASE_PATH: &str = "";
 
@@ -146,18 +146,6 @@ fn refused_field(key: impl Into<String>, message: impl Into<String>) -> Refused 
 
 fn invalid_field(key: impl Into<String>, message: impl Into<String>) -> Response {
     invalid(HashMap::from([(key.into(), vec![message.into()])]))
-}
-
-fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }
 
 struct Shared {

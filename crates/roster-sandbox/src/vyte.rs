@@ -30,7 +30,7 @@ use roster::vyte::types;
 use serde::Serialize;
 use serde::ser::SerializeSeq;
 
-use crate::App;
+use crate::{App, json};
 
 const BASE_PATH: &str = "";
 
@@ -97,18 +97,6 @@ fn error(status: StatusCode, message: &str) -> Response {
         extra: serde_json::Map::new(),
     };
     json(status, &body)
-}
-
-fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }
 
 /// A request refused: the status and the message of Vyte's error body.
