@@ -87,7 +87,7 @@ pub fn parse(args: &[String]) -> Result<BulkOptions, String> {
 /// # Errors
 /// A message saying which build or run failed.
 pub fn run(root: &Path, options: &BulkOptions, out: &mut dyn Write) -> Result<(), String> {
-    let status = Command::new(env!("CARGO"))
+    let status = Command::new(super::build::cargo())
         .current_dir(root)
         .args([
             "build",
