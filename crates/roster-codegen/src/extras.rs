@@ -157,6 +157,7 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
     };
     let base_doc =
         format!(" The vendor's production base URL, from the spec's `servers`: <{base}>.");
+    let secret_fields = secret_fields(doc);
     let new_doc = format!(
         " Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates \
          every request with {prose}.\n\n The transport is `roster_runtime::http_client`: rustls, \
@@ -175,6 +176,12 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
     Ok(quote! {
         #[doc = #base_doc]
         pub const DEFAULT_BASE_URL: &str = #base;
+
+        /// The names of every field the spec marks `format: password` (tokens, passwords,
+        /// login URLs, access keys), sorted. A redactor uses them to hide the values of these
+        /// fields in any vendor text that reaches a person: an error body that echoes one, a
+        /// body that failed to decode.
+        pub const SECRET_FIELDS: &[&str] = &[#(#secret_fields),*];
 
         impl Client {
             #[doc = #new_doc]
@@ -198,7 +205,19 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
             ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
                 let base_url = ::roster_runtime::base_url(base_url)?;
                 let auth = ::roster_runtime::Auth::header(#header, #prefix, &secret.into())?;
-                Ok(Self::new_with_client(&base_url, http, auth))
+                Ok(Self::new_with_client(
+                    &base_url,
+                    http,
+                    ::roster_runtime::ClientState::new(auth),
+                ))
+            }
+
+            /// The same client reading answers within `limits` (the default,
+            /// `roster_runtime::Limits::DEFAULT`, caps a 2xx body at 32 MiB and keeps 64 KiB
+            /// of an error body).
+            pub fn with_limits(mut self, limits: ::roster_runtime::Limits) -> Self {
+                self.inner.set_limits(limits);
+                self
             }
 
             /// The base URL requests go to (normalised: no trailing slash).
@@ -208,18 +227,63 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
         }
 
         /// Applies the credentials to every request and drops progenitor's `api-version`
-        /// header (see `roster_runtime::Auth::prepare`).
-        impl ClientHooks<::roster_runtime::Auth> for Client {
+        /// header (see `roster_runtime::Auth::prepare`); reads every answer once, within the
+        /// client's limits, so an error body of any content type keeps its status
+        /// (see `roster_runtime::exec`).
+        impl ClientHooks<::roster_runtime::ClientState> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
                 _info: &OperationInfo,
             ) -> ::core::result::Result<(), Error<E>> {
-                self.inner.prepare(request);
+                self.inner.auth().prepare(request);
                 Ok(())
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                ::roster_runtime::exec(&self.client, request, self.inner.limits()).await
+            }
+
+            async fn post<E>(
+                &self,
+                result: &reqwest::Result<reqwest::Response>,
+                _info: &OperationInfo,
+            ) -> ::core::result::Result<(), Error<E>> {
+                match ::roster_runtime::rejection(result) {
+                    ::core::option::Option::Some(message) => Err(Error::Custom(message)),
+                    ::core::option::Option::None => Ok(()),
+                }
             }
         }
     })
+}
+
+/// The names of every property, anywhere in the spec, whose schema is
+/// `type: string, format: password` — sorted, each once.
+pub fn secret_fields(doc: &Value) -> Vec<String> {
+    fn walk(value: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get("properties") {
+                    for (name, schema) in props {
+                        if schema.get("format").and_then(Value::as_str) == Some("password") {
+                            out.insert(name.clone());
+                        }
+                    }
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(doc, &mut out);
+    out.into_iter().collect()
 }
 
 /// Removes progenitor's `Client::new(baseurl, inner)` from the generated file; Roster's

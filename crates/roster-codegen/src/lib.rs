@@ -192,8 +192,9 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Spec, Error> {
 ///
 /// - Builder interface, one `Client<Tag>Ext` trait per tag (oxide.rs style), re-exported by
 ///   the generated `prelude`.
-/// - `roster_runtime::Auth` as the client's inner state and a hooks impl of ours (see
-///   [`extras`]) that applies it to every request.
+/// - `roster_runtime::ClientState` (credentials and answer limits) as the client's inner state
+///   and a hooks impl of ours (see [`extras`]) that applies the credentials to every request
+///   and reads every answer through `roster_runtime::exec`.
 /// - `PartialEq` on every type (the facade compares what a vendor has with what it should
 ///   have; tests compare whole values).
 /// - `type: string, format: password` becomes `roster_runtime::Secret`, whose `Debug` is
@@ -204,7 +205,7 @@ pub fn settings() -> GenerationSettings {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Separate)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote!(::roster_runtime::Auth))
+        .with_inner_type(quote!(::roster_runtime::ClientState))
         .with_derive("PartialEq")
         .with_conversion(
             SchemaObject {

@@ -11,14 +11,21 @@
 //! - [`http_client`] and [`base_url`]: safe transport defaults (rustls, no redirects, connect and
 //!   request timeouts) and base-URL checks (https, or plain http on loopback only).
 //! - [`retry_after`]: reads a `Retry-After` header in either of its two forms.
+//! - [`exec`] and [`Limits`]: every answer read once, with a size cap, so that an error body of
+//!   any content type keeps its status (see the `answer` module).
+//! - [`ClientState`]: what a generated client holds for its hooks (credentials, limits).
 #![deny(missing_docs)]
 
+mod answer;
 mod auth;
 mod secret;
+mod state;
 mod transport;
 
+pub use answer::{Limits, exec, rejection};
 pub use auth::Auth;
 pub use secret::Secret;
+pub use state::ClientState;
 pub use transport::{
     CONNECT_TIMEOUT, ConfigError, REQUEST_TIMEOUT, base_url, http_client, http_client_with,
     retry_after,

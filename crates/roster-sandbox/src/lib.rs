@@ -28,12 +28,14 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use roster::{Config, Vendor};
 
+mod dialect;
 mod faults;
 mod vectera;
 mod veo;
 mod vyte;
 
 pub use axum::http::{Method, StatusCode};
+pub use dialect::Dialect;
 pub use faults::{Fault, FaultRule, Faults, RetryAfter};
 
 /// What a vendor module hands to the shared server plumbing.
@@ -55,6 +57,7 @@ struct Running {
     base_path: &'static str,
     faults: Faults,
     calls: Arc<Mutex<HashMap<String, usize>>>,
+    dialect: Arc<Mutex<Dialect>>,
     users: Box<dyn Fn() -> usize + Send + Sync>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -170,6 +173,17 @@ impl Sandbox {
         &self.get(vendor).faults
     }
 
+    /// Switches the vendor's fake to answer in `dialect`'s alternative shapes (see [`Dialect`]);
+    /// [`Dialect::DOCUMENTED`] switches back.
+    pub fn set_dialect(&self, vendor: Vendor, dialect: Dialect) {
+        *self.get(vendor).dialect.lock().expect("dialect lock") = dialect;
+    }
+
+    /// The shapes the vendor's fake answers in now.
+    pub fn dialect(&self, vendor: Vendor) -> Dialect {
+        *self.get(vendor).dialect.lock().expect("dialect lock")
+    }
+
     /// How many requests reached `route` — `"METHOD /path/{template}"` as in the spec, e.g.
     /// `"POST /v2/users/batch"` — faults and 401s included.
     pub fn calls(&self, vendor: Vendor, route: &str) -> usize {
@@ -254,6 +268,12 @@ async fn serve(app: App, token: String, port: u16) -> std::io::Result<Running> {
     } else {
         Router::new().nest(app.base_path, router)
     };
+    // Outermost: every answer, injected faults included, in the switched-on dialect.
+    let dialect = Arc::new(Mutex::new(Dialect::DOCUMENTED));
+    let router = router.layer(middleware::from_fn_with_state(
+        dialect.clone(),
+        answer_in_dialect,
+    ));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = axum::serve(listener, router)
@@ -268,9 +288,21 @@ async fn serve(app: App, token: String, port: u16) -> std::io::Result<Running> {
         base_path: plumbing.base_path,
         faults: plumbing.faults,
         calls: plumbing.calls,
+        dialect,
         users: app.users,
         shutdown: Some(stop),
     })
+}
+
+async fn answer_in_dialect(
+    State(dialect): State<Arc<Mutex<Dialect>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let dialect = *dialect.lock().expect("dialect lock");
+    let response = next.run(request).await;
+    dialect::apply(dialect, &method, response).await
 }
 
 async fn count_and_fault(

@@ -2786,7 +2786,7 @@ Version: v1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::roster_runtime::Auth,
+    pub(crate) inner: ::roster_runtime::ClientState,
 }
 impl Client {
     /// Construct a new client with an existing `reqwest::Client`,
@@ -2798,7 +2798,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::roster_runtime::Auth,
+        inner: ::roster_runtime::ClientState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -2807,7 +2807,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<::roster_runtime::Auth> for Client {
+impl ClientInfo<::roster_runtime::ClientState> for Client {
     fn api_version() -> &'static str {
         "v1"
     }
@@ -2817,7 +2817,7 @@ impl ClientInfo<::roster_runtime::Auth> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::roster_runtime::Auth {
+    fn inner(&self) -> &::roster_runtime::ClientState {
         &self.inner
     }
 }
@@ -2825,7 +2825,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::roster_runtime::Auth>,
+        Client: ClientHooks<::roster_runtime::ClientState>,
     {}
 };
 ///Meeting rooms.
@@ -6322,6 +6322,11 @@ pub mod prelude {
 }
 /// The vendor's production base URL, from the spec's `servers`: <https://www.vectera.com/api/v1>.
 pub const DEFAULT_BASE_URL: &str = "https://www.vectera.com/api/v1";
+/// The names of every field the spec marks `format: password` (tokens, passwords,
+/// login URLs, access keys), sorted. A redactor uses them to hide the values of these
+/// fields in any vendor text that reaches a person: an error body that echoes one, a
+/// body that failed to decode.
+pub const SECRET_FIELDS: &[&str] = &["accessKey", "password", "token", "url"];
 impl Client {
     /** Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates every request with `Authorization: Token <secret>`.
 
@@ -6353,7 +6358,20 @@ impl Client {
             ::core::option::Option::Some("Token"),
             &secret.into(),
         )?;
-        Ok(Self::new_with_client(&base_url, http, auth))
+        Ok(
+            Self::new_with_client(
+                &base_url,
+                http,
+                ::roster_runtime::ClientState::new(auth),
+            ),
+        )
+    }
+    /// The same client reading answers within `limits` (the default,
+    /// `roster_runtime::Limits::DEFAULT`, caps a 2xx body at 32 MiB and keeps 64 KiB
+    /// of an error body).
+    pub fn with_limits(mut self, limits: ::roster_runtime::Limits) -> Self {
+        self.inner.set_limits(limits);
+        self
     }
     /// The base URL requests go to (normalised: no trailing slash).
     pub fn base_url(&self) -> &str {
@@ -6361,14 +6379,33 @@ impl Client {
     }
 }
 /// Applies the credentials to every request and drops progenitor's `api-version`
-/// header (see `roster_runtime::Auth::prepare`).
-impl ClientHooks<::roster_runtime::Auth> for Client {
+/// header (see `roster_runtime::Auth::prepare`); reads every answer once, within the
+/// client's limits, so an error body of any content type keeps its status
+/// (see `roster_runtime::exec`).
+impl ClientHooks<::roster_runtime::ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> ::core::result::Result<(), Error<E>> {
-        self.inner.prepare(request);
+        self.inner.auth().prepare(request);
         Ok(())
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        ::roster_runtime::exec(&self.client, request, self.inner.limits()).await
+    }
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> ::core::result::Result<(), Error<E>> {
+        match ::roster_runtime::rejection(result) {
+            ::core::option::Option::Some(message) => Err(Error::Custom(message)),
+            ::core::option::Option::None => Ok(()),
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use roster_runtime::Secret;
+use roster_runtime::{Limits, Secret};
 
 use crate::error::Vendor;
 
@@ -146,9 +146,23 @@ pub fn default_base_url(vendor: Vendor) -> Option<&'static str> {
 pub struct Config {
     vendors: BTreeMap<Vendor, VendorConfig>,
     timeouts: Timeouts,
+    limits: Limits,
 }
 
 impl Config {
+    /// The same configuration reading answers within other size limits (the default,
+    /// [`Limits::DEFAULT`], reads a 2xx body of at most 32 MiB and keeps 64 KiB of an error
+    /// body: a hostile answer cannot take the process's memory).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The answer size limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// The same configuration with other transport timeouts.
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;

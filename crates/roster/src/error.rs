@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use progenitor_client::Error as ClientError;
 
+use crate::redact::Redactor;
+
 /// The vendors Roster talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Vendor {
@@ -124,28 +126,30 @@ impl Error {
         self
     }
 
-    /// Whether trying again could succeed: connection failures, timeouts, 408, 429 and 5xx, and
-    /// bodies that do not parse (progenitor reports an HTML 5xx page that way, without its
-    /// status).
+    /// Whether trying again could succeed: connection failures, timeouts, transport failures
+    /// (a body cut off mid-way), 408, 429 and 5xx. An answer that does not decode is not: the
+    /// same bytes would come back (error bodies of any content type keep their status, see
+    /// `roster_runtime::exec`), and a 4xx other than 408/429 never is, whatever its body.
     pub fn is_transient(&self) -> bool {
         match self.inner.kind {
             ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Transport => true,
-            ErrorKind::InvalidResponse => self.inner.status.is_none_or(|s| s.is_server_error()),
             ErrorKind::Status => self.inner.status.is_some_and(|s| {
                 s == reqwest::StatusCode::REQUEST_TIMEOUT
                     || s == reqwest::StatusCode::TOO_MANY_REQUESTS
                     || s.is_server_error()
             }),
-            ErrorKind::InvalidRequest => false,
+            ErrorKind::InvalidResponse | ErrorKind::InvalidRequest => false,
         }
     }
 
     /// Reads a generated client's error into this type (reading the body of an undocumented
-    /// answer, which is why it is async).
+    /// answer, which is why it is async). Every vendor text it keeps passes through
+    /// `redactor` first.
     pub async fn from_client<E: serde::Serialize>(
         vendor: Vendor,
         operation: &'static str,
         error: ClientError<E>,
+        redactor: &Redactor,
     ) -> Self {
         let mut out = Inner {
             vendor,
@@ -163,9 +167,12 @@ impl Error {
                 out.status = Some(response.status());
                 out.retry_after =
                     roster_runtime::retry_after(response.headers(), SystemTime::now());
-                out.body = serde_json::to_string(&response.into_inner())
-                    .ok()
-                    .map(truncate);
+                out.body = match serde_json::to_value(response.into_inner()) {
+                    // A body that was not JSON reaches here as a JSON string of its text.
+                    Ok(serde_json::Value::String(text)) => Some(text),
+                    Ok(serde_json::Value::Null) | Err(_) => None,
+                    Ok(json) => Some(json.to_string()),
+                };
             }
             ClientError::UnexpectedResponse(response) => {
                 out.kind = ErrorKind::Status;
@@ -180,29 +187,84 @@ impl Error {
                     ErrorKind::Timeout
                 } else if e.is_connect() {
                     ErrorKind::Connect
-                } else if e.is_decode() || e.is_body() {
+                } else if e.is_decode() {
                     ErrorKind::InvalidResponse
                 } else {
+                    // Sent, then cut off (mid-body included): worth another try when idempotent.
                     ErrorKind::Transport
                 };
                 out.status = e.status();
-                out.message = e.without_url().to_string();
+                out.message = transport_message(e);
             }
-            ClientError::InvalidResponsePayload(bytes, e) => {
-                out.message = format!("the body does not match the spec: {e}");
-                out.body = Some(truncate(String::from_utf8_lossy(&bytes).into_owned()));
+            ClientError::InvalidResponsePayload(_, e) => {
+                // The body is not quoted: it may hold a credential (a login URL, a sign-up link).
+                out.message = format!("the answer does not match the spec: {}", describe(&e));
             }
-            ClientError::InvalidUpgrade(e) => out.message = e.without_url().to_string(),
+            ClientError::InvalidUpgrade(e) => out.message = transport_message(e),
             ClientError::InvalidRequest(message) => {
                 out.kind = ErrorKind::InvalidRequest;
                 out.message = message;
             }
+            // Only Roster's own hooks make these: an answer over the size cap.
             ClientError::Custom(message) => out.message = message,
         }
+        out.message = redactor.clean(&out.message, MAX_BODY);
+        out.body = out
+            .body
+            .map(|body| redactor.clean(&body, MAX_BODY))
+            .filter(|b| !b.is_empty());
         Error {
             inner: Box::new(out),
         }
     }
+}
+
+/// A transport error in words: the host it concerned (never the path or query, which may hold
+/// search terms or keys) and its cause chain (refused, DNS, TLS...).
+fn transport_message(e: reqwest::Error) -> String {
+    use std::error::Error as _;
+    let host = e.url().and_then(|u| {
+        let host = u.host_str()?;
+        Some(match u.port_or_known_default() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        })
+    });
+    let e = e.without_url();
+    let mut message = e.to_string();
+    if let Some(host) = host {
+        message.push_str(&format!(" ({host})"));
+    }
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+/// A JSON decoding error without the values it quotes (`invalid type: string "...", expected
+/// u64` names a value of the answer, which may be a secret): category, what was expected, where.
+fn describe(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut in_quotes = false;
+    for c in text.chars() {
+        match c {
+            '"' if !in_quotes => {
+                in_quotes = true;
+                out.push_str("\"…");
+            }
+            '"' => in_quotes = false,
+            _ if in_quotes => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Reads at most [`MAX_BODY`] bytes (plus one, to know it was cut) of an undocumented answer's
@@ -303,6 +365,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decode_errors_never_quote_the_answer() {
+        let e = serde_json::from_str::<u64>(r#""https://x/login/?token=abc""#).expect_err("bad");
+        let text = describe(&e);
+        assert!(!text.contains("abc"), "{text}");
+        assert!(text.contains("invalid type: string"), "{text}");
+        assert!(text.contains("line 1 column"), "{text}");
+    }
+
+    #[test]
     fn an_error_is_one_pointer_and_an_outcome_two() {
         // Reports of big runs hold one Outcome per member and vendor: keep them small.
         assert_eq!(size_of::<Error>(), size_of::<usize>());
@@ -319,6 +390,7 @@ mod tests {
         assert_eq!((e.kind(), e.attempts()), (ErrorKind::InvalidRequest, 0));
         let e = Error::unusable_answer(Vendor::Veo, "invite_users", "no id");
         assert_eq!((e.kind(), e.attempts()), (ErrorKind::InvalidResponse, 1));
-        assert!(e.is_transient());
+        // The same answer would come back: not worth another attempt.
+        assert!(!e.is_transient());
     }
 }

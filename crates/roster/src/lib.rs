@@ -45,6 +45,7 @@ mod config;
 mod error;
 mod member;
 mod provision;
+pub mod redact;
 mod retry;
 
 pub use config::{
@@ -58,7 +59,7 @@ pub use provision::{
     Account, BATCH_SIZE, DEFAULT_CONCURRENCY, MemberReport, Outcome, Provisioner, STREAM_WINDOW,
 };
 pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
-pub use roster_runtime::Secret;
+pub use roster_runtime::{Limits, Secret};
 
 /// The Vectera client (`roster-vectera`).
 #[cfg(feature = "vectera")]

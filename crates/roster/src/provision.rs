@@ -140,6 +140,15 @@ impl Provisioner {
             timeouts.connect,
             timeouts.attempt,
         )?;
+        // Every error's vendor text is redacted against the configured secrets.
+        let resilience = resilience.with_redactor(crate::redact::Redactor::new(
+            Vendor::ALL
+                .into_iter()
+                .filter_map(|v| config.vendor(v))
+                .map(|c| c.secret().expose().to_owned()),
+        ));
+        #[allow(unused_variables)] // with every vendor feature off, no client uses it
+        let limits = config.limits();
         Ok(Self {
             resilience,
             concurrency: DEFAULT_CONCURRENCY,
@@ -148,6 +157,7 @@ impl Provisioner {
                 .vendor(Vendor::Vectera)
                 .map(|c| {
                     roster_vectera::Client::with_http_client(c.base_url(), c.secret(), http.clone())
+                        .map(|client| client.with_limits(limits))
                 })
                 .transpose()?
                 .map(vectera::Side::new),
@@ -156,6 +166,7 @@ impl Provisioner {
                 .vendor(Vendor::Vyte)
                 .map(|c| {
                     roster_vyte::Client::with_http_client(c.base_url(), c.secret(), http.clone())
+                        .map(|client| client.with_limits(limits))
                 })
                 .transpose()?,
             #[cfg(feature = "veo")]
@@ -163,6 +174,7 @@ impl Provisioner {
                 .vendor(Vendor::Veo)
                 .map(|c| {
                     roster_veo::Client::with_http_client(c.base_url(), c.secret(), http.clone())
+                        .map(|client| client.with_limits(limits))
                 })
                 .transpose()?
                 .map(veo::Side::new),

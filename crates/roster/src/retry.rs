@@ -23,6 +23,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use progenitor_client::{Error as ClientError, ResponseValue};
 
 use crate::error::{Error, ErrorKind, Vendor};
+use crate::redact::Redactor;
 
 /// Whether running a call twice is harmless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +131,7 @@ pub struct Resilience {
     budget: Arc<RetryBudget>,
     sleeper: Arc<dyn Sleeper>,
     jitter: Arc<AtomicU64>,
+    redactor: Redactor,
 }
 
 impl Default for Resilience {
@@ -150,6 +152,7 @@ impl Resilience {
             budget,
             sleeper: Arc::new(TokioSleeper),
             jitter: Arc::new(AtomicU64::new(seed)),
+            redactor: Redactor::default(),
         }
     }
 
@@ -157,6 +160,18 @@ impl Resilience {
     pub fn with_sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
         self.sleeper = sleeper;
         self
+    }
+
+    /// The same layer redacting every vendor text of its errors through `redactor` (the
+    /// provisioner passes one that knows the configured secrets).
+    pub fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// The redactor every error's vendor text passes through.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// The policy in force.
@@ -194,7 +209,7 @@ impl Resilience {
                     self.budget.refund(spent.max(1));
                     return Ok(value.into_inner());
                 }
-                Err(e) => Error::from_client(vendor, operation, e)
+                Err(e) => Error::from_client(vendor, operation, e, &self.redactor)
                     .await
                     .with_attempts(attempt),
             };
