@@ -267,15 +267,16 @@ fn describe(e: &serde_json::Error) -> String {
     out
 }
 
-/// Reads at most [`MAX_BODY`] bytes (plus one, to know it was cut) of an undocumented answer's
-/// body: a vendor's HTML error page of any size costs at most that much memory. `None` when
-/// the body is empty or cannot be read.
+/// Reads an undocumented answer's body — already cut by the client's `exec` hook to the
+/// runtime's error-body cap (`roster_runtime::Limits::max_error_bytes`), and turned into JSON
+/// there when it was not — with a hard bound of its own. `None` when it is empty or unreadable.
 async fn read_capped(mut response: reqwest::Response) -> Option<String> {
+    const HARD_CAP: usize = 1 << 20;
     let mut bytes = Vec::new();
-    while bytes.len() <= MAX_BODY {
+    while bytes.len() < HARD_CAP {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                let room = MAX_BODY + 1 - bytes.len();
+                let room = HARD_CAP - bytes.len();
                 bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
             }
             Ok(None) => break,
@@ -283,19 +284,13 @@ async fn read_capped(mut response: reqwest::Response) -> Option<String> {
             Err(_) => return None,
         }
     }
-    Some(truncate(String::from_utf8_lossy(&bytes).into_owned())).filter(|b| !b.is_empty())
-}
-
-fn truncate(mut text: String) -> String {
-    if text.len() > MAX_BODY {
-        let mut cut = MAX_BODY;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        text.push('…');
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::String(text)) => Some(text),
+        Ok(serde_json::Value::Null) => None,
+        Ok(json) => Some(json.to_string()),
+        Err(_) => Some(String::from_utf8_lossy(&bytes).into_owned()),
     }
-    text
+    .filter(|b| !b.is_empty())
 }
 
 impl fmt::Display for Error {

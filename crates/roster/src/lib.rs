@@ -41,9 +41,11 @@
     allow(unreachable_code, unused_variables, dead_code)
 )]
 
+mod circuit;
 mod config;
 mod error;
 mod member;
+mod pages;
 mod provision;
 pub mod redact;
 mod retry;
@@ -52,6 +54,7 @@ pub use config::{
     Config, ConfigError, Timeouts, VendorConfig, base_url_var, default_base_url, token_var,
 };
 pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
+pub use pages::DEFAULT_MAX_PAGES;
 pub use member::{Member, MemberError, VecteraExtras, VeoExtras, VyteExtras};
 #[cfg(feature = "vectera")]
 pub use provision::MeetingRoom;

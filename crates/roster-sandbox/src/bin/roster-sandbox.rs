@@ -2,18 +2,32 @@
 //! benchmarks that measure the client alone, and for trying the CLI against a long-lived fake).
 
 use roster::Vendor;
-use roster_sandbox::{Ports, Sandbox};
+use roster_sandbox::{Dialect, Ports, Sandbox};
 
 const USAGE: &str = "\
-Usage: roster-sandbox [--port-vectera N] [--port-vyte N] [--port-veo N]
+Usage: roster-sandbox [--port-vectera N] [--port-vyte N] [--port-veo N] [--dialect D]
 
 Serves fakes of the Vectera, Vyte and VEO user APIs on 127.0.0.1 until interrupted, and prints
-the environment variables that point `roster` at them. Port 0 (the default) takes a free port.";
+the environment variables that point `roster` at them. Port 0 (the default) takes a free port.
 
-fn parse() -> Result<Ports, String> {
+--dialect documented     answer in the vendors' documented shapes (the default)
+--dialect alternatives   answer in every alternative shape the specs' tolerance policy allows:
+                         lists as bare arrays with Link headers, creates answered 200, updates
+                         answered 204, empty lists as null, error bodies as HTML or text";
+
+fn parse() -> Result<(Ports, Dialect), String> {
     let mut ports = Ports::default();
+    let mut dialect = Dialect::DOCUMENTED;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--dialect" {
+            dialect = match args.next().as_deref() {
+                Some("documented") => Dialect::DOCUMENTED,
+                Some("alternatives") => Dialect::ALL_ALTERNATIVES,
+                _ => return Err("--dialect takes `documented` or `alternatives`".into()),
+            };
+            continue;
+        }
         let slot = match arg.as_str() {
             "--port-vectera" => &mut ports.vectera,
             "--port-vyte" => &mut ports.vyte,
@@ -26,13 +40,13 @@ fn parse() -> Result<Ports, String> {
             .parse()
             .map_err(|_| format!("{arg}: `{value}` is not a port number (0-65535)"))?;
     }
-    Ok(ports)
+    Ok((ports, dialect))
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let ports = match parse() {
-        Ok(ports) => ports,
+    let (ports, dialect) = match parse() {
+        Ok(parsed) => parsed,
         Err(message) if message.is_empty() => {
             println!("{USAGE}");
             return std::process::ExitCode::SUCCESS;
@@ -49,6 +63,9 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    for vendor in Vendor::ALL {
+        sandbox.set_dialect(vendor, dialect);
+    }
     for (name, value) in sandbox.env() {
         println!("export {name}={value}");
     }
