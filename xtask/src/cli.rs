@@ -72,6 +72,11 @@ pointer) and the rule in brackets:
 
   specs/vectera.yaml: GET /users/ (#/paths/~1users~1/get): <what is wrong> [operation-summary]
 
+then how many operations, success answers, schemas and fields (properties, at their own level
+or their schema's) each evidence level (x-roster-evidence) backs:
+
+  evidence vectera: operations 24 (documented 18, inferred 4, unconfirmed 2); answers ...
+
 Rules:
 ",
     );
@@ -241,6 +246,9 @@ fn validate(root: &Path, vendors: &[String], out: &mut dyn Write) -> io::Result<
                 writeln!(out, "  {line}")?;
             }
             failed.push(vendor.clone());
+        }
+        if let Some(summary) = report.evidence {
+            writeln!(out, "evidence {vendor}: {summary}")?;
         }
     }
     Ok(failed)

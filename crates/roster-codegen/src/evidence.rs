@@ -93,11 +93,10 @@ pub fn annotate(doc: &Value) -> Value {
 /// whose evidence goes onto its operation.
 fn is_response(pointer: &str) -> bool {
     let segments: Vec<&str> = pointer.split('/').collect();
-    match segments.as_slice() {
-        ["", "components", "responses", _] => true,
-        ["", "paths", _, _, "responses", _] => true,
-        _ => false,
-    }
+    matches!(
+        segments.as_slice(),
+        ["", "components", "responses", _] | ["", "paths", _, _, "responses", _]
+    )
 }
 
 fn append(holder: &mut Map<String, Value>, line: &str) {
@@ -190,7 +189,10 @@ mod tests {
             out["paths"]["/u/"]["get"]["description"],
             "Gets.\n\nAnswer: **documented** — s"
         );
-        assert_eq!(out["components"]["responses"]["U"], json!({"description": "U."}));
+        assert_eq!(
+            out["components"]["responses"]["U"],
+            json!({"description": "U."})
+        );
         assert_eq!(
             out["components"]["schemas"]["U"]["example"],
             json!({EVIDENCE: "data"})

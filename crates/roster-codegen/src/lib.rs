@@ -4,11 +4,11 @@
 //! `check` call [`generate_file`]; both end in [`generate`], so the snapshot a reviewer reads
 //! is byte-for-byte what the build compiles.
 //!
-//! Steps: read YAML → JSON value → the [`lint::generator_rules`] progenitor would otherwise
-//! panic on → the [`evidence`] appended to the descriptions → `openapiv3::OpenAPI` (with the
-//! JSON path of any shape error) → progenitor's
-//! builder-style generator, run under `catch_unwind` so a remaining panic becomes an
-//! [`Error`] naming the spec → Roster's additions ([`extras`]) → `prettyplease`.
+//! Steps: read YAML → JSON value → `openapiv3::OpenAPI`, read from a copy whose descriptions
+//! carry the [`evidence`] (with the JSON path of any shape error) → the
+//! [`lint::generator_rules`] progenitor would otherwise panic on (on the JSON as written) →
+//! progenitor's builder-style generator, run under `catch_unwind` so a remaining panic becomes
+//! an [`Error`] naming the spec → Roster's additions ([`extras`]) → `prettyplease`.
 #![deny(missing_docs)]
 
 pub mod evidence;

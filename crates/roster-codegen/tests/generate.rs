@@ -256,7 +256,10 @@ fn evidence_reaches_the_rustdoc_of_methods_types_and_fields() {
     ] {
         assert!(code.contains(doc), "the rustdoc shows {doc}\n{code}");
     }
-    assert!(!code.contains("x-roster-"), "the keys are not in the output");
+    assert!(
+        !code.contains("x-roster-"),
+        "the keys are not in the output"
+    );
     assert_eq!(
         code,
         roster_codegen::generate_file(fixture("evidence.yaml")).expect("generates"),
