@@ -24,8 +24,9 @@ Usage: cargo xtask <COMMAND> [VENDOR...]
 Commands:
   validate [VENDOR...]  check each spec against every rule (`cargo xtask validate --help`
                         lists them): OpenAPI 3.0.x, $refs, operations, path parameters,
-                        examples validated against their schemas, security, what progenitor
-                        needs, and that it generates
+                        examples validated against their schemas, security, the tolerance
+                        and evidence policy, what progenitor needs, and that it generates;
+                        then each vendor's evidence summary
   generate [VENDOR...]  write crates/roster-<vendor>/generated/client.rs from each spec, with
                         the roster-codegen path the build scripts use (commit the result)
   check                 validate every spec and verify every snapshot is up to date (CI)
