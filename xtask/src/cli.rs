@@ -24,8 +24,9 @@ Usage: cargo xtask <COMMAND> [VENDOR...]
 Commands:
   validate [VENDOR...]  check each spec against every rule (`cargo xtask validate --help`
                         lists them): OpenAPI 3.0.x, $refs, operations, path parameters,
-                        examples validated against their schemas, security, what progenitor
-                        needs, and that it generates
+                        examples validated against their schemas, security, the tolerance
+                        and evidence policy, what progenitor needs, and that it generates;
+                        then each vendor's evidence summary
   generate [VENDOR...]  write crates/roster-<vendor>/generated/client.rs from each spec, with
                         the roster-codegen path the build scripts use (commit the result)
   check                 validate every spec and verify every snapshot is up to date (CI)
@@ -71,6 +72,11 @@ and, on failure, one line per problem naming the file, the location (METHOD /pat
 pointer) and the rule in brackets:
 
   specs/vectera.yaml: GET /users/ (#/paths/~1users~1/get): <what is wrong> [operation-summary]
+
+then how many operations, success answers, schemas and fields (properties, at their own level
+or their schema's) each evidence level (x-roster-evidence) backs:
+
+  evidence vectera: operations 24 (documented 18, inferred 4, unconfirmed 2); answers ...
 
 Rules:
 ",
@@ -241,6 +247,9 @@ fn validate(root: &Path, vendors: &[String], out: &mut dyn Write) -> io::Result<
                 writeln!(out, "  {line}")?;
             }
             failed.push(vendor.clone());
+        }
+        if let Some(summary) = report.evidence {
+            writeln!(out, "evidence {vendor}: {summary}")?;
         }
     }
     Ok(failed)

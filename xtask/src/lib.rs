@@ -3,6 +3,8 @@
 //! - [`validate_file`]: every rule of [`RULES`] on one spec — the generator's own
 //!   (`roster_codegen::lint::generator_rules`), documentation, security, examples validated
 //!   against their schemas ([`examples`]), and finally a real generation.
+//! - [`policy`]: the tolerance and evidence rules of `specs/CONVENTIONS.md`, and
+//!   [`evidence`](mod@evidence): the per-vendor count of items by evidence level.
 //! - [`snapshots`]: the committed generated source of each vendor crate, written and checked
 //!   through `roster_codegen::generate_file`, the build scripts' own path.
 //! - [`cli`]: argument parsing and output of the `xtask` binary.
@@ -13,7 +15,9 @@
 
 pub mod bench;
 pub mod cli;
+pub mod evidence;
 pub mod examples;
+pub mod policy;
 mod rules;
 pub mod snapshots;
 

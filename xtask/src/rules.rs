@@ -5,7 +5,8 @@
 //!   build scripts, which refuse the same specs);
 //! - `roster_codegen::extras`: what Roster's own additions to the client need (one security
 //!   scheme it can apply, an https default server);
-//! - the rules here: documentation, examples, security ([`spec_rules`]);
+//! - the rules here: documentation, examples, security ([`spec_rules`]), and the tolerance and
+//!   evidence policy of `specs/CONVENTIONS.md` ([`policy`]);
 //!
 //! and, when all of those pass, a real generation through `roster_codegen::generate` — the
 //! build scripts' path — so a panic or refusal of progenitor becomes a `generates` problem
@@ -19,7 +20,7 @@ use roster_codegen::lint::{self, Problem};
 use roster_codegen::{Spec, extras};
 use serde_json::Value;
 
-use crate::examples;
+use crate::{evidence, examples, policy};
 
 /// Every rule `validate` checks: its stable name (printed in brackets after each problem)
 /// and what it asks of a spec.
@@ -112,6 +113,25 @@ pub const RULES: &[(&str, &str)] = &[
         "secret-exact",
         "`format: password` schemas are exactly `type: string` + annotations",
     ),
+    (
+        "evidence-present",
+        "operations, `'2XX'` answers and schemas carry a valid `x-roster-evidence` and an \
+         `x-roster-source`; anything else carrying one carries both",
+    ),
+    (
+        "success-2xx",
+        "an operation's success response is the range `'2XX'` (no `200`/`201`/`204`)",
+    ),
+    (
+        "error-any-json",
+        "errors are exactly `'4XX'` and `'5XX'` with `application/json` `Error`, a schema \
+         that accepts any JSON",
+    ),
+    (
+        "answer-tolerant",
+        "what only answers reach has no `required` and nullable properties; nothing a \
+         server sends has `additionalProperties: false`",
+    ),
     ("generates", "progenitor generates a client from the spec"),
 ];
 
@@ -124,6 +144,8 @@ pub struct Report {
     pub operations: usize,
     /// Every broken rule, ordered by location; empty when the spec is valid.
     pub problems: Vec<Problem>,
+    /// How much each evidence level backs (`None` when the spec did not parse).
+    pub evidence: Option<evidence::Summary>,
 }
 
 impl Report {
@@ -160,6 +182,7 @@ pub fn validate_file(path: &Path) -> Report {
             file: path.to_path_buf(),
             operations: 0,
             problems: problems_of(e),
+            evidence: None,
         },
     }
 }
@@ -184,6 +207,7 @@ pub fn validate_spec(spec: &Spec) -> Report {
         file: spec.path.clone(),
         operations: lint::operations(doc).len(),
         problems,
+        evidence: Some(evidence::summarize(doc)),
     }
 }
 
@@ -224,7 +248,8 @@ pub fn problems_of(error: roster_codegen::Error) -> Vec<Problem> {
     }
 }
 
-/// The rules beyond what the generator needs: documentation, examples, security, servers.
+/// The rules beyond what the generator needs: documentation, examples, security, servers,
+/// and the tolerance and evidence policy ([`policy`]).
 /// `ref_problems`: the spec has dangling or external `$ref`s (already reported), so examples
 /// whose schema cannot be compiled are left for after those are fixed.
 pub fn spec_rules(doc: &Value, ref_problems: bool) -> Vec<Problem> {
@@ -235,6 +260,7 @@ pub fn spec_rules(doc: &Value, ref_problems: bool) -> Vec<Problem> {
         out.push(p);
     }
     out.extend(examples::example_rules(doc, ref_problems));
+    out.extend(policy::policy_rules(doc));
     out
 }
 

@@ -121,23 +121,80 @@ fn validate_prints_a_line_per_vendor_and_a_line_per_problem() {
     assert_eq!(status, FAILED);
     assert_eq!(
         out,
-        "validate alpha ... ok (3 operations)\n\
-         validate beta ... FAILED (1 problem)\n  \
-         specs/beta.yaml: GET /users/{id}/ (#/paths/~1users~1{id}~1/get): the operation needs \
-         a `summary` (it becomes the method's rustdoc) [operation-summary]\n\
-         validate gamma ... FAILED (1 problem)\n  \
-         specs/gamma.yaml: #: not an OpenAPI 3.0 document here: the document must be a \
-         mapping [parses]\n"
+        format!(
+            "validate alpha ... ok (4 operations)\n\
+             evidence alpha: {VALID_EVIDENCE}\n\
+             validate beta ... FAILED (1 problem)\n  \
+             specs/beta.yaml: GET /users/{{id}}/ (#/paths/~1users~1{{id}}~1/get): the operation \
+             needs a `summary` (it becomes the method's rustdoc) [operation-summary]\n\
+             evidence beta: {VALID_EVIDENCE}\n\
+             validate gamma ... FAILED (1 problem)\n  \
+             specs/gamma.yaml: #: not an OpenAPI 3.0 document here: the document must be a \
+             mapping [parses]\n"
+        ),
+        "a spec that does not parse has no evidence line"
     );
 
     let (status, out, _) = ws.run(&["validate", "alpha"]);
     assert_eq!(
-        (status, out.as_str()),
-        (OK, "validate alpha ... ok (3 operations)\n")
+        (status, out),
+        (
+            OK,
+            format!("validate alpha ... ok (4 operations)\nevidence alpha: {VALID_EVIDENCE}\n")
+        )
     );
     // A path to the spec names the vendor too.
     let (status, _, _) = ws.run(&["validate", "specs/alpha.yaml"]);
     assert_eq!(status, OK);
+}
+
+/// The evidence of `fixtures/valid.yaml`: its 4 operations (2 documented, `replace_user`
+/// inferred, `list_teams` unconfirmed), their 4 `'2XX'` answers (3 inferred, the team page
+/// unconfirmed), its 4 schemas (`User` documented, `Error` and `TeamPage` inferred, `Team`
+/// unconfirmed) and their 13 fields: `User`'s 7 documented but `nickname` (its own
+/// `unconfirmed`), `TeamPage`'s 3 inferred, `Team`'s 3 unconfirmed.
+const VALID_EVIDENCE: &str = "operations 4 (documented 2, inferred 1, unconfirmed 1); answers 4 \
+     (documented 0, inferred 3, unconfirmed 1); schemas 4 (documented 1, inferred 2, unconfirmed \
+     1); fields 13 (documented 6, inferred 3, unconfirmed 4)";
+
+#[test]
+fn validate_and_check_summarize_the_evidence_of_each_vendor() {
+    let ws = Scratch::new("evidence");
+    ws.spec("alpha", "valid")
+        .spec("beta", "evidence-present")
+        .spec("gamma", "success-2xx");
+    let (status, out, _) = ws.run(&["validate"]);
+    assert_eq!(status, FAILED);
+    let evidence: Vec<&str> = out.lines().filter(|l| l.starts_with("evidence ")).collect();
+    assert_eq!(
+        evidence,
+        [
+            format!("evidence alpha: {VALID_EVIDENCE}"),
+            // `get_user` lost its keys: one operation missing.
+            "evidence beta: operations 4 (documented 1, inferred 1, unconfirmed 1, missing 1); \
+             answers 4 (documented 0, inferred 3, unconfirmed 1); schemas 4 (documented 1, \
+             inferred 2, unconfirmed 1); fields 13 (documented 6, inferred 3, unconfirmed 4)"
+                .to_owned(),
+            // A `200` is still counted as the answer it is.
+            format!("evidence gamma: {VALID_EVIDENCE}"),
+        ]
+    );
+    assert!(
+        out.contains("[evidence-present]\nevidence beta: "),
+        "the summary follows the problems: {out}"
+    );
+
+    // `check` prints the same summary (through `validate`).
+    let ws = Scratch::new("evidence-check");
+    ws.spec("alpha", "valid");
+    let (status, out, _) = ws.run(&["check"]);
+    assert_eq!(status, OK, "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "validate alpha ... ok (4 operations)\nevidence alpha: {VALID_EVIDENCE}\n"
+        )),
+        "{out}"
+    );
 }
 
 #[test]
@@ -257,7 +314,7 @@ fn generate_reports_a_spec_that_does_not_generate() {
     assert!(
         out.contains(
             "generate alpha ... FAILED\n  specs/alpha.yaml: GET /users/{id}/ \
-             (#/paths/~1users~1{id}~1/get/responses): 2xx responses must share one body type"
+             (#/paths/~1users~1{id}~1/get/responses): the operation declares no 2xx response"
         ),
         "{out}"
     );

@@ -4,12 +4,14 @@
 //! `check` call [`generate_file`]; both end in [`generate`], so the snapshot a reviewer reads
 //! is byte-for-byte what the build compiles.
 //!
-//! Steps: read YAML → JSON value → the [`lint::generator_rules`] progenitor would otherwise
-//! panic on → `openapiv3::OpenAPI` (with the JSON path of any shape error) → progenitor's
-//! builder-style generator, run under `catch_unwind` so a remaining panic becomes an
-//! [`Error`] naming the spec → Roster's additions ([`extras`]) → `prettyplease`.
+//! Steps: read YAML → JSON value → `openapiv3::OpenAPI`, read from a copy whose descriptions
+//! carry the [`evidence`] (with the JSON path of any shape error) → the
+//! [`lint::generator_rules`] progenitor would otherwise panic on (on the JSON as written) →
+//! progenitor's builder-style generator, run under `catch_unwind` so a remaining panic becomes
+//! an [`Error`] naming the spec → Roster's additions ([`extras`]) → `prettyplease`.
 #![deny(missing_docs)]
 
+pub mod evidence;
 pub mod extras;
 pub mod lint;
 
@@ -164,7 +166,10 @@ pub fn parse(path: PathBuf, text: &str) -> Result<Spec, Error> {
             message: "the document must be a mapping".into(),
         });
     }
-    let openapi = serde_path_to_error::deserialize(&json).map_err(|e| {
+    // The generator reads the descriptions with the evidence appended (see [`evidence`]);
+    // `json` stays as written, for pointer-located checks.
+    let annotated = evidence::annotate(&json);
+    let openapi = serde_path_to_error::deserialize(&annotated).map_err(|e| {
         let pointer = e
             .path()
             .iter()

@@ -234,3 +234,35 @@ fn example_data_is_not_taken_for_schema() {
     let spec = roster_codegen::parse("specs/ok.yaml".into(), &text).expect("parses");
     assert_eq!(roster_codegen::lint::generator_rules(&spec.json), []);
 }
+
+#[test]
+fn evidence_reaches_the_rustdoc_of_methods_types_and_fields() {
+    let code = roster_codegen::generate_file(fixture("evidence.yaml")).expect("generates");
+    std::fs::write(std::env::temp_dir().join("roster-evidence.rs"), &code).expect("write");
+    for doc in [
+        // The method: its own evidence, then its answer's.
+        "Reads one user.\n\nEvidence: **documented** — guide.txt: \"Get a user\"\n\n\
+         Answer: **inferred** — wider-api-notes.md: \"DRF answers 200\"\n\n\
+         Sends a `GET` request",
+        // Types.
+        "/**Any JSON.\n\nEvidence: **inferred** — wider-api-notes.md: errors*/",
+        "/**A team.\n\nEvidence: **documented** — guide.txt: teams*/",
+        "/**A user.\n\nEvidence: **documented** — guide.txt: \"Get a user\"*/",
+        // Fields with their own evidence (a `$ref` wrapped in `allOf` too).
+        "/**A nickname.\n\nEvidence: **unconfirmed** — a third-party client*/",
+        "/**The team.\n\nEvidence: **inferred** — wider-api-notes.md: teams*/",
+        // A field without its own keys: nothing appended.
+        "///Identifier.\n",
+    ] {
+        assert!(code.contains(doc), "the rustdoc shows {doc}\n{code}");
+    }
+    assert!(
+        !code.contains("x-roster-"),
+        "the keys are not in the output"
+    );
+    assert_eq!(
+        code,
+        roster_codegen::generate_file(fixture("evidence.yaml")).expect("generates"),
+        "byte-for-byte deterministic"
+    );
+}
