@@ -1559,12 +1559,17 @@ mod veo {
                     .map(|chunk| async move {
                         match self.invite(r, org, chunk).await {
                             Ok(result) => {
-                                let mut out = Vec::with_capacity(chunk.len());
-                                for &(i, m) in chunk {
-                                    let outcome = self.invited(r, org, &result, m).await;
-                                    out.push(done(progress, i, V, settle(outcome)));
-                                }
-                                out
+                                // Members the answer does not account for are looked up again,
+                                // `concurrency` at a time.
+                                let result = &result;
+                                futures::stream::iter(chunk)
+                                    .map(|&(i, m)| async move {
+                                        let outcome = self.invited(r, org, result, m).await;
+                                        done(progress, i, V, settle(outcome))
+                                    })
+                                    .buffer_unordered(concurrency)
+                                    .collect()
+                                    .await
                             }
                             Err(e) if chunk.len() > 1 && redo_one_by_one(&e) => {
                                 tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "an invitation batch failed; redoing it member by member");
