@@ -209,7 +209,7 @@ nullable, unknown fields tolerated.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
-        ///The user's VEO id.
+        ///The user's VEO id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<AnyUserId>,
         ///The user's last name.
@@ -235,7 +235,7 @@ and nullable, unknown fields tolerated).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Membership {
-        ///The organisation's id.
+        ///The organisation's id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<AnyOrganisationId>,
         ///The organisation's name.
@@ -490,7 +490,7 @@ organisation id read as a number or a string.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserOrganisationRoles {
-        ///The organisation id.
+        ///The organisation id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
         #[serde(
             rename = "OrganisationId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -563,7 +563,7 @@ callers check it.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
-        ///The user's VEO id.
+        ///The user's VEO id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<AnyUserId>,
         ///Whether the user is active.
