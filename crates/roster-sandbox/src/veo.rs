@@ -14,8 +14,9 @@
 //!   case-insensitively, as Json.NET binds them;
 //! - the invite answer's lists are .NET lists: an empty one is sent as `null`; updates and
 //!   deletes answer `200 OK` with no body; a create answers the new id as a bare JSON number;
-//! - an organisation id other than 1 (or none) is answered 403, an unknown user id 404 (any
-//!   text is a user id to the spec);
+//! - an organisation id other than 1 (or none) and a role id VEO reserves for its staff are
+//!   answered 403, an unknown user id 404 (any text is a user id to the spec), an address
+//!   another user has 409;
 //! - an invited address new to VEO becomes a user of the organisation at once, listed with its
 //!   email, its roles and `IsActive: true` but no names: the invitation carries none, the
 //!   person gives them when accepting. Inviting an address already in the organisation puts
@@ -244,7 +245,8 @@ fn valid_email(email: &str) -> bool {
             .all(|c| !c.is_whitespace() && !c.is_control() && !"()<>,;:\\\"[]".contains(c))
 }
 
-/// Roles as stored: 4 always, the others once each; 400 for an id VEO keeps to itself.
+/// Roles as stored: 4 always, the others once each; `Err` (answered 403: the caller may not
+/// grant it) for an id VEO keeps to itself ("Some roles are reserved for VEO team members").
 fn checked_roles(roles: &[types::RoleId]) -> Result<Vec<i32>, String> {
     let mut out = vec![ROLE_USER];
     for role in roles {
@@ -511,6 +513,14 @@ impl QueryPairs {
     }
 }
 
+/// 409: another user has the address (VEO documents no status for it).
+fn taken(email: &str) -> Response {
+    error(
+        StatusCode::CONFLICT,
+        &format!("A user with the email address {email} already exists."),
+    )
+}
+
 /// A user id from a path or query string: any text is one to the spec, so one that is not a
 /// number names no user (404), as an unknown number does.
 fn user_id(raw: &str) -> Option<i64> {
@@ -616,18 +626,13 @@ async fn create_user(
     model.field::<i32>("RegionId", false);
     model.field::<bool>("AcceptsPrivacyPolicy", false);
     model.field::<bool>("AcceptsTermsAndConditions", false);
-    // Roles VEO reserves for its own staff cannot be granted ("Some roles are reserved for VEO
-    // team members").
-    let roles = match checked_roles(roles.as_deref().unwrap_or_default()) {
-        Ok(roles) => roles,
-        Err(message) => {
-            model.fail("Roles", message);
-            Vec::new()
-        }
-    };
     if let Err(response) = model.finish() {
         return *response;
     }
+    let roles = match checked_roles(roles.as_deref().unwrap_or_default()) {
+        Ok(roles) => roles,
+        Err(message) => return error(StatusCode::FORBIDDEN, &message),
+    };
     let organisation = organisation.unwrap_or_default();
     if !is_ours(&organisation) {
         return forbidden_organisation(&organisation);
@@ -638,10 +643,7 @@ async fn create_user(
         && store.by_email.contains_key(&email.to_ascii_lowercase())
     {
         drop(store);
-        return invalid_field(
-            "model.Email",
-            format!("A user with the email address {email} already exists."),
-        );
+        return taken(email);
     }
     let id = store.add(VeoUser {
         email,
@@ -672,21 +674,19 @@ async fn update_user(
     // The one field VEO calls required: "the user roles are separated by organisation and
     // are required".
     let roles = model.field::<Vec<types::OrganisationRole>>("Roles", true);
+    if let Err(response) = model.finish() {
+        return *response;
+    }
     let mut ours = None;
     for entry in roles.iter().flatten() {
         match entry.organisation_id {
             Some(ORG_ID) => match checked_roles(&entry.roles) {
                 Ok(checked) => ours = Some(checked),
-                Err(message) => model.fail("Roles", message),
+                Err(message) => return error(StatusCode::FORBIDDEN, &message),
             },
-            Some(other) if model.state.is_empty() => {
-                return forbidden_organisation(&other.to_string());
-            }
-            _ => {}
+            Some(other) => return forbidden_organisation(&other.to_string()),
+            None => {}
         }
-    }
-    if let Err(response) = model.finish() {
-        return *response;
     }
     let Some(id) = path.ok().and_then(|Path(raw)| user_id(&raw)) else {
         return user_not_found();
@@ -701,13 +701,7 @@ async fn update_user(
         let key = email.trim().to_ascii_lowercase();
         if Some(&key) != old_key.as_ref() && store.by_email.contains_key(&key) {
             drop(store);
-            return invalid_field(
-                "model.Email",
-                format!(
-                    "A user with the email address {} already exists.",
-                    email.trim()
-                ),
-            );
+            return taken(email.trim());
         }
         if let Some(old) = &old_key {
             store.by_email.remove(old);

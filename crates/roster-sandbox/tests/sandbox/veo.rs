@@ -231,12 +231,16 @@ async fn bodies_are_held_to_the_spec_and_nothing_stricter() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert!(body.is_i64(), "a bare id: {body}");
-    // Roles VEO keeps to itself ("reserved for VEO team members").
+    // Roles VEO keeps to itself ("reserved for VEO team members"): the caller may not grant
+    // them.
     let mut bad = new_user("b@example.com", "B", "B");
     bad.roles = vec![types::RoleId(1)];
     let (status, body) = error_of(client.create_user().body(bad).send().await);
-    assert_eq!(status, 400);
-    assert!(body.0["ModelState"]["model.Roles"].is_array(), "{body:?}");
+    assert_eq!(status, 403);
+    assert_eq!(
+        body.0,
+        json!({"Message": "Role 1 cannot be granted through the API."})
+    );
     // Another organisation, or none: 403.
     let mut foreign = new_user("c@example.com", "C", "C");
     foreign.organisation_id = Some(types::OrganisationId("2".into()));
@@ -248,7 +252,7 @@ async fn bodies_are_held_to_the_spec_and_nothing_stricter() {
 }
 
 #[tokio::test]
-async fn a_duplicate_create_is_a_400_on_the_email() {
+async fn a_duplicate_create_is_a_409_conflict_on_the_email() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let id = client
@@ -266,12 +270,10 @@ async fn a_duplicate_create_is_a_400_on_the_email() {
             .send()
             .await,
     );
-    assert_eq!(status, 400);
-    assert!(
-        body.0["ModelState"]["model.Email"][0]
-            .as_str()
-            .is_some_and(|m| m.contains("already exists")),
-        "{body:?}"
+    assert_eq!(status, 409);
+    assert_eq!(
+        body.0,
+        json!({"Message": "A user with the email address MAIA@example.com already exists."})
     );
     assert_eq!(sandbox.user_count(V), 1);
 }
@@ -492,8 +494,8 @@ async fn create_update_list_by_pages_and_delete_round_trip() {
             .send()
             .await,
     );
-    assert_eq!(status, 400);
-    assert!(body.0["ModelState"]["model.Email"].is_array());
+    assert_eq!(status, 409);
+    assert!(body.0["Message"].is_string());
     let mut elsewhere = update.clone();
     elsewhere.roles[0].organisation_id = Some(99);
     let (status, _) = error_of(
