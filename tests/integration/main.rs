@@ -7,4 +7,5 @@ mod provision;
 mod resilience;
 mod vectera;
 mod veo;
+mod veo_examples;
 mod vyte;

@@ -2,18 +2,31 @@
 //! invited (`/api/userinvites/multiple`), created without invitation, updated, deleted and
 //! listed page by page, plus `/api/me` and `/api/regions`, behind `Authorization: Bearer`.
 //!
-//! What it does where VEO's docs are silent (see `specs/veo.yaml`):
+//! It answers in the shapes VEO documents, and holds requests to what `specs/veo.yaml` says
+//! and nothing stricter: no request field is required but an update's `Roles` (the only one
+//! VEO calls required), a value of the wrong JSON type or an explicit `null` is refused (the
+//! spec types each field and makes none nullable) — except `OrganisationId`, which VEO types
+//! as string and sends as a number, so either is read.
+//!
+//! What it does where VEO's docs are silent:
 //! - errors are ASP.NET Web API's `{"Message"}`, with `ModelState` (messages per field path,
 //!   `model.Email`) for invalid bodies and query values; JSON property names are matched
 //!   case-insensitively, as Json.NET binds them;
+//! - the invite answer's lists are .NET lists: an empty one is sent as `null`; updates and
+//!   deletes answer `200 OK` with no body; a create answers the new id as a bare JSON number;
+//! - an organisation id other than 1 (or none) and a role id VEO reserves for its staff are
+//!   answered 403, an unknown user id 404 (any text is a user id to the spec), an address
+//!   another user has 409;
 //! - an invited address new to VEO becomes a user of the organisation at once, listed with its
 //!   email, its roles and `IsActive: true` but no names: the invitation carries none, the
 //!   person gives them when accepting. Inviting an address already in the organisation puts
 //!   it in `AlreadyInOrganisationList` and sets its admin right to the one asked for; an
 //!   address VEO refuses (not an email) goes to `ErrorList`. The sandbox's VEO holds no users
 //!   outside the organisation, so `ExistingUserAddedMembershipToOrganisation` stays empty;
-//! - `list_users` orders by creation (`orderByDirection` `asc`, the default, or `desc`), pages
-//!   with `pageNumber` (default 1) and `pageSize` (default 10), and matches `searchTerm`
+//! - `list_users` orders by creation, oldest first (`orderByDirection=true` reads as newest
+//!   first: VEO types it bool without saying which is which), pages with `pageNumber`
+//!   (default 1; below 1 answers no items) and `pageSize` (default 10; below 1 answers no
+//!   items), and matches `searchTerm`
 //!   against first name, last name and email as a case-insensitive substring — except that a
 //!   term holding `@` is taken as an address and matched whole (an index look-up, so a
 //!   look-up by email never scans the organisation);
@@ -32,7 +45,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use roster::veo::types;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -53,11 +65,9 @@ const ROLE_ORG_ADMIN: i32 = 2;
 const ROLE_SITE_ADMIN: i32 = 8;
 /// `pageSize` when none is given.
 const DEFAULT_PAGE_SIZE: i32 = 10;
-/// The shortest password accepted (ASP.NET Identity's default).
-const MIN_PASSWORD: usize = 6;
 /// The largest request body read.
 const BODY_LIMIT: usize = 16 << 20;
-/// The regions (`/api/regions`).
+/// The regions (`/api/regions`); `RegionId` on a create is stored nowhere and not checked.
 const REGIONS: [(i32, &str); 4] = [
     (74, "United Kingdom"),
     (75, "Ireland"),
@@ -112,23 +122,14 @@ pub(crate) fn app(token: String) -> App {
 
 /// VEO's (ASP.NET Web API's) error body: `{"Message": …}`.
 fn error(status: StatusCode, message: &str) -> Response {
-    json(
-        status,
-        &types::Error {
-            message: Some(message.to_owned()),
-            model_state: HashMap::new(),
-        },
-    )
+    json(status, &serde_json::json!({ "Message": message }))
 }
 
 /// A 400 with `ModelState`: messages per invalid field.
 fn invalid(model_state: HashMap<String, Vec<String>>) -> Response {
     json(
         StatusCode::BAD_REQUEST,
-        &types::Error {
-            message: Some("The request is invalid.".to_owned()),
-            model_state,
-        },
+        &serde_json::json!({ "Message": "The request is invalid.", "ModelState": model_state }),
     )
 }
 
@@ -163,7 +164,8 @@ impl Shared {
 /// A user of the organisation, as the fake keeps it.
 #[derive(Debug, Clone)]
 struct VeoUser {
-    email: String,
+    /// `None` for a user created without one (VEO marks no create field required).
+    email: Option<String>,
     /// `None` for an invitee who has not given their names.
     first_name: Option<String>,
     last_name: Option<String>,
@@ -187,7 +189,9 @@ impl Store {
     fn add(&mut self, user: VeoUser) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.by_email.insert(user.email.to_ascii_lowercase(), id);
+        if let Some(email) = &user.email {
+            self.by_email.insert(email.to_ascii_lowercase(), id);
+        }
         self.users.insert(id, user);
         self.order.push(id);
         id
@@ -195,7 +199,9 @@ impl Store {
 
     fn delete(&mut self, id: i64) -> Option<VeoUser> {
         let user = self.users.remove(&id)?;
-        self.by_email.remove(&user.email.to_ascii_lowercase());
+        if let Some(email) = &user.email {
+            self.by_email.remove(&email.to_ascii_lowercase());
+        }
         if let Ok(at) = self.order.binary_search(&id) {
             self.order.remove(at);
         }
@@ -204,15 +210,15 @@ impl Store {
 
     fn summary(id: i64, user: &VeoUser) -> types::UserSummary {
         types::UserSummary {
-            id: types::UserId(id),
-            email: Some(user.email.clone()),
+            id: Some(types::AnyUserId::Int64(id)),
+            email: user.email.clone(),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             is_active: Some(user.is_active),
-            roles: vec![types::OrganisationRole {
-                organisation_id: types::OrganisationId(ORG_ID),
-                roles: user.roles.iter().copied().map(types::RoleId).collect(),
-            }],
+            roles: Some(vec![types::UserOrganisationRoles {
+                organisation_id: Some(types::AnyOrganisationId::Int64(ORG_ID)),
+                roles: Some(user.roles.iter().copied().map(types::RoleId).collect()),
+            }]),
         }
     }
 }
@@ -239,7 +245,8 @@ fn valid_email(email: &str) -> bool {
             .all(|c| !c.is_whitespace() && !c.is_control() && !"()<>,;:\\\"[]".contains(c))
 }
 
-/// Roles as stored: 4 always, the others once each; 400 for an id VEO keeps to itself.
+/// Roles as stored: 4 always, the others once each; `Err` (answered 403: the caller may not
+/// grant it) for an id VEO keeps to itself ("Some roles are reserved for VEO team members").
 fn checked_roles(roles: &[types::RoleId]) -> Result<Vec<i32>, String> {
     let mut out = vec![ROLE_USER];
     for role in roles {
@@ -262,11 +269,33 @@ fn set_admin(roles: &mut Vec<i32>, admin: bool) {
     }
 }
 
-fn forbidden_organisation(id: i64) -> Response {
+fn forbidden_organisation(id: &str) -> Response {
     error(
         StatusCode::FORBIDDEN,
-        &format!("You are not an administrator of organisation {id}."),
+        &format!("You are not an administrator of organisation '{id}'."),
     )
+}
+
+/// An `OrganisationId` as sent: VEO types it string and its examples send a number, so a
+/// JSON string or number is read (anything else is a 400). `Ok(None)` when absent.
+fn organisation_of(model: &mut Model) -> Option<String> {
+    match model.object.get("OrganisationId").cloned() {
+        None => None,
+        Some(Value::String(text)) => Some(text.trim().to_owned()),
+        Some(Value::Number(n)) if n.is_i64() => Some(n.to_string()),
+        Some(other) => {
+            model.fail(
+                "OrganisationId",
+                format!("Error converting value {other} for OrganisationId."),
+            );
+            None
+        }
+    }
+}
+
+/// Whether `id` (as [`organisation_of`] read it) is the sandbox's organisation.
+fn is_ours(id: &str) -> bool {
+    id.parse::<i64>().is_ok_and(|id| id == ORG_ID)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,23 +361,22 @@ fn canonical_keys(value: Value) -> Value {
     }
 }
 
-impl Model {
-    /// VEO's checks of an address and a password, shared by create and update.
-    fn check_email_and_password(&mut self, email: Option<&str>, password: Option<&str>) {
-        if email.is_some_and(|e| !valid_email(e.trim())) {
-            self.fail(
-                "Email",
-                "The Email field is not a valid e-mail address.".into(),
-            );
-        }
-        if password.is_some_and(|p| p.chars().count() < MIN_PASSWORD) {
-            self.fail(
-                "Password",
-                format!("The Password must be at least {MIN_PASSWORD} characters long."),
-            );
-        }
+/// The first documented property, at any depth, sent as `null`: the spec makes no request
+/// field nullable (Json.NET would bind `null` to a list or a string; the spec says no).
+fn null_property(value: &Value) -> Option<&'static str> {
+    match value {
+        Value::Object(object) => object.iter().find_map(|(key, value)| {
+            match PROPERTIES.iter().find(|p| **p == key.as_str()) {
+                Some(name) if value.is_null() => Some(*name),
+                _ => null_property(value),
+            }
+        }),
+        Value::Array(items) => items.iter().find_map(null_property),
+        _ => None,
     }
+}
 
+impl Model {
     /// Reads the body: 400 for another content type, an empty, malformed or non-object body.
     async fn read(headers: &HeaderMap, body: Body) -> Result<Self, Refused> {
         let content_type = headers
@@ -381,7 +409,14 @@ impl Model {
         }
         let value: Value = serde_json::from_slice(&bytes)
             .map_err(|e| refused_field("model", format!("The body is not valid JSON: {e}")))?;
-        match canonical_keys(value) {
+        let value = canonical_keys(value);
+        if let Some(name) = null_property(&value) {
+            return Err(refused_field(
+                format!("model.{name}"),
+                format!("The {name} field cannot be null."),
+            ));
+        }
+        match value {
             Value::Object(object) => Ok(Self {
                 object,
                 state: HashMap::new(),
@@ -400,17 +435,22 @@ impl Model {
             .push(message);
     }
 
-    /// Property `name` read as a `T`; `null` counts as absent. A missing required property or
-    /// one of the wrong type is recorded in `ModelState`.
+    /// Property `name` read as a `T`. A missing required property, an explicit `null` (the
+    /// spec makes no request field nullable) or a value of the wrong JSON type (no coercion)
+    /// is recorded in `ModelState`.
     fn field<T: DeserializeOwned>(&mut self, name: &str, required: bool) -> Option<T> {
         match self.object.get(name) {
-            None | Some(Value::Null) => {
+            None => {
                 if required {
                     self.fail(name, format!("The {name} field is required."));
                 }
                 None
             }
-            Some(value) => match T::deserialize(value).or_else(|e| lenient(value).ok_or(e)) {
+            Some(Value::Null) => {
+                self.fail(name, format!("The {name} field cannot be null."));
+                None
+            }
+            Some(value) => match T::deserialize(value) {
                 Ok(v) => Some(v),
                 Err(e) => {
                     let mut shown = value.to_string();
@@ -442,18 +482,6 @@ impl Model {
     }
 }
 
-/// A string holding a number or a boolean, read as that value — Json.NET converts
-/// `"OrganisationId": "1"` to the number (VEO's docs even type the organisation id as string).
-fn lenient<T: DeserializeOwned>(value: &Value) -> Option<T> {
-    let Value::String(text) = value else {
-        return None;
-    };
-    match serde_json::from_str::<Value>(text.trim()) {
-        Ok(inner @ (Value::Number(_) | Value::Bool(_))) => T::deserialize(&inner).ok(),
-        _ => None,
-    }
-}
-
 /// The query string's pairs; a name is matched ignoring case and its first value is taken.
 struct QueryPairs(Vec<(String, String)>);
 
@@ -473,27 +501,39 @@ impl QueryPairs {
             .map(|(_, v)| v.as_str())
     }
 
-    /// `name` parsed as a `T`, `None` when absent or empty; a 400 naming it when it does not
-    /// parse or is below `min`.
-    fn number<T>(&self, name: &str, min: T) -> Result<Option<T>, Refused>
-    where
-        T: std::str::FromStr + PartialOrd + std::fmt::Display,
-    {
+    /// `name` parsed as a `T`, `None` when absent; a 400 naming it when it does not parse
+    /// (an empty value included: the spec types it).
+    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, Refused> {
         match self.get(name).map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(raw) => match raw.parse::<T>() {
-                Ok(v) if v >= min => Ok(Some(v)),
-                Ok(_) => Err(refused_field(
-                    name,
-                    format!("The field {name} must be at least {min}."),
-                )),
-                Err(_) => Err(refused_field(
-                    name,
-                    format!("The value '{raw}' is not valid for {name}."),
-                )),
-            },
+            None => Ok(None),
+            Some(raw) => raw.parse::<T>().map(Some).map_err(|_| {
+                refused_field(name, format!("The value '{raw}' is not valid for {name}."))
+            }),
         }
     }
+}
+
+/// 409: another user has the address (VEO documents no status for it).
+fn taken(email: &str) -> Response {
+    error(
+        StatusCode::CONFLICT,
+        &format!("A user with the email address {email} already exists."),
+    )
+}
+
+/// A user id from a path or query string: any text is one to the spec, so one that is not a
+/// number names no user (404), as an unknown number does.
+fn user_id(raw: &str) -> Option<i64> {
+    raw.trim().parse().ok()
+}
+
+fn user_not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "User not found")
+}
+
+/// A .NET list as Json.NET sends it here: `null` when empty.
+fn dotnet_list(list: Vec<String>) -> Option<Vec<String>> {
+    (!list.is_empty()).then_some(list)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,35 +548,26 @@ async fn invite_users(
         Ok(model) => model,
         Err(response) => return *response,
     };
-    let organisation = model.field::<types::OrganisationId>("OrganisationId", true);
-    let raw_users = model.field::<Vec<Value>>("Users", true);
-    let mut invitees = Vec::new();
-    for (at, raw) in raw_users.iter().flatten().enumerate() {
-        match types::Invitee::deserialize(raw) {
-            Ok(invitee) => invitees.push(invitee),
-            Err(e) => model.fail(&format!("Users[{at}]"), format!("Invalid user: {e}")),
-        }
-    }
+    let organisation = organisation_of(&mut model);
+    let invitees = model
+        .field::<Vec<types::Invitee>>("Users", false)
+        .unwrap_or_default();
     if let Err(response) = model.finish() {
         return *response;
     }
-    if let Some(org) = organisation
-        && org.0 != ORG_ID
-    {
-        return forbidden_organisation(org.0);
+    let organisation = organisation.unwrap_or_default();
+    if !is_ours(&organisation) {
+        return forbidden_organisation(&organisation);
     }
-    let mut result = types::InviteResult {
-        total_invites: i32::try_from(invitees.len()).unwrap_or(i32::MAX),
-        success_list: Vec::new(),
-        error_list: Vec::new(),
-        already_in_organisation_list: Vec::new(),
-        existing_user_added_membership_to_organisation: Vec::new(),
-    };
+    let mut success = Vec::new();
+    let mut failed = Vec::new();
+    let mut already = Vec::new();
     let mut store = shared.lock();
-    for invitee in invitees {
-        let email = invitee.email.trim();
+    for invitee in &invitees {
+        let sent = invitee.email.clone().unwrap_or_default();
+        let email = sent.trim();
         if !valid_email(email) {
-            result.error_list.push(invitee.email);
+            failed.push(sent);
             continue;
         }
         match store.by_email.get(&email.to_ascii_lowercase()).copied() {
@@ -545,24 +576,35 @@ async fn invite_users(
                 {
                     set_admin(&mut user.roles, admin);
                 }
-                result.already_in_organisation_list.push(invitee.email);
+                already.push(sent);
             }
             None => {
                 let mut roles = vec![ROLE_USER];
                 set_admin(&mut roles, invitee.is_org_admin.unwrap_or(false));
                 store.add(VeoUser {
-                    email: email.to_owned(),
+                    email: Some(email.to_owned()),
                     first_name: None,
                     last_name: None,
                     is_active: true,
                     roles,
                 });
-                result.success_list.push(invitee.email);
+                success.push(sent);
             }
         }
     }
     drop(store);
-    json(StatusCode::OK, &result)
+    // Every documented property, an empty list as `null` (the generated type would leave it
+    // out). The sandbox's VEO holds no users outside the organisation, so the last is null.
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "TotalInvites": i32::try_from(invitees.len()).unwrap_or(i32::MAX),
+            "SuccessList": dotnet_list(success),
+            "ErrorList": dotnet_list(failed),
+            "AlreadyInOrganisationList": dotnet_list(already),
+            "ExistingUserAddedMembershipToOrganisation": Value::Null,
+        }),
+    )
 }
 
 async fn create_user(
@@ -574,59 +616,44 @@ async fn create_user(
         Ok(model) => model,
         Err(response) => return *response,
     };
-    let first_name = model.field::<String>("FirstName", true);
-    let last_name = model.field::<String>("LastName", true);
-    let email = model.field::<String>("Email", true);
-    let password = model.field::<String>("Password", true);
-    let organisation = model.field::<types::OrganisationId>("OrganisationId", true);
-    let roles = model.field::<Vec<types::RoleId>>("Roles", true);
+    let organisation = organisation_of(&mut model);
+    let first_name = model.field::<String>("FirstName", false);
+    let last_name = model.field::<String>("LastName", false);
+    let email = model.field::<String>("Email", false);
+    model.field::<String>("Password", false);
+    let roles = model.field::<Vec<types::RoleId>>("Roles", false);
     let is_active = model.field::<bool>("IsActive", false);
-    let region = model.field::<i32>("RegionId", false);
+    model.field::<i32>("RegionId", false);
     model.field::<bool>("AcceptsPrivacyPolicy", false);
     model.field::<bool>("AcceptsTermsAndConditions", false);
-    model.check_email_and_password(email.as_deref(), password.as_deref());
-    if let Some(region) = region
-        && !REGIONS.iter().any(|(id, _)| *id == region)
-    {
-        model.fail("RegionId", format!("There is no region {region}."));
-    }
-    let roles = match roles.as_deref().map(checked_roles) {
-        Some(Err(message)) => {
-            model.fail("Roles", message);
-            None
-        }
-        Some(Ok(roles)) => Some(roles),
-        None => None,
-    };
     if let Err(response) = model.finish() {
         return *response;
     }
-    let (Some(first_name), Some(last_name), Some(email), Some(organisation), Some(roles)) =
-        (first_name, last_name, email, organisation, roles)
-    else {
-        return invalid_field("model", "The request is invalid.");
+    let roles = match checked_roles(roles.as_deref().unwrap_or_default()) {
+        Ok(roles) => roles,
+        Err(message) => return error(StatusCode::FORBIDDEN, &message),
     };
-    if organisation.0 != ORG_ID {
-        return forbidden_organisation(organisation.0);
+    let organisation = organisation.unwrap_or_default();
+    if !is_ours(&organisation) {
+        return forbidden_organisation(&organisation);
     }
-    let email = email.trim();
+    let email = email.map(|e| e.trim().to_owned());
     let mut store = shared.lock();
-    if store.by_email.contains_key(&email.to_ascii_lowercase()) {
+    if let Some(email) = &email
+        && store.by_email.contains_key(&email.to_ascii_lowercase())
+    {
         drop(store);
-        return invalid_field(
-            "model.Email",
-            format!("A user with the email address {email} already exists."),
-        );
+        return taken(email);
     }
     let id = store.add(VeoUser {
-        email: email.to_owned(),
-        first_name: Some(first_name),
-        last_name: Some(last_name),
+        email,
+        first_name,
+        last_name,
         is_active: is_active.unwrap_or(true),
         roles,
     });
     drop(store);
-    json(StatusCode::OK, &types::UserId(id))
+    json(StatusCode::OK, &id)
 }
 
 async fn update_user(
@@ -635,16 +662,6 @@ async fn update_user(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let id = match path.map(|Path(raw)| raw.trim().parse::<i64>().map_err(|_| raw)) {
-        Ok(Ok(id)) => id,
-        Ok(Err(raw)) => {
-            return invalid_field(
-                "userId",
-                format!("The value '{raw}' is not valid for userId."),
-            );
-        }
-        Err(_) => return invalid_field("userId", "The userId is not valid."),
-    };
     let mut model = match Model::read(&headers, body).await {
         Ok(model) => model,
         Err(response) => return *response,
@@ -652,56 +669,48 @@ async fn update_user(
     let first_name = model.field::<String>("FirstName", false);
     let last_name = model.field::<String>("LastName", false);
     let email = model.field::<String>("Email", false);
-    let password = model.field::<String>("Password", false);
+    model.field::<String>("Password", false);
     let is_active = model.field::<bool>("IsActive", false);
+    // The one field VEO calls required: "the user roles are separated by organisation and
+    // are required".
     let roles = model.field::<Vec<types::OrganisationRole>>("Roles", true);
-    model.check_email_and_password(email.as_deref(), password.as_deref());
-    let mut ours = None;
-    for entry in roles.iter().flatten() {
-        if entry.organisation_id.0 != ORG_ID {
-            if model.state.is_empty() {
-                return forbidden_organisation(entry.organisation_id.0);
-            }
-            continue;
-        }
-        match checked_roles(&entry.roles) {
-            Ok(checked) => ours = Some(checked),
-            Err(message) => model.fail("Roles", message),
-        }
-    }
-    if roles.is_some() && ours.is_none() && model.state.is_empty() {
-        model.fail(
-            "Roles",
-            format!("The roles in organisation {ORG_ID} are required."),
-        );
-    }
     if let Err(response) = model.finish() {
         return *response;
     }
+    let mut ours = None;
+    for entry in roles.iter().flatten() {
+        match entry.organisation_id {
+            Some(ORG_ID) => match checked_roles(&entry.roles) {
+                Ok(checked) => ours = Some(checked),
+                Err(message) => return error(StatusCode::FORBIDDEN, &message),
+            },
+            Some(other) => return forbidden_organisation(&other.to_string()),
+            None => {}
+        }
+    }
+    let Some(id) = path.ok().and_then(|Path(raw)| user_id(&raw)) else {
+        return user_not_found();
+    };
     let mut store = shared.lock();
     let Some(current) = store.users.get(&id) else {
         drop(store);
-        return error(StatusCode::NOT_FOUND, "User not found");
+        return user_not_found();
     };
-    let old_key = current.email.to_ascii_lowercase();
+    let old_key = current.email.as_deref().map(str::to_ascii_lowercase);
     if let Some(email) = &email {
         let key = email.trim().to_ascii_lowercase();
-        if key != old_key && store.by_email.contains_key(&key) {
+        if Some(&key) != old_key.as_ref() && store.by_email.contains_key(&key) {
             drop(store);
-            return invalid_field(
-                "model.Email",
-                format!(
-                    "A user with the email address {} already exists.",
-                    email.trim()
-                ),
-            );
+            return taken(email.trim());
         }
-        store.by_email.remove(&old_key);
+        if let Some(old) = &old_key {
+            store.by_email.remove(old);
+        }
         store.by_email.insert(key, id);
     }
     if let Some(user) = store.users.get_mut(&id) {
         if let Some(email) = email {
-            user.email = email.trim().to_owned();
+            user.email = Some(email.trim().to_owned());
         }
         if let Some(first) = first_name {
             user.first_name = Some(first);
@@ -722,59 +731,65 @@ async fn update_user(
 
 async fn delete_user(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let query = QueryPairs::of(&uri);
-    let id = match query.number::<i64>("id", i64::MIN) {
-        Ok(Some(id)) => id,
-        Ok(None) => return invalid_field("id", "The id field is required."),
-        Err(response) => return *response,
+    let Some(raw) = query.get("id") else {
+        return invalid_field("id", "The id field is required.");
+    };
+    let Some(id) = user_id(raw) else {
+        return user_not_found();
     };
     let mut store = shared.lock();
-    match store.delete(id) {
-        Some(_) => {
-            drop(store);
-            StatusCode::OK.into_response()
-        }
-        None => {
-            drop(store);
-            error(StatusCode::NOT_FOUND, "User not found")
-        }
+    let deleted = store.delete(id).is_some();
+    drop(store);
+    if deleted {
+        StatusCode::OK.into_response()
+    } else {
+        user_not_found()
     }
 }
 
 async fn list_users(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let query = QueryPairs::of(&uri);
     let parsed = (|| {
-        let organisation = query.number::<i64>("organisationId", i64::MIN)?;
-        let size = query.number::<i32>("pageSize", 1)?;
-        let page = query.number::<i32>("pageNumber", 1)?;
+        let size = query.number::<i32>("pageSize")?;
+        let page = query.number::<i32>("pageNumber")?;
         let descending = match query.get("orderByDirection").map(str::trim) {
-            None | Some("") => false,
-            Some(d) if d.eq_ignore_ascii_case("asc") => false,
-            Some(d) if d.eq_ignore_ascii_case("desc") => true,
-            Some(d) => {
+            None => None,
+            // ASP.NET binds a bool ignoring case.
+            Some(b) if b.eq_ignore_ascii_case("true") => Some(true),
+            Some(b) if b.eq_ignore_ascii_case("false") => Some(false),
+            Some(b) => {
                 return Err(refused_field(
                     "orderByDirection",
-                    format!("The value '{d}' is not valid for orderByDirection."),
+                    format!("The value '{b}' is not valid for orderByDirection."),
                 ));
             }
         };
-        Ok((organisation, size, page, descending))
+        Ok::<_, Refused>((size, page, descending.unwrap_or(false)))
     })();
-    let (organisation, size, page, descending) = match parsed {
+    let (size, page, descending) = match parsed {
         Ok(parsed) => parsed,
         Err(response) => return *response,
     };
-    if let Some(org) = organisation
-        && org != ORG_ID
+    if let Some(org) = query.get("organisationId").map(str::trim)
+        && !is_ours(org)
     {
         return error(
             StatusCode::FORBIDDEN,
-            &format!("You do not belong to organisation {org}."),
+            &format!("You do not belong to organisation '{org}'."),
         );
     }
     let size = size.unwrap_or(DEFAULT_PAGE_SIZE);
     let page = page.unwrap_or(1);
-    let skip = usize::try_from((i64::from(page) - 1) * i64::from(size)).unwrap_or(usize::MAX);
-    let take = usize::try_from(size).unwrap_or(usize::MAX);
+    // Pages below 1, or of no users, hold nothing.
+    let (skip, take) = if page < 1 || size < 1 {
+        (usize::MAX, 0)
+    } else {
+        let skip = (i64::from(page) - 1).saturating_mul(i64::from(size));
+        (
+            usize::try_from(skip).unwrap_or(usize::MAX),
+            usize::try_from(size).unwrap_or(usize::MAX),
+        )
+    };
     let term = query.get("searchTerm").map(str::trim).unwrap_or_default();
 
     let store = shared.lock();
@@ -800,7 +815,7 @@ async fn list_users(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
                 store.users.get(id).is_some_and(|u| {
                     matches(u.first_name.as_ref())
                         || matches(u.last_name.as_ref())
-                        || matches(Some(&u.email))
+                        || matches(u.email.as_ref())
                 })
             })
             .collect();
@@ -825,7 +840,7 @@ async fn list_users(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     json(
         StatusCode::OK,
         &types::UserPage {
-            items,
+            items: Some(items),
             page: Some(page),
             page_size: Some(size),
             total_item_count: Some(i64::try_from(total).unwrap_or(i64::MAX)),
@@ -837,15 +852,18 @@ async fn get_me() -> Response {
     json(
         StatusCode::OK,
         &types::Me {
-            id: Some(types::UserId(ME_ID)),
+            id: Some(types::AnyUserId::Int64(ME_ID)),
             first_name: Some("Sandra".to_owned()),
             last_name: Some("Admin".to_owned()),
             email: Some("sandra.admin@sandbox.veo.example".to_owned()),
-            organisations: vec![types::Membership {
-                id: Some(types::OrganisationId(ORG_ID)),
+            organisations: Some(vec![types::Membership {
+                id: Some(types::AnyOrganisationId::Int64(ORG_ID)),
                 name: Some(ORG_NAME.to_owned()),
-                roles: vec![types::RoleId(ROLE_USER), types::RoleId(ROLE_ORG_ADMIN)],
-            }],
+                roles: Some(vec![
+                    types::RoleId(ROLE_USER),
+                    types::RoleId(ROLE_ORG_ADMIN),
+                ]),
+            }]),
         },
     )
 }
@@ -854,7 +872,7 @@ async fn list_regions() -> Response {
     let regions: Vec<types::Region> = REGIONS
         .iter()
         .map(|(id, name)| types::Region {
-            id: *id,
+            id: Some(*id),
             name: Some((*name).to_owned()),
         })
         .collect();

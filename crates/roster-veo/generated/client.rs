@@ -7,41 +7,89 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /**An error answer in ASP.NET Web API's shape: `Message`, and `ModelState` for invalid
-fields. VEO does not publish its error bodies (unconfirmed): both fields are optional
-and other fields (`MessageDetail`, `ExceptionMessage`, ...) are tolerated and ignored.
+    /**An organisation's id as an answer carries it. VEO's attribute tables type
+`OrganisationId` as string, its examples send the number `1` and `OrganisationRole` types
+it as long: a JSON number or a JSON string is read.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Error {
-        ///What went wrong.
-        #[serde(
-            rename = "Message",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<::std::string::String>,
-        ///Messages per invalid field, keyed by the field's path (`model.Email`).
-        #[serde(
-            rename = "ModelState",
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub model_state: ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
-        >,
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AnyOrganisationId {
+        Int64(i64),
+        String(::std::string::String),
     }
-    impl Error {
-        pub fn builder() -> builder::Error {
-            Default::default()
+    impl ::std::fmt::Display for AnyOrganisationId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Int64(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
         }
     }
-    ///People to invite to one organisation.
+    impl ::std::convert::From<i64> for AnyOrganisationId {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
+        }
+    }
+    /**A user's VEO id as an answer carries it: VEO's examples show digits (`id=50469`) but never
+type the id in an answer, so a JSON number or a JSON string is read.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum AnyUserId {
+        Int64(i64),
+        String(::std::string::String),
+    }
+    impl ::std::fmt::Display for AnyUserId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Int64(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<i64> for AnyUserId {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
+        }
+    }
+    /**An error answer: any JSON value. ASP.NET Web API's shape is `{"Message": ...}`, with
+`ModelState` (messages per invalid field path, `model.Email`) on a 400, but VEO does not
+publish its error bodies and IIS answers some errors as HTML or with no body (then this
+holds the text as a JSON string).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct Error(pub ::serde_json::Value);
+    impl ::std::ops::Deref for Error {
+        type Target = ::serde_json::Value;
+        fn deref(&self) -> &::serde_json::Value {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Error> for ::serde_json::Value {
+        fn from(value: Error) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::serde_json::Value> for Error {
+        fn from(value: ::serde_json::Value) -> Self {
+            Self(value)
+        }
+    }
+    ///People to invite to one organisation. VEO marks no field required.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InviteRequest {
-        #[serde(rename = "OrganisationId")]
-        pub organisation_id: OrganisationId,
-        ///The people to invite.
-        #[serde(rename = "Users")]
+        #[serde(
+            rename = "OrganisationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organisation_id: ::std::option::Option<OrganisationId>,
+        ///The people to invite ("User[]").
+        #[serde(
+            rename = "Users",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
         pub users: ::std::vec::Vec<Invitee>,
     }
     impl InviteRequest {
@@ -49,56 +97,74 @@ and other fields (`MessageDetail`, `ExceptionMessage`, ...) are tolerated and ig
             Default::default()
         }
     }
-    /**What became of each invited email, in four lists. The fields are VEO's documented ones;
-VEO publishes no example answer.
+    /**What became of each invited email, in four lists (VEO: "The response contains 5
+properties"). VEO publishes no example answer. Every list may be `null` or missing (an
+empty .NET list), so an email in none of them is not accounted for.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InviteResult {
-        ///Emails already in your organisation, whose rights are now the ones requested.
+        ///Emails already in your organisation, whose rights are now the ones requested ("string[]").
         #[serde(
             rename = "AlreadyInOrganisationList",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub already_in_organisation_list: ::std::vec::Vec<::std::string::String>,
-        /**Emails that failed, most likely because they are not valid addresses (so they are
-not checked as emails here).
+        pub already_in_organisation_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /**Emails with a pending invitation. Not on VEO's users page (it lists five properties);
+named only among the lists ASP.NET may send as `null`. Read if present.
 */
         #[serde(
-            rename = "ErrorList",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            rename = "AlreadyInvitedList",
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub error_list: ::std::vec::Vec<::std::string::String>,
-        ///Emails of existing VEO users who were not in your organisation and now are.
+        pub already_invited_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Emails that failed, "most likely due to invalid email address structure" ("string[]").
+        #[serde(
+            rename = "ErrorList",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Emails of existing VEO users who were not in your organisation and now are ("string[]").
         #[serde(
             rename = "ExistingUserAddedMembershipToOrganisation",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub existing_user_added_membership_to_organisation: ::std::vec::Vec<
-            ::std::string::String,
+        pub existing_user_added_membership_to_organisation: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
         >,
-        ///Emails new to VEO, now invited to your organisation.
+        /**Emails that failed. Not on VEO's users page (it lists five properties); named only
+among the lists ASP.NET may send as `null`. Read if present.
+*/
+        #[serde(
+            rename = "FailedList",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub failed_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Emails new to VEO, now invited to your organisation ("string[]").
         #[serde(
             rename = "SuccessList",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub success_list: ::std::vec::Vec<::std::string::String>,
-        ///How many invites VEO dealt with.
-        #[serde(rename = "TotalInvites")]
-        pub total_invites: i32,
+        pub success_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///How many invites VEO dealt with ("int").
+        #[serde(
+            rename = "TotalInvites",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_invites: ::std::option::Option<i32>,
     }
     impl InviteResult {
         pub fn builder() -> builder::InviteResult {
             Default::default()
         }
     }
-    ///One person to invite.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///One person to invite. VEO marks no field required.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Invitee {
-        ///Ids of the groups (VEO "communities") to add them to.
+        ///Ids of the groups (VEO "communities") to add them to ("long[]").
         #[serde(
             rename = "Communities",
             default,
@@ -106,10 +172,14 @@ not checked as emails here).
         )]
         pub communities: ::std::vec::Vec<i64>,
         /**Their email address. Not checked as an email here: VEO reports an invalid one in the
-answer's `ErrorList` rather than refusing the batch.
+answer's `ErrorList` ("most likely due to invalid email address structure") rather
+than refusing the batch.
 */
-        #[serde(rename = "Email")]
-        pub email: ::std::string::String,
+        #[serde(
+            rename = "Email",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
         ///True to give them administrative rights in your organisation.
         #[serde(
             rename = "IsOrgAdmin",
@@ -122,8 +192,8 @@ answer's `ErrorList` rather than refusing the batch.
             Default::default()
         }
     }
-    /**The token's own user. VEO does not publish this answer: modelled permissively, every
-field optional and unknown fields tolerated.
+    /**The token's own user. VEO does not publish this answer: every field optional and
+nullable, unknown fields tolerated.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Me {
@@ -139,8 +209,9 @@ field optional and unknown fields tolerated.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
+        ///The user's VEO id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<UserId>,
+        pub id: ::std::option::Option<AnyUserId>,
         ///The user's last name.
         #[serde(
             rename = "LastName",
@@ -150,48 +221,48 @@ field optional and unknown fields tolerated.
         ///The organisations the user belongs to, with their role ids in each.
         #[serde(
             rename = "Organisations",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub organisations: ::std::vec::Vec<Membership>,
+        pub organisations: ::std::option::Option<::std::vec::Vec<Membership>>,
     }
     impl Me {
         pub fn builder() -> builder::Me {
             Default::default()
         }
     }
-    /**An organisation the current user belongs to (not published by VEO; every field
-optional, unknown fields tolerated).
+    /**An organisation the current user belongs to (not published by VEO; every field optional
+and nullable, unknown fields tolerated).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Membership {
+        ///The organisation's id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<OrganisationId>,
+        pub id: ::std::option::Option<AnyOrganisationId>,
         ///The organisation's name.
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The user's role ids in that organisation.
         #[serde(
             rename = "Roles",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub roles: ::std::vec::Vec<RoleId>,
+        pub roles: ::std::option::Option<::std::vec::Vec<RoleId>>,
     }
     impl Membership {
         pub fn builder() -> builder::Membership {
             Default::default()
         }
     }
-    /**A sort direction, ascending or descending. VEO's page types `orderByDirection` as bool
-without saying which value is which; modelled as the direction its name says
-(unconfirmed).
+    /**An organisation's id as a request sends it. VEO's attribute tables for the invite, the
+create and the list type it as string, while its examples send an unquoted number
+(`"OrganisationId":1`): sent as the documented type, a string of digits, which ASP.NET
+converts to the server's number. (Inside an update's `OrganisationRole` VEO types it as
+long, and it is sent as a number there.)
 */
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -199,68 +270,21 @@ without saying which value is which; modelled as the direction its name says
         PartialEq,
         PartialOrd
     )]
-    pub enum OrderDirection {
-        #[serde(rename = "asc")]
-        Asc,
-        #[serde(rename = "desc")]
-        Desc,
-    }
-    impl ::std::fmt::Display for OrderDirection {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Asc => f.write_str("asc"),
-                Self::Desc => f.write_str("desc"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for OrderDirection {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "asc" => Ok(Self::Asc),
-                "desc" => Ok(Self::Desc),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrderDirection {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OrderDirection {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    /**An organisation's id. VEO's attribute lists type it as string, but its examples send an
-unquoted number (`"OrganisationId":1`, and `{organisationId}` unquoted in the invite
-example) and `OrganisationRole` types it as long: modelled as a 64-bit integer.
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct OrganisationId(pub i64);
+    pub struct OrganisationId(pub ::std::string::String);
     impl ::std::ops::Deref for OrganisationId {
-        type Target = i64;
-        fn deref(&self) -> &i64 {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<OrganisationId> for i64 {
+    impl ::std::convert::From<OrganisationId> for ::std::string::String {
         fn from(value: OrganisationId) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<i64> for OrganisationId {
-        fn from(value: i64) -> Self {
+    impl ::std::convert::From<::std::string::String> for OrganisationId {
+        fn from(value: ::std::string::String) -> Self {
             Self(value)
         }
     }
@@ -270,30 +294,30 @@ example) and `OrganisationRole` types it as long: modelled as a 64-bit integer.
         }
     }
     impl ::std::str::FromStr for OrganisationId {
-        type Err = <i64 as ::std::str::FromStr>::Err;
+        type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.parse()?))
+            Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for OrganisationId {
-        type Error = <i64 as ::std::str::FromStr>::Err;
-        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<String> for OrganisationId {
-        type Error = <i64 as ::std::str::FromStr>::Err;
-        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
-            value.parse()
-        }
-    }
-    ///A user's roles in one organisation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    /**A user's roles in one organisation, as an update sends them. VEO marks neither field
+required (the update's `Roles` list as a whole is).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OrganisationRole {
-        #[serde(rename = "OrganisationId")]
-        pub organisation_id: OrganisationId,
-        ///Role ids in that organisation; every user has 4, add 2 for an organisation admin.
-        #[serde(rename = "Roles")]
+        /**The organisation id, typed long here by VEO (its other tables type `OrganisationId`
+as string): sent as a number.
+*/
+        #[serde(
+            rename = "OrganisationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organisation_id: ::std::option::Option<i64>,
+        ///Role ids in that organisation ("int[]"); every user should have 4, add 2 for an organisation admin.
+        #[serde(
+            rename = "Roles",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
         pub roles: ::std::vec::Vec<RoleId>,
     }
     impl OrganisationRole {
@@ -301,14 +325,14 @@ example) and `OrganisationRole` types it as long: modelled as a 64-bit integer.
             Default::default()
         }
     }
-    /**A region users belong to (not published by VEO; `Id` is what `RegionId` takes, the
-name may be missing or null, unknown fields tolerated).
+    /**A region users belong to (not published by VEO; `Id` is what `RegionId` takes; every
+field optional and nullable, unknown fields tolerated).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Region {
         ///The region id (VEO's create example uses 74).
-        #[serde(rename = "Id")]
-        pub id: i32,
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
         ///The region's name.
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -318,12 +342,32 @@ name may be missing or null, unknown fields tolerated).
             Default::default()
         }
     }
-    /**A role id, sent as a bare integer. Documented ids: 4 User (every user has it; upload,
-share, tag and comment on video), 2 Organisation Admin (also invites and manages users),
-8 Site admin (shares video across sites, in organisations split into sites). Other ids
-are reserved for VEO staff: the schema stays an open integer rather than a closed enum so
-that any id VEO answers is kept (`roster_veo::Role` names the documented ones and keeps
-the rest as `Role::Other`).
+    ///The regions (not published by VEO; Roster's guess).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct RegionList(pub ::std::vec::Vec<Region>);
+    impl ::std::ops::Deref for RegionList {
+        type Target = ::std::vec::Vec<Region>;
+        fn deref(&self) -> &::std::vec::Vec<Region> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RegionList> for ::std::vec::Vec<Region> {
+        fn from(value: RegionList) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<Region>> for RegionList {
+        fn from(value: ::std::vec::Vec<Region>) -> Self {
+            Self(value)
+        }
+    }
+    /**A role id, sent as a bare integer (VEO: "Roles int[]"). Documented ids: 4 User (every
+user has it; upload, share, tag and comment on video), 2 Organisation Admin (also invites
+and manages users), 8 Site admin (shares video across sites, in organisations split into
+sites). Other ids are reserved for VEO staff: the schema stays an open integer rather
+than a closed enum so that any id VEO answers is kept (`roster_veo::Role` names the
+documented ones and keeps the rest as `Role::Other`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -367,53 +411,72 @@ the rest as `Role::Other`).
             value.parse()
         }
     }
-    /**A new user, created without an invitation. VEO marks no field required; the ones
-required here are those a user cannot be created without (names, email, initial
-password, organisation and the role 4 every user has). VEO says `IsActive`,
-`AcceptsPrivacyPolicy` and `AcceptsTermsAndConditions` should be true.
+    /**A new user, created without an invitation. VEO marks no field required, so none is
+required here. VEO advises that `IsActive`, `AcceptsPrivacyPolicy` and
+`AcceptsTermsAndConditions` "should be set to true" and that every user has role 4:
+advice, not a requirement the schema enforces.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserCreate {
-        ///Should be true; the user accepted VEO's privacy policy.
+        ///That the user accepted the privacy policy ("This should be set to true").
         #[serde(
             rename = "AcceptsPrivacyPolicy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub accepts_privacy_policy: ::std::option::Option<bool>,
-        ///Should be true; the user accepted VEO's terms and conditions.
+        ///That the user accepted the terms and conditions ("This should be set to true").
         #[serde(
             rename = "AcceptsTermsAndConditions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub accepts_terms_and_conditions: ::std::option::Option<bool>,
-        ///The user's email address.
-        #[serde(rename = "Email")]
-        pub email: ::std::string::String,
+        ///The user's email address ("string").
+        #[serde(
+            rename = "Email",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
         ///The user's first name.
-        #[serde(rename = "FirstName")]
-        pub first_name: ::std::string::String,
-        ///Should be true (an active user).
+        #[serde(
+            rename = "FirstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///Whether the user is active ("This should be set to true").
         #[serde(
             rename = "IsActive",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_active: ::std::option::Option<bool>,
         ///The user's last name.
-        #[serde(rename = "LastName")]
-        pub last_name: ::std::string::String,
-        #[serde(rename = "OrganisationId")]
-        pub organisation_id: OrganisationId,
+        #[serde(
+            rename = "LastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "OrganisationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organisation_id: ::std::option::Option<OrganisationId>,
         ///The initial password (a secret, never printed).
-        #[serde(rename = "Password")]
-        pub password: ::roster_runtime::Secret,
-        ///The user's region (see `list_regions`).
+        #[serde(
+            rename = "Password",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password: ::std::option::Option<::roster_runtime::Secret>,
+        ///The user's region ("int"; see `list_regions`).
         #[serde(
             rename = "RegionId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub region_id: ::std::option::Option<i32>,
-        ///Role ids in `OrganisationId`; every user has 4, add 2 for an organisation admin.
-        #[serde(rename = "Roles")]
+        ///Role ids in `OrganisationId` ("int[]"); every user should have 4, add 2 for an organisation admin.
+        #[serde(
+            rename = "Roles",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
         pub roles: ::std::vec::Vec<RoleId>,
     }
     impl UserCreate {
@@ -421,64 +484,45 @@ password, organisation and the role 4 every user has). VEO says `IsActive`,
             Default::default()
         }
     }
-    ///A user's VEO id (VEO's example `id=50469`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct UserId(pub i64);
-    impl ::std::ops::Deref for UserId {
-        type Target = i64;
-        fn deref(&self) -> &i64 {
-            &self.0
-        }
+    /**A listed user's roles in one organisation. VEO does not publish the listed user; assumed
+to mirror the update's `OrganisationRole`, every field optional and nullable, the
+organisation id read as a number or a string.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserOrganisationRoles {
+        ///The organisation id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
+        #[serde(
+            rename = "OrganisationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organisation_id: ::std::option::Option<AnyOrganisationId>,
+        ///Role ids in that organisation.
+        #[serde(
+            rename = "Roles",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub roles: ::std::option::Option<::std::vec::Vec<RoleId>>,
     }
-    impl ::std::convert::From<UserId> for i64 {
-        fn from(value: UserId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<i64> for UserId {
-        fn from(value: i64) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for UserId {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for UserId {
-        type Err = <i64 as ::std::str::FromStr>::Err;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.parse()?))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UserId {
-        type Error = <i64 as ::std::str::FromStr>::Err;
-        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<String> for UserId {
-        type Error = <i64 as ::std::str::FromStr>::Err;
-        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
-            value.parse()
+    impl UserOrganisationRoles {
+        pub fn builder() -> builder::UserOrganisationRoles {
+            Default::default()
         }
     }
     /**One page of users. VEO does not publish the page shape; this is the unconfirmed
-`{Items, Page, PageSize, TotalItemCount}` shape VEO's list endpoints are reported to
-use, modelled permissively (all optional; a missing `Items` reads as an empty page).
-The last page is the first one with no `Items`, or the one where
-`Page * PageSize >= TotalItemCount`.
+`{Items, Page, PageSize, TotalItemCount}` shape VEO's list endpoints are reported to use.
+Every field optional and nullable (`Items` is a .NET list, `null` when empty). A page
+whose `Items` is missing or `null` while `TotalItemCount` is missing or not 0 is not
+understood: callers fail rather than read it as "no users". The last page is the one
+where `Page * PageSize >= TotalItemCount`, or the first with no items.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserPage {
         ///The users on this page.
         #[serde(
             rename = "Items",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::vec::Vec<UserSummary>,
+        pub items: ::std::option::Option<::std::vec::Vec<UserSummary>>,
         ///This page's number (1-based).
         #[serde(rename = "Page", skip_serializing_if = "::std::option::Option::is_none")]
         pub page: ::std::option::Option<i32>,
@@ -500,12 +544,12 @@ The last page is the first one with no `Items`, or the one where
             Default::default()
         }
     }
-    /**A user as listed by `list_users`. VEO does not publish the item shape: modelled
-permissively, every field but `Id` optional (an item without its id could be neither
-updated nor deleted), names and email nullable, unknown fields tolerated; `Roles` is
-assumed to be per organisation as in an update.
+    /**A user as listed by `list_users`. VEO does not publish the item shape: every field
+optional and nullable, unknown fields tolerated; `Roles` is assumed to be per
+organisation as in an update. An item without `Id` can be neither updated nor deleted:
+callers check it.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserSummary {
         ///The user's email address.
         #[serde(
@@ -519,8 +563,9 @@ assumed to be per organisation as in an update.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "Id")]
-        pub id: UserId,
+        ///The user's VEO id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<AnyUserId>,
         ///Whether the user is active.
         #[serde(
             rename = "IsActive",
@@ -533,13 +578,12 @@ assumed to be per organisation as in an update.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///The user's role ids, per organisation.
+        ///The user's role ids, per organisation (a .NET list, `null` when empty).
         #[serde(
             rename = "Roles",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub roles: ::std::vec::Vec<OrganisationRole>,
+        pub roles: ::std::option::Option<::std::vec::Vec<UserOrganisationRoles>>,
     }
     impl UserSummary {
         pub fn builder() -> builder::UserSummary {
@@ -547,12 +591,13 @@ assumed to be per organisation as in an update.
         }
     }
     /**A user's new details. Roles are per organisation and required ("the user roles are
-separated by organisation and are required"); VEO marks nothing else required, so the
-rest is optional here, `Password` and `IsActive` explicitly so.
+separated by organisation and are required"); VEO marks nothing else required:
+`Password` "only supply this if you wish to reset the users password", `IsActive` "set
+this if you want to deactivate/reactivate the user". A field left out is not sent.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserUpdate {
-        ///The user's email address.
+        ///The user's email address ("string").
         #[serde(
             rename = "Email",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -564,7 +609,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub first_name: ::std::option::Option<::std::string::String>,
-        ///False deactivates the user, true reactivates them.
+        ///Only to deactivate (false) or reactivate (true) the user.
         #[serde(
             rename = "IsActive",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -582,7 +627,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub password: ::std::option::Option<::roster_runtime::Secret>,
-        ///The user's role ids, per organisation.
+        ///The user's role ids, per organisation ("OrganisationRole[]").
         #[serde(rename = "Roles")]
         pub roles: ::std::vec::Vec<OrganisationRole>,
     }
@@ -594,81 +639,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct Error {
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            model_state: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Error {
-            fn default() -> Self {
-                Self {
-                    message: Ok(Default::default()),
-                    model_state: Ok(Default::default()),
-                }
-            }
-        }
-        impl Error {
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-            pub fn model_state<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        ::std::vec::Vec<::std::string::String>,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.model_state = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for model_state: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Error> for super::Error {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    message: value.message?,
-                    model_state: value.model_state?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Error> for Error {
-            fn from(value: super::Error) -> Self {
-                Self {
-                    message: Ok(value.message),
-                    model_state: Ok(value.model_state),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct InviteRequest {
             organisation_id: ::std::result::Result<
-                super::OrganisationId,
+                ::std::option::Option<super::OrganisationId>,
                 ::std::string::String,
             >,
             users: ::std::result::Result<
@@ -679,17 +652,15 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl ::std::default::Default for InviteRequest {
             fn default() -> Self {
                 Self {
-                    organisation_id: Err(
-                        "no value supplied for organisation_id".to_string(),
-                    ),
-                    users: Err("no value supplied for users".to_string()),
+                    organisation_id: Ok(Default::default()),
+                    users: Ok(Default::default()),
                 }
             }
         }
         impl InviteRequest {
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrganisationId>,
+                T: ::std::convert::TryInto<::std::option::Option<super::OrganisationId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organisation_id = value
@@ -736,40 +707,55 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         #[derive(Clone, Debug)]
         pub struct InviteResult {
             already_in_organisation_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            already_invited_list: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             error_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             existing_user_added_membership_to_organisation: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            failed_list: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             success_list: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
-            total_invites: ::std::result::Result<i32, ::std::string::String>,
+            total_invites: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InviteResult {
             fn default() -> Self {
                 Self {
                     already_in_organisation_list: Ok(Default::default()),
+                    already_invited_list: Ok(Default::default()),
                     error_list: Ok(Default::default()),
                     existing_user_added_membership_to_organisation: Ok(
                         Default::default(),
                     ),
+                    failed_list: Ok(Default::default()),
                     success_list: Ok(Default::default()),
-                    total_invites: Err("no value supplied for total_invites".to_string()),
+                    total_invites: Ok(Default::default()),
                 }
             }
         }
         impl InviteResult {
             pub fn already_in_organisation_list<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.already_in_organisation_list = value
@@ -781,9 +767,27 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            pub fn already_invited_list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.already_invited_list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for already_invited_list: {e}"
+                        )
+                    });
+                self
+            }
             pub fn error_list<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_list = value
@@ -798,7 +802,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 value: T,
             ) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.existing_user_added_membership_to_organisation = value
@@ -810,9 +816,25 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            pub fn failed_list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.failed_list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for failed_list: {e}")
+                    });
+                self
+            }
             pub fn success_list<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.success_list = value
@@ -824,7 +846,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn total_invites<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i32>,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_invites = value
@@ -842,9 +864,11 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     already_in_organisation_list: value.already_in_organisation_list?,
+                    already_invited_list: value.already_invited_list?,
                     error_list: value.error_list?,
                     existing_user_added_membership_to_organisation: value
                         .existing_user_added_membership_to_organisation?,
+                    failed_list: value.failed_list?,
                     success_list: value.success_list?,
                     total_invites: value.total_invites?,
                 })
@@ -854,10 +878,12 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn from(value: super::InviteResult) -> Self {
                 Self {
                     already_in_organisation_list: Ok(value.already_in_organisation_list),
+                    already_invited_list: Ok(value.already_invited_list),
                     error_list: Ok(value.error_list),
                     existing_user_added_membership_to_organisation: Ok(
                         value.existing_user_added_membership_to_organisation,
                     ),
+                    failed_list: Ok(value.failed_list),
                     success_list: Ok(value.success_list),
                     total_invites: Ok(value.total_invites),
                 }
@@ -869,7 +895,10 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 ::std::vec::Vec<i64>,
                 ::std::string::String,
             >,
-            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             is_org_admin: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -879,7 +908,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn default() -> Self {
                 Self {
                     communities: Ok(Default::default()),
-                    email: Err("no value supplied for email".to_string()),
+                    email: Ok(Default::default()),
                     is_org_admin: Ok(Default::default()),
                 }
             }
@@ -899,7 +928,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -954,7 +983,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 ::std::string::String,
             >,
             id: ::std::result::Result<
-                ::std::option::Option<super::UserId>,
+                ::std::option::Option<super::AnyUserId>,
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
@@ -962,7 +991,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 ::std::string::String,
             >,
             organisations: ::std::result::Result<
-                ::std::vec::Vec<super::Membership>,
+                ::std::option::Option<::std::vec::Vec<super::Membership>>,
                 ::std::string::String,
             >,
         }
@@ -1004,7 +1033,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserId>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AnyUserId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1026,7 +1055,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn organisations<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.organisations = value
@@ -1065,7 +1096,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         #[derive(Clone, Debug)]
         pub struct Membership {
             id: ::std::result::Result<
-                ::std::option::Option<super::OrganisationId>,
+                ::std::option::Option<super::AnyOrganisationId>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -1073,7 +1104,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 ::std::string::String,
             >,
             roles: ::std::result::Result<
-                ::std::vec::Vec<super::RoleId>,
+                ::std::option::Option<::std::vec::Vec<super::RoleId>>,
                 ::std::string::String,
             >,
         }
@@ -1089,7 +1120,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl Membership {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::OrganisationId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AnyOrganisationId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1111,7 +1144,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn roles<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::RoleId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::RoleId>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.roles = value
@@ -1146,7 +1181,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         #[derive(Clone, Debug)]
         pub struct OrganisationRole {
             organisation_id: ::std::result::Result<
-                super::OrganisationId,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             roles: ::std::result::Result<
@@ -1157,17 +1192,15 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl ::std::default::Default for OrganisationRole {
             fn default() -> Self {
                 Self {
-                    organisation_id: Err(
-                        "no value supplied for organisation_id".to_string(),
-                    ),
-                    roles: Err("no value supplied for roles".to_string()),
+                    organisation_id: Ok(Default::default()),
+                    roles: Ok(Default::default()),
                 }
             }
         }
         impl OrganisationRole {
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrganisationId>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organisation_id = value
@@ -1213,7 +1246,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         }
         #[derive(Clone, Debug)]
         pub struct Region {
-            id: ::std::result::Result<i32, ::std::string::String>,
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1222,7 +1255,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl ::std::default::Default for Region {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     name: Ok(Default::default()),
                 }
             }
@@ -1230,7 +1263,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl Region {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i32>,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1280,9 +1313,12 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            email: ::std::result::Result<::std::string::String, ::std::string::String>,
-            first_name: ::std::result::Result<
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             is_active: ::std::result::Result<
@@ -1290,15 +1326,15 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             organisation_id: ::std::result::Result<
-                super::OrganisationId,
+                ::std::option::Option<super::OrganisationId>,
                 ::std::string::String,
             >,
             password: ::std::result::Result<
-                ::roster_runtime::Secret,
+                ::std::option::Option<::roster_runtime::Secret>,
                 ::std::string::String,
             >,
             region_id: ::std::result::Result<
@@ -1315,16 +1351,14 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 Self {
                     accepts_privacy_policy: Ok(Default::default()),
                     accepts_terms_and_conditions: Ok(Default::default()),
-                    email: Err("no value supplied for email".to_string()),
-                    first_name: Err("no value supplied for first_name".to_string()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
                     is_active: Ok(Default::default()),
-                    last_name: Err("no value supplied for last_name".to_string()),
-                    organisation_id: Err(
-                        "no value supplied for organisation_id".to_string(),
-                    ),
-                    password: Err("no value supplied for password".to_string()),
+                    last_name: Ok(Default::default()),
+                    organisation_id: Ok(Default::default()),
+                    password: Ok(Default::default()),
                     region_id: Ok(Default::default()),
-                    roles: Err("no value supplied for roles".to_string()),
+                    roles: Ok(Default::default()),
                 }
             }
         }
@@ -1359,7 +1393,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -1371,7 +1405,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
@@ -1395,7 +1429,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_name = value
@@ -1407,7 +1441,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrganisationId>,
+                T: ::std::convert::TryInto<::std::option::Option<super::OrganisationId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organisation_id = value
@@ -1421,7 +1455,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::roster_runtime::Secret>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::roster_runtime::Secret>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -1492,9 +1528,81 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UserOrganisationRoles {
+            organisation_id: ::std::result::Result<
+                ::std::option::Option<super::AnyOrganisationId>,
+                ::std::string::String,
+            >,
+            roles: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::RoleId>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserOrganisationRoles {
+            fn default() -> Self {
+                Self {
+                    organisation_id: Ok(Default::default()),
+                    roles: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserOrganisationRoles {
+            pub fn organisation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AnyOrganisationId>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organisation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organisation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::RoleId>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserOrganisationRoles>
+        for super::UserOrganisationRoles {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserOrganisationRoles,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    organisation_id: value.organisation_id?,
+                    roles: value.roles?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserOrganisationRoles>
+        for UserOrganisationRoles {
+            fn from(value: super::UserOrganisationRoles) -> Self {
+                Self {
+                    organisation_id: Ok(value.organisation_id),
+                    roles: Ok(value.roles),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UserPage {
             items: ::std::result::Result<
-                ::std::vec::Vec<super::UserSummary>,
+                ::std::option::Option<::std::vec::Vec<super::UserSummary>>,
                 ::std::string::String,
             >,
             page: ::std::result::Result<
@@ -1523,7 +1631,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl UserPage {
             pub fn items<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::UserSummary>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::UserSummary>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.items = value
@@ -1605,7 +1715,10 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<super::UserId, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<super::AnyUserId>,
+                ::std::string::String,
+            >,
             is_active: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -1615,7 +1728,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 ::std::string::String,
             >,
             roles: ::std::result::Result<
-                ::std::vec::Vec<super::OrganisationRole>,
+                ::std::option::Option<::std::vec::Vec<super::UserOrganisationRoles>>,
                 ::std::string::String,
             >,
         }
@@ -1624,7 +1737,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 Self {
                     email: Ok(Default::default()),
                     first_name: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     last_name: Ok(Default::default()),
                     roles: Ok(Default::default()),
@@ -1658,7 +1771,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UserId>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AnyUserId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1692,7 +1805,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn roles<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::OrganisationRole>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::UserOrganisationRoles>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.roles = value
@@ -1913,12 +2028,17 @@ VEO's REST API for the users of an organisation: invite people (one or many), cr
 without an invitation, update, delete and list them, plus the current user (`/api/me`) and
 the regions a user can belong to.
 
-Written by Roster from VEO's public "Users" API page. JSON fields are PascalCase as VEO sends
-them and "Organisation" is spelled the British way; every path starts with `/api`. VEO's full
-Swagger document is not public: the answers of `/api/me` and `/api/regions`, the shape of a
-user list page, the invite answer's example and the error body are not published and are
-modelled permissively (optional fields; unknown fields are tolerated). Each place where the
-page contradicts itself says so and names the choice made.
+Written by Roster from VEO's public "Users" API page (`veo-users-api.txt`) and the restated
+notes on VEO (`wider-api-notes.md`). JSON fields are PascalCase as VEO sends them and
+"Organisation" is spelled the British way; every path starts with `/api`. VEO's full Swagger
+document is not public: the answers of `/api/me` and `/api/regions`, the shape of a user list
+page, the invite answer's example and the error body are not published.
+
+Tolerance: VEO runs on ASP.NET Web API, which serialises an unset list or object as `null`
+and whose IIS front answers some errors as HTML or with no body. So no answer schema lists a
+`required` property, every answer property is nullable, errors are any JSON (the runtime
+turns a non-JSON error body into a JSON string of its text), and every place where the page
+contradicts itself says so and names the choice made.
 
 Users hold roles per organisation. Role ids: 4 User (every user has it), 2 Organisation
 Admin, 8 Site admin (organisations split into sites); other ids are reserved for VEO staff.
@@ -1975,9 +2095,9 @@ pub trait ClientAccountExt {
     /**Get the current user and their organisations
 
 The token's own user with the organisations they belong to and their role ids in each:
-where VEO tells you to find your `OrganisationId`. VEO refers to this endpoint but does
-not publish its answer: modelled permissively, every field optional and unknown fields
-tolerated.
+where VEO tells you to find your `OrganisationId` ("you can get this from the /me
+endpoint"). VEO does not publish the answer: every field optional and nullable, unknown
+fields tolerated.
 
 
 Sends a `GET` request to `/api/me`
@@ -1990,9 +2110,9 @@ let response = client.get_me()
     fn get_me(&self) -> builder::GetMe<'_>;
     /**List the regions a user can belong to
 
-The regions a user can belong to (`RegionId` when creating a user). VEO refers to this
-endpoint ("the regions endpoint") but does not publish its path or answer: modelled
-permissively as a JSON array of regions with an id and a name, unknown fields tolerated.
+The regions a user can belong to (`RegionId` when creating a user). VEO refers to "the
+regions endpoint" but does not publish its path or answer: the path is Roster's guess and
+the answer is read as a JSON array of regions, unknown fields tolerated.
 
 
 Sends a `GET` request to `/api/regions`
@@ -2026,7 +2146,9 @@ The answer sorts the emails into four lists: `SuccessList` (new to VEO, invited)
 `ErrorList` (failed, most likely not a valid address: an invalid email is reported here,
 not as an error answer), `AlreadyInOrganisationList` (already members; their rights are
 now the ones requested) and `ExistingUserAddedMembershipToOrganisation` (existing VEO
-users newly added to your organisation).
+users newly added to your organisation). ASP.NET sends an empty list as `null`, and an
+email the answer does not list at all is not accounted for: look it up before calling
+it invited.
 
 
 Sends a `POST` request to `/api/userinvites/multiple`
@@ -2057,7 +2179,9 @@ user with `IsActive: false` instead.
 Sends a `DELETE` request to `/api/user`
 
 Arguments:
-- `id`: The VEO id of the user to delete.
+- `id`: The VEO id of the user to delete (digits in VEO's example, `id=50469`; a string here
+so that any id an answer carries can be passed back).
+
 ```ignore
 let response = client.delete_user()
     .id(id)
@@ -2070,8 +2194,9 @@ let response = client.delete_user()
 Creates a user in your organisation, sets their password and sends no invitation email:
 for organisations that use VEO entirely through the API and link their own users to VEO
 users. `Roles` is a flat list of role ids in `OrganisationId` (always 4, plus 2 for an
-organisation admin). Answers `200 OK` whose body is the new user's id as a bare JSON
-number (e.g. `50469`).
+organisation admin); `RegionId` is the user's region (see `list_regions`). VEO marks no
+field required. Answers `200 OK` "with the body being the new users ID": read as a JSON
+number or a JSON string.
 
 
 Sends a `POST` request to `/api/users/create`
@@ -2087,40 +2212,42 @@ let response = client.create_user()
 
 Lists the users whose first name, last name or email address matches `searchTerm`, one
 page at a time, ordered by when they were created. Walk the pages with `pageNumber` =
-1, 2, ... (same `pageSize`) and stop at the first page that has no `Items`, or once
-`Page * PageSize >= TotalItemCount` (the requested page number and size stand in when
-the answer omits `Page` or `PageSize`).
+1, 2, ... (same `pageSize`) until `Page * PageSize >= TotalItemCount` or a page comes
+back with no `Items`. The page shape is not published (see `UserPage`): a page whose
+`Items` is missing or `null` while `TotalItemCount` is not 0 is not understood, and a
+caller should fail rather than read it as "no users".
 
 The parameter names follow VEO's example request
 (`searchTerm=John&pageNumber=1&organisationId=1&pageSize=10`); its attribute list
 capitalises the first two (`SearchTerm`, `OrganisationId`), which ASP.NET binds the same
-way since query parameter names are case-insensitive there. That list also types
-`OrganisationId` as string (its example sends a number: modelled as an integer) and
-`pageSize`, `pageNumber` and `orderByDirection` as bool: by their names, VEO's example
-and the page answer they are a page size, a 1-based page number and a sort direction,
-and are modelled so. The page shape is not published (see `UserPage`).
+way since query parameter names are case-insensitive there. That list types
+`pageSize` and `pageNumber` as bool, which contradicts their names and its own example
+(`pageNumber=1`, `pageSize=10`): modelled as integers. It also types `orderByDirection`
+as bool: modelled as it is documented (see the parameter).
 
 
 Sends a `GET` request to `/api/users/get-all`
 
 Arguments:
-- `order_by_direction`: Sort direction over the users' creation time ("orders based on the created stamp").
-VEO's attribute list types it as bool without saying which value means which, and
-refers to a pagination page that is not public. Modelled as the direction its name
-says, `asc` or `desc`: ASP.NET binds enum names case-insensitively, so these also
-bind to a server-side `Asc`/`Desc` enum. Unconfirmed: leave it out to get VEO's
-default order (itself undocumented).
+- `order_by_direction`: "See pagination - orders based on the created stamp." VEO's attribute list types it
+as bool and does not say which value is which; the pagination page it refers to is
+not public. Modelled as documented, a boolean. A third-party client sends
+`ASC`/`DESC` instead (unconfirmed, `wider-api-notes.md`), which contradicts the
+documented type: leave it out to get VEO's default order (itself undocumented).
 
 - `organisation_id`: The organisation to search; one the token's user belongs to (see `get_me`). Typed
-string in VEO's attribute list, sent as a number in its example: an integer here.
+string in VEO's attribute list (its example sends `1`; on a query string the two are
+the same text).
 
-- `page_number`: The page to answer, counted from 1 (typed bool in VEO's attribute list, which cannot
-be meant; its example sends `1`).
+- `page_number`: The page to answer, counted from 1 by VEO's example (`pageNumber=1`). VEO's
+attribute list types it as bool, which contradicts its name and its example:
+modelled as an integer. VEO documents no default or bounds.
 
-- `page_size`: Users per page (typed bool in VEO's attribute list, which cannot be meant; its example
-sends `10`). VEO documents neither a default nor a maximum.
+- `page_size`: Users per page. VEO's attribute list types it as bool, which contradicts its name and
+its example (`pageSize=10`): modelled as an integer. VEO documents no default,
+minimum or maximum.
 
-- `search_term`: Matched against first name, last name and email address (VEO's match is fuzzy; compare the answer yourself when you need an exact match).
+- `search_term`: Matched against first name, last name and email address (VEO's match is not specified; compare the answer yourself when you need an exact match).
 ```ignore
 let response = client.list_users()
     .order_by_direction(order_by_direction)
@@ -2135,19 +2262,22 @@ let response = client.list_users()
     /**Update a user
 
 Updates a user's details. Unlike a create, roles are given per organisation
-(`OrganisationRole`: an organisation id and its role ids) and are required. Send
-`Password` only to reset it; set `IsActive` to deactivate (false) or reactivate (true)
-the user.
+(`OrganisationRole`: an organisation id and its role ids) and are required ("the user
+roles are separated by organisation and are required"). Send `Password` only to reset it
+and `IsActive` only to deactivate (false) or reactivate (true) the user.
 
 VEO does not say whether a field left out keeps its value or is cleared (the method is
-PUT): send the user's current names and email along with any change. VEO documents no
-answer body: success is `200 OK` and any body is ignored.
+PUT), nor what the answer is: ASP.NET updates commonly answer 200 with no body or 204,
+so any 2xx is success and no body is read.
 
 
 Sends a `PUT` request to `/api/v2/users/{userId}`
 
 Arguments:
-- `user_id`: The user's VEO id (as answered by `create_user` or listed by `list_users`).
+- `user_id`: The user's VEO id, as answered by `create_user` or listed by `list_users` (digits in
+VEO's examples, `50469`; a string here so that any id an answer carries can be
+passed back).
+
 - `body`
 ```ignore
 let response = client.update_user()
@@ -2224,22 +2354,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -2264,7 +2387,7 @@ pub mod builder {
         ///Sends a `GET` request to `/api/regions`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<::std::vec::Vec<types::Region>>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::RegionList>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/api/regions", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2293,22 +2416,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -2325,7 +2441,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteUser<'a> {
         client: &'a super::Client,
-        id: Result<types::UserId, String>,
+        id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteUser<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2336,11 +2452,14 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::UserId>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `UserId` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/api/user`
@@ -2375,43 +2494,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
+                200..=299 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -2497,36 +2588,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -2577,7 +2647,7 @@ pub mod builder {
         ///Sends a `POST` request to `/api/users/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UserId>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::AnyUserId>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::UserCreate::try_from(v).map_err(|e| e.to_string()))
@@ -2610,36 +2680,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -2656,10 +2705,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListUsers<'a> {
         client: &'a super::Client,
-        order_by_direction: Result<Option<types::OrderDirection>, String>,
-        organisation_id: Result<Option<i64>, String>,
-        page_number: Result<Option<::std::num::NonZeroU32>, String>,
-        page_size: Result<Option<::std::num::NonZeroU32>, String>,
+        order_by_direction: Result<Option<bool>, String>,
+        organisation_id: Result<Option<::std::string::String>, String>,
+        page_number: Result<Option<i32>, String>,
+        page_size: Result<Option<i32>, String>,
         search_term: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListUsers<'a> {
@@ -2675,53 +2724,47 @@ pub mod builder {
         }
         pub fn order_by_direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::OrderDirection>,
+            V: std::convert::TryInto<bool>,
         {
             self.order_by_direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `OrderDirection` for order_by_direction failed"
-                        .to_string()
+                    "conversion to `bool` for order_by_direction failed".to_string()
                 });
             self
         }
         pub fn organisation_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.organisation_id = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `i64` for organisation_id failed".to_string()
+                    "conversion to `:: std :: string :: String` for organisation_id failed"
+                        .to_string()
                 });
             self
         }
         pub fn page_number<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<i32>,
         {
             self.page_number = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for page_number failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `i32` for page_number failed".to_string());
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU32>,
+            V: std::convert::TryInto<i32>,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU32` for page_size failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `i32` for page_size failed".to_string());
             self
         }
         pub fn search_term<V>(mut self, value: V) -> Self
@@ -2796,36 +2839,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -2842,7 +2864,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateUser<'a> {
         client: &'a super::Client,
-        user_id: Result<types::UserId, String>,
+        user_id: Result<::std::string::String, String>,
         body: Result<types::builder::UserUpdate, String>,
     }
     impl<'a> UpdateUser<'a> {
@@ -2855,11 +2877,14 @@ pub mod builder {
         }
         pub fn user_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::UserId>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.user_id = value
                 .try_into()
-                .map_err(|_| "conversion to `UserId` for user_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2921,43 +2946,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
+                200..=299 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

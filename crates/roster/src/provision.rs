@@ -1258,7 +1258,10 @@ mod vyte {
 
 #[cfg(feature = "veo")]
 mod veo {
-    use std::num::NonZeroU32;
+    //! VEO through invitations: a member VEO does not know is invited
+    //! (`/api/userinvites/multiple`), never created with `/api/users/create`. Invitations take
+    //! no region, so [`crate::VeoExtras::region_id`] is not sent: VEO takes `RegionId` only on
+    //! `users/create`, which would also need a password and send no invitation email.
 
     use roster_veo::prelude::*;
     use roster_veo::{Role, types};
@@ -1269,12 +1272,63 @@ mod veo {
 
     /// Users per page: VEO's search is fuzzy, and one page this large holds any exact match
     /// in practice; listing walks pages of this size.
-    const PAGE_SIZE: NonZeroU32 = NonZeroU32::new(100).expect("non-zero");
+    const PAGE_SIZE: i32 = 100;
 
     #[derive(Debug)]
     pub(super) struct Side {
         client: roster_veo::Client,
         organisation: tokio::sync::OnceCell<i64>,
+    }
+
+    /// A listed user with the id an update or delete needs.
+    struct Found {
+        id: String,
+        user: types::UserSummary,
+    }
+
+    /// An organisation id from an answer (a JSON number or a string of digits).
+    fn organisation_number(id: &types::AnyOrganisationId) -> Option<i64> {
+        match id {
+            types::AnyOrganisationId::Int64(n) => Some(*n),
+            types::AnyOrganisationId::String(s) => s.trim().parse().ok(),
+        }
+    }
+
+    /// A user id from an answer, as the text a path or query sends back.
+    fn user_id_text(id: &types::AnyUserId) -> Option<String> {
+        let text = id.to_string();
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
+    }
+
+    /// The user's role ids in `org`; `None` when the answer does not say.
+    fn roles_in(user: &types::UserSummary, org: i64) -> Option<Vec<Role>> {
+        let mut found = None;
+        for entry in user.roles.iter().flatten() {
+            if entry.organisation_id.as_ref().and_then(organisation_number) == Some(org) {
+                let roles: &mut Vec<Role> = found.get_or_insert_with(Vec::new);
+                roles.extend(entry.roles.iter().flatten().map(Role::from));
+            }
+        }
+        found
+    }
+
+    /// The roles `m` is to hold: the user's current ones in the organisation (a site admin
+    /// stays one), with [`Role::User`] and with [`Role::OrganisationAdmin`] exactly when `m`
+    /// is an admin. Sorted, without repeats.
+    fn wanted_roles(current: &[Role], admin: bool) -> Vec<Role> {
+        let mut roles: Vec<Role> = current
+            .iter()
+            .copied()
+            .filter(|r| *r != Role::OrganisationAdmin)
+            .collect();
+        roles.push(Role::User);
+        if admin {
+            roles.push(Role::OrganisationAdmin);
+        }
+        roles.sort();
+        roles.dedup();
+        roles
     }
 
     impl Side {
@@ -1291,19 +1345,22 @@ mod veo {
             self.organisation
                 .get_or_try_init(|| async {
                     let me = read!(r, V, "get_me", self.client.get_me().send()).await?;
-                    let admin = me.organisations.iter().find(|o| {
+                    let organisations = me.organisations.unwrap_or_default();
+                    let admin = organisations.iter().find(|o| {
                         o.roles
                             .iter()
+                            .flatten()
                             .any(|id| Role::from(id) == Role::OrganisationAdmin)
                     });
                     admin
-                        .or(me.organisations.first())
-                        .and_then(|o| o.id.as_ref().map(|id| id.0))
+                        .or(organisations.first())
+                        .and_then(|o| o.id.as_ref())
+                        .and_then(organisation_number)
                         .ok_or_else(|| {
                             Error::unusable_answer(
                                 V,
                                 "get_me",
-                                "the token's user belongs to no organisation",
+                                "the token's user belongs to no organisation with a numeric id",
                             )
                         })
                 })
@@ -1311,12 +1368,15 @@ mod veo {
                 .copied()
         }
 
+        /// The user whose address is `email`, if VEO lists one. A page VEO's answer leaves
+        /// unclear (no `Items` while users match) or a matching user without an id is an
+        /// error, never "no such user".
         async fn find(
             &self,
             r: &Resilience,
             org: i64,
             email: &str,
-        ) -> Result<Option<types::UserSummary>, Error> {
+        ) -> Result<Option<Found>, Error> {
             let page = read!(
                 r,
                 V,
@@ -1324,16 +1384,27 @@ mod veo {
                 self.client
                     .list_users()
                     .search_term(email.trim())
-                    .organisation_id(org)
+                    .organisation_id(org.to_string())
                     .page_size(PAGE_SIZE)
                     .send()
             )
             .await?;
-            Ok(page.items.into_iter().find(|u| {
+            let items = page_items(page.items, page.total_item_count)?;
+            let Some(user) = items.into_iter().find(|u| {
                 u.email
                     .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
-            }))
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(email.trim()))
+            }) else {
+                return Ok(None);
+            };
+            let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
+                Error::unusable_answer(
+                    V,
+                    "list_users",
+                    format!("VEO lists {} without an id", email.trim()),
+                )
+            })?;
+            Ok(Some(Found { id, user }))
         }
 
         pub(super) async fn ensure(&self, r: &Resilience, m: &Member) -> Result<Outcome, Error> {
@@ -1342,31 +1413,28 @@ mod veo {
                 Some(outcome) => Ok(outcome),
                 None => {
                     let result = self.invite(r, org, &[(0, m)]).await?;
-                    invited(&result, m)
+                    self.invited(r, org, &result, m).await
                 }
             }
         }
 
         /// Looks `m` up and brings an existing user in line (`Some` outcome); `None` when
-        /// there is none and the member is to be invited.
+        /// there is none and the member is to be invited. The update sends what the member
+        /// sets (names, email, the admin role) and the roles it keeps; never `IsActive`, so a
+        /// deactivated user stays deactivated.
         async fn ensure_existing(
             &self,
             r: &Resilience,
             org: i64,
             m: &Member,
         ) -> Result<Option<Outcome>, Error> {
-            let Some(user) = self.find(r, org, m.email()).await? else {
+            let Some(Found { id, user }) = self.find(r, org, m.email()).await? else {
                 return Ok(None);
             };
-            let mut roles: Vec<Role> = user
-                .roles
-                .iter()
-                .filter(|o| o.organisation_id.0 == org)
-                .flat_map(|o| o.roles.iter().map(Role::from))
-                .collect();
+            let mut roles = roles_in(&user, org).unwrap_or_default();
+            let wanted = wanted_roles(&roles, m.admin);
             roles.sort();
-            let mut wanted: Vec<Role> = Role::for_member(m.admin).iter().map(Role::from).collect();
-            wanted.sort();
+            roles.dedup();
             // An invitee creates their own profile when accepting (VEO's docs): until then VEO
             // holds no names, there is nothing to compare, and re-running stays Unchanged.
             let names_same = match user.first_name.as_deref().filter(|n| !n.is_empty()) {
@@ -1376,8 +1444,7 @@ mod veo {
                         && user.last_name.as_deref().unwrap_or_default() == m.last_name
                 }
             };
-            let same = names_same && user.is_active != Some(false) && roles == wanted;
-            if same {
+            if names_same && roles == wanted {
                 return Ok(Some(Outcome::Unchanged));
             }
             let body = types::UserUpdate {
@@ -1385,10 +1452,10 @@ mod veo {
                 last_name: Some(m.last_name.clone()),
                 email: Some(m.email().to_owned()),
                 password: None,
-                is_active: Some(true),
+                is_active: None,
                 roles: vec![types::OrganisationRole {
-                    organisation_id: types::OrganisationId(org),
-                    roles: Role::for_member(m.admin),
+                    organisation_id: Some(org),
+                    roles: wanted.into_iter().map(types::RoleId::from).collect(),
                 }],
             };
             read!(
@@ -1397,7 +1464,7 @@ mod veo {
                 "update_user",
                 self.client
                     .update_user()
-                    .user_id(user.id.clone())
+                    .user_id(id.clone())
                     .body(body.clone())
                     .send()
             )
@@ -1413,11 +1480,11 @@ mod veo {
             members: &[(usize, &Member)],
         ) -> Result<types::InviteResult, Error> {
             let invite = types::InviteRequest {
-                organisation_id: types::OrganisationId(org),
+                organisation_id: Some(types::OrganisationId(org.to_string())),
                 users: members
                     .iter()
                     .map(|(_, m)| types::Invitee {
-                        email: m.email().to_owned(),
+                        email: Some(m.email().to_owned()),
                         is_org_admin: Some(m.admin),
                         communities: m.veo.communities.clone(),
                     })
@@ -1427,6 +1494,41 @@ mod veo {
                 self.client.invite_users().body(invite.clone()).send()
             })
             .await
+        }
+
+        /// What became of `m` after an invitation answered `result`. An address the answer
+        /// does not account for (in none of its lists) is looked up again: found, it was
+        /// invited (it was not there before); not found, the invitation is unconfirmed.
+        async fn invited(
+            &self,
+            r: &Resilience,
+            org: i64,
+            result: &types::InviteResult,
+            m: &Member,
+        ) -> Result<Outcome, Error> {
+            match invite_verdict(result, m) {
+                Verdict::Refused => Err(Error::unusable_answer(
+                    V,
+                    "invite_users",
+                    format!(
+                        "VEO refused the invitation of {} (its ErrorList)",
+                        m.email()
+                    ),
+                )),
+                Verdict::Updated => Ok(Outcome::Updated),
+                Verdict::Invited => Ok(Outcome::Created),
+                Verdict::Unaccounted => match self.find(r, org, m.email()).await? {
+                    Some(_) => Ok(Outcome::Created),
+                    None => Err(Error::unusable_answer(
+                        V,
+                        "invite_users",
+                        format!(
+                            "VEO's invitation answer does not account for {} and a look-up does not find them: the invitation is unconfirmed",
+                            m.email()
+                        ),
+                    )),
+                },
+            }
         }
 
         /// Look-ups and updates `concurrency` at a time; the members VEO does not know are
@@ -1468,10 +1570,19 @@ mod veo {
                 futures::stream::iter(new.chunks(BATCH_SIZE))
                     .map(|chunk| async move {
                         match self.invite(r, org, chunk).await {
-                            Ok(result) => chunk
-                                .iter()
-                                .map(|&(i, m)| done(progress, i, V, settle(invited(&result, m))))
-                                .collect(),
+                            Ok(result) => {
+                                // Members the answer does not account for are looked up again,
+                                // `concurrency` at a time.
+                                let result = &result;
+                                futures::stream::iter(chunk)
+                                    .map(|&(i, m)| async move {
+                                        let outcome = self.invited(r, org, result, m).await;
+                                        done(progress, i, V, settle(outcome))
+                                    })
+                                    .buffer_unordered(concurrency)
+                                    .collect()
+                                    .await
+                            }
                             Err(e) if chunk.len() > 1 && redo_one_by_one(&e) => {
                                 tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "an invitation batch failed; redoing it member by member");
                                 let mut out = Vec::with_capacity(chunk.len());
@@ -1492,51 +1603,56 @@ mod veo {
 
         pub(super) async fn remove(&self, r: &Resilience, email: &str) -> Result<Outcome, Error> {
             let org = self.organisation(r).await?;
-            let Some(user) = self.find(r, org, email).await? else {
+            let Some(found) = self.find(r, org, email).await? else {
                 return Ok(Outcome::Absent);
             };
             read!(
                 r,
                 V,
                 "delete_user",
-                self.client.delete_user().id(user.id.clone()).send()
+                self.client.delete_user().id(found.id.clone()).send()
             )
             .await?;
             Ok(Outcome::Removed)
         }
 
-        /// `IsActive: false`, keeping the user's names and roles in the organisation.
+        /// `IsActive: false` with the user's roles in the organisation (VEO requires `Roles`
+        /// on an update) and the names and email VEO lists, so nothing else changes.
         pub(super) async fn deactivate(
             &self,
             r: &Resilience,
             email: &str,
         ) -> Result<Outcome, Error> {
             let org = self.organisation(r).await?;
-            let Some(user) = self.find(r, org, email).await? else {
+            let Some(Found { id, user }) = self.find(r, org, email).await? else {
                 return Ok(Outcome::Absent);
             };
             if user.is_active == Some(false) {
                 return Ok(Outcome::Unchanged);
             }
-            let mut roles: Vec<types::OrganisationRole> = user
-                .roles
-                .iter()
-                .filter(|o| o.organisation_id.0 == org)
-                .cloned()
-                .collect();
-            if roles.is_empty() {
-                roles.push(types::OrganisationRole {
-                    organisation_id: types::OrganisationId(org),
-                    roles: Role::for_member(false),
-                });
-            }
+            // Without the current roles an update would reset them: fail closed.
+            let roles = roles_in(&user, org)
+                .filter(|roles| !roles.is_empty())
+                .ok_or_else(|| {
+                    Error::unusable_answer(
+                        V,
+                        "list_users",
+                        format!(
+                            "VEO lists no roles of {} in organisation {org}; an update needs them",
+                            email.trim()
+                        ),
+                    )
+                })?;
             let body = types::UserUpdate {
                 first_name: user.first_name.clone(),
                 last_name: user.last_name.clone(),
                 email: user.email.clone(),
                 password: None,
                 is_active: Some(false),
-                roles,
+                roles: vec![types::OrganisationRole {
+                    organisation_id: Some(org),
+                    roles: roles.into_iter().map(types::RoleId::from).collect(),
+                }],
             };
             read!(
                 r,
@@ -1544,7 +1660,7 @@ mod veo {
                 "update_user",
                 self.client
                     .update_user()
-                    .user_id(user.id.clone())
+                    .user_id(id.clone())
                     .body(body.clone())
                     .send()
             )
@@ -1568,9 +1684,12 @@ mod veo {
             r: &Resilience,
             page: u32,
         ) -> Result<(Vec<Account>, bool), Error> {
-            let Some(number) = NonZeroU32::new(page) else {
+            let Ok(number) = i32::try_from(page) else {
                 return Ok((Vec::new(), false));
             };
+            if number == 0 {
+                return Ok((Vec::new(), false));
+            }
             let org = self.organisation(r).await?;
             let list = read!(
                 r,
@@ -1578,51 +1697,157 @@ mod veo {
                 "list_users",
                 self.client
                     .list_users()
-                    .organisation_id(org)
+                    .organisation_id(org.to_string())
                     .page_size(PAGE_SIZE)
                     .page_number(number)
                     .send()
             )
             .await?;
-            let seen = u64::from(page) * u64::from(PAGE_SIZE.get());
-            let more = !list.items.is_empty()
-                && match list.total_item_count {
+            let total = list.total_item_count;
+            let items = page_items(list.items, total)?;
+            let seen = u64::from(page) * PAGE_SIZE.unsigned_abs() as u64;
+            let more = !items.is_empty()
+                && match total {
                     Some(total) => u64::try_from(total).is_ok_and(|total| total > seen),
                     // Without a total, a full page may have a successor.
-                    None => list.items.len() as u64 == u64::from(PAGE_SIZE.get()),
+                    None => items.len() as u64 == PAGE_SIZE.unsigned_abs() as u64,
                 };
-            Ok((list.items.into_iter().map(account).collect(), more))
+            let accounts = items
+                .into_iter()
+                .map(|user| {
+                    let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
+                        Error::unusable_answer(V, "list_users", "VEO lists a user without an id")
+                    })?;
+                    Ok(account(Found { id, user }))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            Ok((accounts, more))
         }
     }
 
-    /// What an invitation answer says of `m`: refused (its `ErrorList`), already a member
-    /// (its rights are now the ones asked for: updated), or invited.
-    fn invited(result: &types::InviteResult, m: &Member) -> Result<Outcome, Error> {
-        let listed = |list: &[String]| list.iter().any(|e| m.has_email(e));
-        if listed(&result.error_list) {
-            Err(Error::unusable_answer(
+    /// A page's users. `Items` missing or `null` is an empty .NET list only when
+    /// `TotalItemCount` says 0; otherwise the answer is not understood (fail closed).
+    fn page_items(
+        items: Option<Vec<types::UserSummary>>,
+        total: Option<i64>,
+    ) -> Result<Vec<types::UserSummary>, Error> {
+        match (items, total) {
+            (Some(items), _) => Ok(items),
+            (None, Some(0)) => Ok(Vec::new()),
+            (None, total) => Err(Error::unusable_answer(
                 V,
-                "invite_users",
-                format!(
-                    "VEO refused the invitation of {} (its ErrorList)",
-                    m.email()
-                ),
-            ))
-        } else if listed(&result.already_in_organisation_list) {
-            Ok(Outcome::Updated)
-        } else {
-            Ok(Outcome::Created)
+                "list_users",
+                match total {
+                    Some(total) => {
+                        format!("VEO's user page has no Items but a TotalItemCount of {total}")
+                    }
+                    None => "VEO's user page has neither Items nor TotalItemCount".to_owned(),
+                },
+            )),
         }
     }
 
-    fn account(user: types::UserSummary) -> Account {
+    /// How an invitation answer accounts for one member.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Verdict {
+        /// In `ErrorList` (or the unconfirmed `FailedList`).
+        Refused,
+        /// In `AlreadyInOrganisationList`: already a member, rights now as asked.
+        Updated,
+        /// In `SuccessList` or `ExistingUserAddedMembershipToOrganisation`.
+        Invited,
+        /// In none of the lists (they may all be `null`, or `TotalInvites` 0).
+        Unaccounted,
+    }
+
+    fn invite_verdict(result: &types::InviteResult, m: &Member) -> Verdict {
+        let listed = |list: &Option<Vec<String>>| list.iter().flatten().any(|e| m.has_email(e));
+        if listed(&result.error_list) || listed(&result.failed_list) {
+            Verdict::Refused
+        } else if listed(&result.already_in_organisation_list) {
+            Verdict::Updated
+        } else if listed(&result.success_list)
+            || listed(&result.existing_user_added_membership_to_organisation)
+        {
+            Verdict::Invited
+        } else {
+            Verdict::Unaccounted
+        }
+    }
+
+    fn account(found: Found) -> Account {
+        let Found { id, user } = found;
         Account {
             vendor: V,
-            id: user.id.0.to_string(),
+            id,
             email: user.email,
             first_name: user.first_name,
             last_name: user.last_name,
             active: user.is_active,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn member(email: &str) -> Member {
+            Member::new(email, "Ann", "Lee").expect("a valid member")
+        }
+
+        #[test]
+        fn null_lists_and_unlisted_members_are_unaccounted() {
+            let m = member("ann@example.com");
+            let result: types::InviteResult = serde_json::from_value(serde_json::json!({
+                "TotalInvites": 0, "SuccessList": null, "ErrorList": null,
+                "AlreadyInOrganisationList": null,
+                "ExistingUserAddedMembershipToOrganisation": null
+            }))
+            .expect("null lists read");
+            assert_eq!(invite_verdict(&result, &m), Verdict::Unaccounted);
+            let result: types::InviteResult = serde_json::from_value(serde_json::json!({
+                "TotalInvites": 1, "SuccessList": ["other@example.com"]
+            }))
+            .expect("missing lists read");
+            assert_eq!(invite_verdict(&result, &m), Verdict::Unaccounted);
+            for (list, verdict) in [
+                ("SuccessList", Verdict::Invited),
+                (
+                    "ExistingUserAddedMembershipToOrganisation",
+                    Verdict::Invited,
+                ),
+                ("AlreadyInOrganisationList", Verdict::Updated),
+                ("ErrorList", Verdict::Refused),
+                ("FailedList", Verdict::Refused),
+            ] {
+                let result: types::InviteResult =
+                    serde_json::from_value(serde_json::json!({ list: ["ANN@example.com"] }))
+                        .expect("one list");
+                assert_eq!(invite_verdict(&result, &m), verdict, "{list}");
+            }
+        }
+
+        #[test]
+        fn a_page_without_items_is_empty_only_when_its_total_is_zero() {
+            assert!(page_items(None, Some(0)).expect("empty").is_empty());
+            assert!(page_items(None, Some(3)).is_err());
+            assert!(page_items(None, None).is_err());
+            assert!(
+                page_items(Some(Vec::new()), Some(3))
+                    .expect("items")
+                    .is_empty()
+            );
+        }
+
+        #[test]
+        fn wanted_roles_keep_what_the_member_does_not_mention() {
+            use Role::*;
+            assert_eq!(
+                wanted_roles(&[User, SiteAdmin, OrganisationAdmin], false),
+                [User, SiteAdmin]
+            );
+            assert_eq!(wanted_roles(&[], true), [User, OrganisationAdmin]);
+            assert_eq!(wanted_roles(&[Other(16), User], false), [User, Other(16)]);
         }
     }
 }
