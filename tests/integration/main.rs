@@ -6,5 +6,6 @@ mod bulk;
 mod provision;
 mod resilience;
 mod vectera;
+mod vectera_examples;
 mod veo;
 mod vyte;

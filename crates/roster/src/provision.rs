@@ -1031,7 +1031,7 @@ mod vectera {
             .filter_map(|pair| pair.split_once('='))
             .filter(|(name, _)| *name == "page")
             .map(|(_, value)| value.parse::<u32>().ok())
-            .last()
+            .next_back()
             .flatten();
         match (named, page.checked_add(1)) {
             (Some(n), Some(expected)) if n == expected => Ok(n),

@@ -1209,7 +1209,7 @@ async fn create_permission(State(shared): S, params: Params, Body(body): Body) -
 
 /// The meeting and permission ids of a permission path, when both exist.
 fn permission_ids(store: &Store, params: &Params) -> Option<(i64, i64)> {
-    let meeting = params.row("id", &store)?;
+    let meeting = params.row("id", store)?;
     let permission = params.row("permissionId", store)?;
     store
         .meetings

@@ -237,7 +237,7 @@ impl Store {
     /// The public id of row `n` (a user, meeting or permission): a UUID string, as Vectera's
     /// ids are, whose low 48 bits are the row number (so lists stay in creation order).
     pub(super) fn public_id(&self, n: i64) -> String {
-        let row = u128::from(n.unsigned_abs() as u64) & ID_ROW_MASK;
+        let row = u128::from(n.unsigned_abs()) & ID_ROW_MASK;
         Uuid::from_u128(self.id_prefix | row)
             .hyphenated()
             .to_string()
