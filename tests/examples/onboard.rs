@@ -10,7 +10,7 @@
 
 use httpmock::Method::{GET, POST};
 use roster_vectera::prelude::*;
-use roster_vectera::{Client, ClientLoginExtraExt};
+use roster_vectera::{Client, ClientLoginExtraExt, types};
 use serde_json::json;
 
 const ORG: &str = "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c";
@@ -31,14 +31,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the admin belongs to no organization")?;
     println!(
         "admin {} <{}> onboards into organization {org}",
-        me.first_name, me.email
+        me.first_name.as_deref().unwrap_or("?"),
+        me.email.as_deref().unwrap_or("?")
     );
 
     for (first, last, email) in TEAM {
-        let existing = client.list_users().search(email).send().await?.into_inner();
-        let user = match existing.results.into_iter().find(|u| u.email == email) {
+        // Vectera does not document its list shape: a DRF page or a bare array.
+        let existing = match client.list_users().search(email).send().await?.into_inner() {
+            types::UserList::UserPage(page) => page.results.ok_or("a page without results")?,
+            types::UserList::Array(users) => users,
+        };
+        let found = existing
+            .into_iter()
+            .find(|u| u.email.as_deref() == Some(email));
+        let user = match found {
             Some(user) => {
-                println!("  unchanged  {email} (user {})", user.id);
+                println!(
+                    "  unchanged  {email} (user {})",
+                    user.id.as_deref().unwrap_or("?")
+                );
                 user
             }
             None => {
@@ -48,19 +59,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         b.first_name(first)
                             .last_name(Some(last.to_owned()))
                             .email(email)
-                            .organization_id(org)
+                            .organization_id(org.clone())
                             .is_managed(Some(true))
                     })
                     .send()
                     .await?
                     .into_inner();
-                println!("  created    {email} (user {})", user.id);
+                println!(
+                    "  created    {email} (user {})",
+                    user.id.as_deref().unwrap_or("?")
+                );
                 user
             }
         };
-        let link = client
-            .login_link(&user.id.to_string(), Some("/scheduling/"))
-            .await?;
+        let id = user.id.ok_or("Vectera answered a user without an id")?;
+        let link = client.login_link(&id, Some("/scheduling/")).await?;
         // A login link is a credential: show only that one was made.
         println!(
             "             login link ready ({} chars, valid once within a minute)",
@@ -73,7 +86,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// A canned Vectera on loopback: Steve exists already, everyone else is new.
 async fn mock_vectera() -> httpmock::MockServer {
     let server = httpmock::MockServer::start_async().await;
-    let user = |id: i64, first: &str, email: &str| json!({"id": id, "firstName": first, "email": email, "organizationId": ORG, "isManaged": true});
+    // Vectera's ids are UUID strings.
+    let user = |id: u32, first: &str, email: &str| json!({"id": format!("8d077d9b-528d-4d4c-bfe8-{id:012}"), "firstName": first, "email": email, "organizationId": ORG, "isManaged": true});
     server
         .mock_async(|when, then| {
             when.method(GET).path("/users/me/");
@@ -111,7 +125,8 @@ async fn mock_vectera() -> httpmock::MockServer {
     }
     server
         .mock_async(|when, then| {
-            when.method(POST).path_matches(r"^/users/\d+/loginTokens/$");
+            when.method(POST)
+                .path_matches(r"^/users/[0-9a-f-]+/loginTokens/$");
             then.status(201)
                 .json_body(json!({"url": "https://www.vectera.com/login/?token=demo0123456789"}));
         })

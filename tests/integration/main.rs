@@ -6,6 +6,7 @@ mod bulk;
 mod provision;
 mod resilience;
 mod vectera;
+mod vectera_examples;
 mod veo;
 mod veo_examples;
 mod vyte;

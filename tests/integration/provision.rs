@@ -40,7 +40,7 @@ fn outcome(report: &MemberReport, vendor: Vendor) -> &Outcome {
 /// The look-ups every ensure makes before writing (Vectera's `me` and VEO's `/me` once).
 async fn lookups(server: &MockServer, present: bool) -> Vec<Mock<'_>> {
     let vectera_users = if present {
-        json!([{"id": 42, "firstName": "Ann", "lastName": "Smith", "email": "ANN@example.com", "isManaged": false}])
+        json!([{"id": "42", "firstName": "Ann", "lastName": "Smith", "email": "ANN@example.com", "isManaged": false}])
     } else {
         json!([])
     };
@@ -58,7 +58,13 @@ async fn lookups(server: &MockServer, present: bool) -> Vec<Mock<'_>> {
     vec![
         server
             .mock_async(|when, then| {
-                request(when, GET, "/users/", VECTERA, &[("search", "ann@example.com")]);
+                request(
+                    when,
+                    GET,
+                    "/users/",
+                    VECTERA,
+                    &[("search", "ann@example.com"), ("page", "1"), ("perPage", "100")],
+                );
                 then.status(200).json_body(
                     json!({"count": 1, "next": null, "previous": null, "results": vectera_users}),
                 );
@@ -68,7 +74,7 @@ async fn lookups(server: &MockServer, present: bool) -> Vec<Mock<'_>> {
             .mock_async(|when, then| {
                 request(when, GET, "/users/me/", VECTERA, &[]);
                 then.status(200).json_body(
-                    json!({"id": 1, "firstName": "Ada", "email": "ada@example.com", "organizationId": ORG}),
+                    json!({"id": "1", "firstName": "Ada", "email": "ada@example.com", "organizationId": ORG}),
                 );
             })
             .await,
@@ -146,7 +152,7 @@ async fn ensure_creates_an_absent_member_everywhere_then_changes_nothing() {
                 "organizationId": ORG, "isManaged": false
             }));
             then.status(201)
-                .json_body(json!({"id": 42, "firstName": "Ann", "email": "ann@example.com"}));
+                .json_body(json!({"id": "42", "firstName": "Ann", "email": "ann@example.com"}));
         })
         .await;
     let vyte_create = server
@@ -211,7 +217,7 @@ async fn ensure_updates_what_differs() {
             request(when, PATCH, "/users/42/", VECTERA, &[])
                 .json_body(json!({"firstName": "Ann", "lastName": "Smith", "isManaged": true}));
             then.status(200)
-                .json_body(json!({"id": 42, "firstName": "Ann", "email": "ann@example.com"}));
+                .json_body(json!({"id": "42", "firstName": "Ann", "email": "ann@example.com"}));
         })
         .await;
     let vyte = server
@@ -482,7 +488,11 @@ async fn find_reports_each_vendor_and_absence() {
                 GET,
                 "/users/",
                 VECTERA,
-                &[("search", "ann@example.com")],
+                &[
+                    ("search", "ann@example.com"),
+                    ("page", "1"),
+                    ("perPage", "100"),
+                ],
             );
             then.status(200)
                 .json_body(json!({"count": 0, "next": null, "previous": null, "results": []}));
@@ -516,7 +526,7 @@ async fn list_streams_every_page_to_the_last() {
     ] {
         let results: Vec<_> = ids
             .iter()
-            .map(|id| json!({"id": id, "firstName": "U", "email": format!("u{id}@example.com")}))
+            .map(|id| json!({"id": id.to_string(), "firstName": "U", "email": format!("u{id}@example.com")}))
             .collect();
         let next = next.then(|| format!("{}/users/?page={}", server.base_url(), page + 1));
         server
@@ -526,7 +536,7 @@ async fn list_streams_every_page_to_the_last() {
                     GET,
                     "/users/",
                     VECTERA,
-                    &[("page", &page.to_string())],
+                    &[("page", &page.to_string()), ("perPage", "100")],
                 );
                 then.status(200).json_body(
                     json!({"count": 5, "next": next, "previous": null, "results": results}),
@@ -546,17 +556,23 @@ async fn list_streams_every_page_to_the_last() {
     let server2 = roster_tests::server().await;
     let first_page = server2
         .mock_async(|when, then| {
-            request(when, GET, "/users/", VECTERA, &[("page", "1")]);
+            request(when, GET, "/users/", VECTERA, &[("page", "1"), ("perPage", "100")]);
             then.status(200).json_body(
-                json!({"count": 4, "next": "x", "previous": null, "results": [
-                {"id": 1, "firstName": "U", "email": "u1@example.com"},
-                {"id": 2, "firstName": "U", "email": "u2@example.com"}]}),
+                json!({"count": 4, "next": "https://www.vectera.com/api/v1/users/?page=2", "previous": null, "results": [
+                {"id": "1", "firstName": "U", "email": "u1@example.com"},
+                {"id": "2", "firstName": "U", "email": "u2@example.com"}]}),
             );
         })
         .await;
     let second_page = server2
         .mock_async(|when, then| {
-            request(when, GET, "/users/", VECTERA, &[("page", "2")]);
+            request(
+                when,
+                GET,
+                "/users/",
+                VECTERA,
+                &[("page", "2"), ("perPage", "100")],
+            );
             then.status(500);
         })
         .await;
@@ -675,7 +691,11 @@ async fn vectera_login_link_for_a_member_with_a_safe_next() {
                 GET,
                 "/users/",
                 VECTERA,
-                &[("search", "nobody@example.com")],
+                &[
+                    ("search", "nobody@example.com"),
+                    ("page", "1"),
+                    ("perPage", "100"),
+                ],
             );
             then.status(200)
                 .json_body(json!({"count": 0, "next": null, "previous": null, "results": []}));
@@ -699,9 +719,9 @@ async fn vectera_meeting_room_with_a_host_key_for_a_member() {
     let meeting = server
         .mock_async(|when, then| {
             request(when, POST, "/meetings/", VECTERA, &[])
-                .json_body(json!({"key": "ann-coaching", "ownerId": 42}));
+                .json_body(json!({"key": "ann-coaching", "ownerId": "42"}));
             then.status(201)
-                .json_body(json!({"id": 501, "key": "ann-coaching", "ownerId": 42}));
+                .json_body(json!({"id": "501", "key": "ann-coaching", "ownerId": "42"}));
         })
         .await;
     let permission = server
@@ -709,7 +729,7 @@ async fn vectera_meeting_room_with_a_host_key_for_a_member() {
             request(when, POST, "/meetings/501/permissions/", VECTERA, &[])
                 .json_body(json!({"accessLevel": "is_host"}));
             then.status(201).json_body(
-                json!({"id": 78, "accessLevel": "is_host", "accessKey": "z9x8c7v6b5n4m3l2k1j0h9g8f7d6s5"}),
+                json!({"id": "78", "accessLevel": "is_host", "accessKey": "z9x8c7v6b5n4m3l2k1j0h9g8f7d6s5"}),
             );
         })
         .await;
@@ -723,7 +743,7 @@ async fn vectera_meeting_room_with_a_host_key_for_a_member() {
         .expect("room");
     meeting.assert_async().await;
     permission.assert_async().await;
-    assert_eq!(room.meeting.id, 501);
+    assert_eq!(room.meeting.id.as_deref(), Some("501"));
     assert_eq!(
         room.permission.access_key.as_ref().map(|k| k.expose()),
         Some("z9x8c7v6b5n4m3l2k1j0h9g8f7d6s5")

@@ -18,7 +18,7 @@ fn vectera(server: &MockServer) -> roster::vectera::Client {
 
 /// Answers the first `n` matching requests only (httpmock has no response sequences).
 fn me() -> serde_json::Value {
-    json!({"id": 1, "firstName": "Ada", "email": "ada@example.com"})
+    json!({"id": "1", "firstName": "Ada", "email": "ada@example.com"})
 }
 
 #[tokio::test]
@@ -48,7 +48,7 @@ async fn a_429_then_200_is_retried_after_the_retry_after_delay() {
         })
         .await
         .expect("the retry succeeds");
-    assert_eq!(user.id, 1);
+    assert_eq!(user.id.as_deref(), Some("1"));
     throttled.assert_async().await;
     ok.assert_async().await;
     // The backoff before a first retry is at most 200 ms: the 7 s the vendor asked for wins.

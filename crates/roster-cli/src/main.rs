@@ -404,10 +404,17 @@ async fn rooms_create(config: &Config, args: RoomsCreateArgs) -> Result<(), Fail
         .vectera_meeting_room(&args.email, args.key.as_deref(), access)
         .await
         .map_err(|e| Failure::failed(e.to_string()))?;
-    println!("meeting {} (key {})", room.meeting.id, room.meeting.key);
+    // Every answer field is optional (Vectera documents none); the facade checked the id.
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".to_owned());
+    println!(
+        "meeting {} (key {})",
+        text(&room.meeting.id),
+        text(&room.meeting.key)
+    );
     println!(
         "permission {} ({})",
-        room.permission.id, room.permission.access_level
+        text(&room.permission.id),
+        text(&room.permission.access_level)
     );
     match &room.permission.access_key {
         Some(key) => println!("access key: {}", key.expose()),

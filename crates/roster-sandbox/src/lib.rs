@@ -109,12 +109,16 @@ impl Sandbox {
             (Vendor::Veo, ports.veo),
         ] {
             let token = default_token(vendor).to_owned();
-            let app = match vendor {
-                Vendor::Vectera => vectera::app(token.clone()),
-                Vendor::Vyte => vyte::app(token.clone()),
-                Vendor::Veo => veo::app(token.clone()),
+            // Vectera's login links open a page at the site's root, outside the API.
+            let (app, site) = match vendor {
+                Vendor::Vectera => {
+                    let (app, site) = vectera::app_and_site(token.clone());
+                    (app, Some(site))
+                }
+                Vendor::Vyte => (vyte::app(token.clone()), None),
+                Vendor::Veo => (veo::app(token.clone()), None),
             };
-            running.push((vendor, serve(app, token, port).await?));
+            running.push((vendor, serve(app, site, token, port).await?));
         }
         Ok(Self { running })
     }
@@ -249,7 +253,13 @@ struct Plumbing {
     error: fn(axum::http::StatusCode, &str) -> Response,
 }
 
-async fn serve(app: App, token: String, port: u16) -> std::io::Result<Running> {
+/// Serves `app` under its base path, and `site` (pages outside the API) at the root.
+async fn serve(
+    app: App,
+    site: Option<Router>,
+    token: String,
+    port: u16,
+) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let plumbing = Plumbing {
@@ -267,6 +277,10 @@ async fn serve(app: App, token: String, port: u16) -> std::io::Result<Running> {
         router
     } else {
         Router::new().nest(app.base_path, router)
+    };
+    let router = match site {
+        Some(site) => router.merge(site),
+        None => router,
     };
     // Outermost: every answer, injected faults included, in the switched-on dialect.
     let dialect = Arc::new(Mutex::new(Dialect::DOCUMENTED));

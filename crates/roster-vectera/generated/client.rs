@@ -7,9 +7,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /**What an access permission allows: `can_always_join` (enter without knocking, no host
-rights) or `is_host` (host rights). Vectera documents exactly these two values; a value
-outside them would fail to decode (a decoding error, never a silent misreading).
+    /**What an access permission allows, as a request sends it: `can_always_join` (enter
+without knocking, no host rights) or `is_host` (host rights). Answers read the level as
+a plain string (see `Permission.accessLevel`), so a value Vectera adds later never fails
+an answer.
 */
     #[derive(
         ::serde::Deserialize,
@@ -65,35 +66,39 @@ outside them would fail to decode (a decoding error, never a silent misreading).
             value.parse()
         }
     }
-    /**An error answer. Vectera does not publish its error bodies; this is Django REST
-Framework's shape, which the API is built on (unconfirmed): `detail` (a string) for
-errors that are not about one field, or one entry per invalid field holding a list of
-messages (`{"email": ["Enter a valid email address."]}`), with `non_field_errors` for
-errors about the body as a whole. Every entry other than `detail` is kept, as any JSON
-value, in `extra`: the per-field entries cannot share one schema with `detail`, and an
-unexpected error body must never hide the status.
+    /**An error answer: any JSON value. Vectera does not publish its error bodies; Django
+REST Framework's shapes are expected (unconfirmed): `{"detail": "..."}` for errors that
+are not about one field, `{"<field>": ["message", ...]}` per invalid field, and
+`non_field_errors` for the body as a whole. A proxy's HTML or text page arrives as a
+JSON string of its text. Nothing in it is relied on: the status and `Retry-After` are
+what a caller acts on.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Error {
-        ///What went wrong, for errors that are not about one field.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub detail: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    impl Error {
-        pub fn builder() -> builder::Error {
-            Default::default()
+    #[serde(transparent)]
+    pub struct Error(pub ::serde_json::Value);
+    impl ::std::ops::Deref for Error {
+        type Target = ::serde_json::Value;
+        fn deref(&self) -> &::serde_json::Value {
+            &self.0
         }
     }
-    /**A one-time login link. Vectera's guide shows the URL it answers but the exact field
-names are not public: the URL is modelled as `url` (required, so that a differently
-named field fails loudly instead of yielding no link) and the bare token as an optional
-`token`. Unknown fields are accepted and dropped, not kept: this answer is a
-credential, and a field this spec does not name could be one, so none is kept where it
-could be printed.
+    impl ::std::convert::From<Error> for ::serde_json::Value {
+        fn from(value: Error) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::serde_json::Value> for Error {
+        fn from(value: ::serde_json::Value) -> Self {
+            Self(value)
+        }
+    }
+    /**A one-time login link. Vectera's guide shows the URL it answers but not the field
+names: the URL is modelled as `url` and the bare token as `token`, both optional and
+nullable; a caller that finds no `url` fails (the crate's `login_link` does). Unknown
+fields are accepted and dropped, not kept: this answer is a credential, and a field
+this spec does not name could be one, so none is kept where it could be printed.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LoginToken {
         /**The login token itself, if Vectera answers it beside the URL (not documented). A
 secret, never printed.
@@ -101,10 +106,12 @@ secret, never printed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub token: ::std::option::Option<::roster_runtime::Secret>,
         /**The URL that logs the user in once, within one minute
-(`https://www.vectera.com/login/?token=...`). It is a bearer credential: whoever
-opens it is logged in, so it is a secret and never printed.
+(`https://www.vectera.com/login/?token=...`), at the site's root, not under
+`/api/v1`. It is a bearer credential: whoever opens it is logged in, so it is a
+secret and never printed.
 */
-        pub url: ::roster_runtime::Secret,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::roster_runtime::Secret>,
     }
     impl LoginToken {
         pub fn builder() -> builder::LoginToken {
@@ -112,62 +119,66 @@ opens it is logged in, so it is a secret and never printed.
         }
     }
     /**A meeting room. Vectera recommends relying only on `id`, `key`, `url`, `ownerId`,
-`dateCreated`, `locked` and `trashed`; its other fields are subject to change. Only
-`id` and `key` are required here (Vectera does not say which fields every answer
-carries); the rest are optional, and fields this spec does not name are kept in
-`extra`.
+`dateCreated`, `locked` and `trashed`; its other fields are subject to change. Every
+field is optional and nullable (Vectera does not say which fields every answer
+carries), and fields this spec does not name are kept in `extra`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Meeting {
-        ///When the room was created.
+        /**When the room was created, an ISO-8601 date-time in the filter grammar
+`YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]`: the offset (and the seconds) may
+be missing, so it is read as text, not as an RFC 3339 date-time.
+*/
         #[serde(
             rename = "dateCreated",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_created: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub date_created: ::std::option::Option<::std::string::String>,
         /**Where guests are sent when the meeting ends; empty (or null) when none is set. Not
-`format: uri`, because the empty string means "none". Not in Vectera's stable list.
+in Vectera's stable list.
 */
         #[serde(
             rename = "forwardUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub forward_url: ::std::option::Option<::std::string::String>,
-        /**The meeting room's id, needed to create access permissions. Vectera does not state
-its type; it is modelled as an integer, Django's default primary key.
+        /**The meeting room's id, needed to create access permissions; a UUID string in
+Vectera's examples. Not checked as one.
 */
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         ///The room's name as used in its link.
-        pub key: ::std::string::String,
-        /**When the room was last opened (named in Vectera's filter examples; not in its
-stable list).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        /**When the room was last opened (named in Vectera's filter examples, `lastOpened <
+2021-01-01T00:00`; not in its stable list), in the filter grammar's date-time form
+(offset optional), read as text.
 */
         #[serde(
             rename = "lastOpened",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_opened: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_opened: ::std::option::Option<::std::string::String>,
         ///Whether the room is locked, so that guests knock and a host lets them in.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
         ///A display name of the room, if Vectera sends one (not documented; not in Vectera's stable list).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///The id of the user who owns the room.
+        ///The id of the user who owns the room (a UUID string).
         #[serde(
             rename = "ownerId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
+        pub owner_id: ::std::option::Option<::std::string::String>,
+        /**`can_always_join` or `should_knock` (see `PublicAccessLevel`), read as text so that a
+value Vectera adds later is kept, not refused. Not in Vectera's stable list.
+*/
         #[serde(
             rename = "publicAccessLevel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub public_access_level: ::std::option::Option<PublicAccessLevel>,
+        pub public_access_level: ::std::option::Option<::std::string::String>,
         ///Whether the room is in the trash (Vectera's filter examples call this `isTrashed`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trashed: ::std::option::Option<bool>,
@@ -185,7 +196,7 @@ stable list).
     ///A new meeting room; every field is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MeetingCreate {
-        ///Where guests are sent when the meeting ends.
+        ///Where guests are sent when the meeting ends (a URL).
         #[serde(
             rename = "forwardUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -194,14 +205,14 @@ stable list).
         ///The room's name and link (random when left out).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        /**The user who owns the room (the token's user when left out). Named in Vectera's v2
-guide (`owner_id`); its v1 spelling follows the v1 camelCase rule (unconfirmed).
+        /**The user who owns the room (the token's user when left out), a user id. Named in
+Vectera's v2 guide (`owner_id`); its v1 spelling follows the v1 camelCase rule.
 */
         #[serde(
             rename = "ownerId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_id: ::std::option::Option<i64>,
+        pub owner_id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "publicAccessLevel",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -213,14 +224,33 @@ guide (`owner_id`); its v1 spelling follows the v1 camelCase rule (unconfirmed).
             Default::default()
         }
     }
-    /**One page of meeting rooms. The shape is assumed to be Django REST Framework's
-page-number pagination, as for `UserList` (Vectera does not publish it). Other
-top-level fields are kept in `extra`.
+    /**One page of meeting rooms, in either shape: a DRF page (`MeetingPage`) or a bare array
+of rooms paged by the `Link` header (see `UserList`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MeetingList {
+    #[serde(untagged)]
+    pub enum MeetingList {
+        MeetingPage(MeetingPage),
+        Array(::std::vec::Vec<Meeting>),
+    }
+    impl ::std::convert::From<MeetingPage> for MeetingList {
+        fn from(value: MeetingPage) -> Self {
+            Self::MeetingPage(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<Meeting>> for MeetingList {
+        fn from(value: ::std::vec::Vec<Meeting>) -> Self {
+            Self::Array(value)
+        }
+    }
+    /**One page of meeting rooms in Django REST Framework's page-number shape; every field
+optional and nullable, other top-level fields kept in `extra` (see `UserPage`).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MeetingPage {
         ///How many rooms match, over all pages.
-        pub count: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
         ///The URL of the next page, or null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
@@ -228,12 +258,13 @@ top-level fields are kept in `extra`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
         ///The meeting rooms on this page.
-        pub results: ::std::vec::Vec<Meeting>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub results: ::std::option::Option<::std::vec::Vec<Meeting>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl MeetingList {
-        pub fn builder() -> builder::MeetingList {
+    impl MeetingPage {
+        pub fn builder() -> builder::MeetingPage {
             Default::default()
         }
     }
@@ -260,37 +291,34 @@ top-level fields are kept in `extra`.
             Default::default()
         }
     }
-    /**One page of an organization's members (users). The shape is assumed to be Django REST
-Framework's page-number pagination, as for `UserList` (Vectera does not publish it).
-Other top-level fields are kept in `extra`.
+    /**One page of an organization's members, in either shape: a DRF page (`UserPage`) or a
+bare array of users paged by the `Link` header (see `UserList`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MemberList {
-        ///How many members match, over all pages.
-        pub count: i64,
-        ///The URL of the next page, or null on the last page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next: ::std::option::Option<::std::string::String>,
-        ///The URL of the previous page, or null on the first page.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub previous: ::std::option::Option<::std::string::String>,
-        ///The members on this page.
-        pub results: ::std::vec::Vec<User>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(untagged)]
+    pub enum MemberList {
+        UserPage(UserPage),
+        Array(::std::vec::Vec<User>),
     }
-    impl MemberList {
-        pub fn builder() -> builder::MemberList {
-            Default::default()
+    impl ::std::convert::From<UserPage> for MemberList {
+        fn from(value: UserPage) -> Self {
+            Self::UserPage(value)
         }
     }
-    /**An organization (team). Vectera documents its id (a UUID) and, through its guides, its
-name; other fields are not documented and are kept in `extra`.
+    impl ::std::convert::From<::std::vec::Vec<User>> for MemberList {
+        fn from(value: ::std::vec::Vec<User>) -> Self {
+            Self::Array(value)
+        }
+    }
+    /**An organization (team). Vectera's guide types its id as a "uuid string" and names the
+team name; other fields are not documented and are kept in `extra`. Every field is
+optional and nullable.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Organization {
-        ///The organization's id.
-        pub id: ::uuid::Uuid,
+        ///The organization's id (a UUID string; not checked as one).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         ///The team name (used in room links with spaces as hyphens).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -302,72 +330,19 @@ name; other fields are not documented and are kept in `extra`.
             Default::default()
         }
     }
-    /**A new organization. Vectera does not document the body; `name` (the team name, which
-room links are made from) is required here because a team without one cannot be
-linked to. Use `OPTIONS /organizations/` to see every accepted field.
+    /**A new organization. Vectera does not document the body, so nothing is required here:
+`name` (the team name, which room links are made from) is the one field modelled. Use
+`OPTIONS /organizations/` to see every accepted field.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OrganizationCreate {
         ///The team name.
-        pub name: OrganizationCreateName,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
     }
     impl OrganizationCreate {
         pub fn builder() -> builder::OrganizationCreate {
             Default::default()
-        }
-    }
-    ///The team name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct OrganizationCreateName(::std::string::String);
-    impl ::std::ops::Deref for OrganizationCreateName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OrganizationCreateName> for ::std::string::String {
-        fn from(value: OrganizationCreateName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OrganizationCreateName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrganizationCreateName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OrganizationCreateName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for OrganizationCreateName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///The organization fields to change; those left out stay as they are.
@@ -375,74 +350,20 @@ linked to. Use `OPTIONS /organizations/` to see every accepted field.
     pub struct OrganizationUpdate {
         ///The team name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<OrganizationUpdateName>,
+        pub name: ::std::option::Option<::std::string::String>,
     }
     impl OrganizationUpdate {
         pub fn builder() -> builder::OrganizationUpdate {
             Default::default()
         }
     }
-    ///The team name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct OrganizationUpdateName(::std::string::String);
-    impl ::std::ops::Deref for OrganizationUpdateName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OrganizationUpdateName> for ::std::string::String {
-        fn from(value: OrganizationUpdateName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OrganizationUpdateName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrganizationUpdateName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OrganizationUpdateName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for OrganizationUpdateName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     /**An access permission of a meeting room. Vectera documents the access level and the
 30-character access key the creation answers, not the field names of the answer: the
-key is modelled as an optional `accessKey` (it may be left out of later reads).
-Unknown fields are accepted and dropped, not kept: a field this spec does not name
-could carry the key (or a link holding it), and nothing here may print it.
+key is modelled as `accessKey`. Every field is optional and nullable. Unknown fields
+are accepted and dropped, not kept: a field this spec does not name could carry the key
+(or a link holding it), and nothing here may print it.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Permission {
         /**The access key: 30 characters, far harder to guess than a password. The room's link
 with this key lets its holder in at any time, so it is a secret and never printed.
@@ -454,10 +375,25 @@ the redacting secret type into a printable string type.)
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub access_key: ::std::option::Option<::roster_runtime::Secret>,
-        #[serde(rename = "accessLevel")]
-        pub access_level: AccessLevel,
-        ///The permission's id (the `permissionId` of its own paths).
-        pub id: i64,
+        /**`can_always_join` or `is_host` (see `AccessLevel`), read as text so that a level
+Vectera adds later (its material also names `should_knock`) is kept, not refused.
+*/
+        #[serde(
+            rename = "accessLevel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_level: ::std::option::Option<::std::string::String>,
+        ///The permission's id (the `permissionId` of its own paths), a string.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        /**Host rights as the older guide wrote them (a boolean `isHost` instead of
+`accessLevel: is_host`); read when a server still sends it.
+*/
+        #[serde(
+            rename = "isHost",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_host: ::std::option::Option<bool>,
     }
     impl Permission {
         pub fn builder() -> builder::Permission {
@@ -475,14 +411,34 @@ the redacting secret type into a printable string type.)
             Default::default()
         }
     }
-    /**One page of a meeting room's access permissions. The shape is assumed to be Django
-REST Framework's page-number pagination, as for `UserList` (Vectera does not publish
-it). Unknown top-level fields are dropped, as on `Permission`.
+    /**One page of a meeting room's access permissions, in either shape: a DRF page
+(`PermissionPage`) or a bare array paged by the `Link` header (see `UserList`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct PermissionList {
+    #[serde(untagged)]
+    pub enum PermissionList {
+        PermissionPage(PermissionPage),
+        Array(::std::vec::Vec<Permission>),
+    }
+    impl ::std::convert::From<PermissionPage> for PermissionList {
+        fn from(value: PermissionPage) -> Self {
+            Self::PermissionPage(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<Permission>> for PermissionList {
+        fn from(value: ::std::vec::Vec<Permission>) -> Self {
+            Self::Array(value)
+        }
+    }
+    /**One page of a meeting room's access permissions in Django REST Framework's page-number
+shape; every field optional and nullable. Unknown top-level fields are dropped, as on
+`Permission`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PermissionPage {
         ///How many permissions there are, over all pages.
-        pub count: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
         ///The URL of the next page, or null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
@@ -490,10 +446,11 @@ it). Unknown top-level fields are dropped, as on `Permission`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
         ///The permissions on this page.
-        pub results: ::std::vec::Vec<Permission>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub results: ::std::option::Option<::std::vec::Vec<Permission>>,
     }
-    impl PermissionList {
-        pub fn builder() -> builder::PermissionList {
+    impl PermissionPage {
+        pub fn builder() -> builder::PermissionPage {
             Default::default()
         }
     }
@@ -511,12 +468,12 @@ it). Unknown top-level fields are dropped, as on `Permission`.
             Default::default()
         }
     }
-    /**Who may enter a meeting room without an access key: `can_always_join` (open: anyone
-with the link) or `should_knock` (locked: guests knock and a host lets them in).
-Vectera's default for a new room is `should_knock`; it is applied by the server when
-the field is left out, so no `default` is declared (which would make the client always
-send it). Vectera documents exactly these two values; a value outside them would fail
-to decode (a decoding error, never a silent misreading).
+    /**Who may enter a meeting room without an access key, as a request sends it:
+`can_always_join` (open: anyone with the link) or `should_knock` (locked: guests knock
+and a host lets them in). Vectera's default for a new room is `should_knock`; it is
+applied by the server when the field is left out, so no `default` is declared (which
+would make the client always send it). Answers read the level as a plain string (see
+`Meeting.publicAccessLevel`), so a value Vectera adds later never fails an answer.
 */
     #[derive(
         ::serde::Deserialize,
@@ -573,9 +530,10 @@ to decode (a decoding error, never a silent misreading).
         }
     }
     /**An organization's subscription. Vectera does not publish its fields: `plan` and
-`seats` are modelled (both optional) because Vectera's plans are described by a plan
-name and a number of seats, and every other field is kept in `extra` as it came, so
-that a subscription read, changed and sent back keeps what this spec does not name.
+`seats` are modelled (both optional and nullable) because Vectera's plans are described
+by a plan name and a number of seats, and every other field is kept in `extra` as it
+came, so that a subscription read, changed and sent back keeps what this spec does not
+name. Also the body of `update_subscription`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Subscription {
@@ -584,7 +542,7 @@ that a subscription read, changed and sent back keeps what this spec does not na
         pub plan: ::std::option::Option<::std::string::String>,
         ///The number of paid seats (not documented; modelled permissively).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub seats: ::std::option::Option<i32>,
+        pub seats: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -593,23 +551,134 @@ that a subscription read, changed and sent back keeps what this spec does not na
             Default::default()
         }
     }
+    ///The answer of a meeting-room update or reset, or `null` for an answer without a body.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UpdatedMeeting(pub ::std::option::Option<Meeting>);
+    impl ::std::ops::Deref for UpdatedMeeting {
+        type Target = ::std::option::Option<Meeting>;
+        fn deref(&self) -> &::std::option::Option<Meeting> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdatedMeeting> for ::std::option::Option<Meeting> {
+        fn from(value: UpdatedMeeting) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<Meeting>> for UpdatedMeeting {
+        fn from(value: ::std::option::Option<Meeting>) -> Self {
+            Self(value)
+        }
+    }
+    ///The answer of an organization update, or `null` for an answer without a body.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UpdatedOrganization(pub ::std::option::Option<Organization>);
+    impl ::std::ops::Deref for UpdatedOrganization {
+        type Target = ::std::option::Option<Organization>;
+        fn deref(&self) -> &::std::option::Option<Organization> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdatedOrganization>
+    for ::std::option::Option<Organization> {
+        fn from(value: UpdatedOrganization) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<Organization>>
+    for UpdatedOrganization {
+        fn from(value: ::std::option::Option<Organization>) -> Self {
+            Self(value)
+        }
+    }
+    ///The answer of a permission update, or `null` for an answer without a body.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UpdatedPermission(pub ::std::option::Option<Permission>);
+    impl ::std::ops::Deref for UpdatedPermission {
+        type Target = ::std::option::Option<Permission>;
+        fn deref(&self) -> &::std::option::Option<Permission> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdatedPermission> for ::std::option::Option<Permission> {
+        fn from(value: UpdatedPermission) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<Permission>> for UpdatedPermission {
+        fn from(value: ::std::option::Option<Permission>) -> Self {
+            Self(value)
+        }
+    }
+    ///The answer of a subscription update, or `null` for an answer without a body.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UpdatedSubscription(pub ::std::option::Option<Subscription>);
+    impl ::std::ops::Deref for UpdatedSubscription {
+        type Target = ::std::option::Option<Subscription>;
+        fn deref(&self) -> &::std::option::Option<Subscription> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdatedSubscription>
+    for ::std::option::Option<Subscription> {
+        fn from(value: UpdatedSubscription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<Subscription>>
+    for UpdatedSubscription {
+        fn from(value: ::std::option::Option<Subscription>) -> Self {
+            Self(value)
+        }
+    }
+    /**The answer of a user update: the user (200), or `null` for an answer without a body
+(204).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UpdatedUser(pub ::std::option::Option<User>);
+    impl ::std::ops::Deref for UpdatedUser {
+        type Target = ::std::option::Option<User>;
+        fn deref(&self) -> &::std::option::Option<User> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdatedUser> for ::std::option::Option<User> {
+        fn from(value: UpdatedUser) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<User>> for UpdatedUser {
+        fn from(value: ::std::option::Option<User>) -> Self {
+            Self(value)
+        }
+    }
     /**A user (team member). Vectera documents the fields it accepts (`firstName`, `lastName`,
-`email`, `organizationId`, `password`, `isManaged`) but not the answer's full shape;
-`id`, `firstName` and `email` are required (every user has them), the others optional,
-and fields this spec does not name are kept in `extra`. The password is never answered.
+`email`, `organizationId`, `password`, `isManaged`) but not the answer's shape: every
+field is optional and nullable, fields this spec does not name are kept in `extra`,
+and what a caller needs (the id, the email) it checks itself. The password is never
+answered.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
-        ///Email address, which the user logs in with.
-        pub email: ::std::string::String,
+        ///Email address, which the user logs in with (not checked as one).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
         ///First name.
-        #[serde(rename = "firstName")]
-        pub first_name: ::std::string::String,
-        /**The user's id. Vectera does not state its type; it is modelled as an integer,
-Django's default primary key (the organization id, by contrast, is a documented
-UUID).
+        #[serde(
+            rename = "firstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /**The user's id, a UUID string in Vectera's examples (`ownerId =
+8d077d9b-528d-4d4c-bfe8-1a9945090b6d`). Not checked as a UUID.
 */
-        pub id: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         /**Whether the user is managed by the organization: a managed user cannot change their
 own profile and cannot log in through a password reset, only through login links.
 */
@@ -624,12 +693,12 @@ own profile and cannot log in through a password reset, only through login links
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///The organization (team) the user belongs to.
+        ///The organization (team) the user belongs to, a UUID string.
         #[serde(
             rename = "organizationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub organization_id: ::std::option::Option<::uuid::Uuid>,
+        pub organization_id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -638,8 +707,8 @@ own profile and cannot log in through a password reset, only through login links
             Default::default()
         }
     }
-    /**A new team member. `firstName`, `email` and `organizationId` are required by Vectera;
-`lastName`, `password` and `isManaged` are optional.
+    /**A new team member. `firstName`, `email` and `organizationId` are required by Vectera
+("These 3 fields are required!"); `lastName`, `password` and `isManaged` are optional.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCreate {
@@ -647,7 +716,7 @@ own profile and cannot log in through a password reset, only through login links
         pub email: ::std::string::String,
         ///First name.
         #[serde(rename = "firstName")]
-        pub first_name: UserCreateFirstName,
+        pub first_name: ::std::string::String,
         ///Create the user as managed (see `User.isManaged`).
         #[serde(
             rename = "isManaged",
@@ -660,9 +729,11 @@ own profile and cannot log in through a password reset, only through login links
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///The organization to add the user to (the `organizationId` of `GET /users/me/`).
+        /**The organization to add the user to (the `organizationId` of `GET /users/me/`), a
+"uuid string" in Vectera's words; passed through as given.
+*/
         #[serde(rename = "organizationId")]
-        pub organization_id: ::uuid::Uuid,
+        pub organization_id: ::std::string::String,
         /**An initial password. Without one the user must reset it or be sent a login link.
 Never printed.
 */
@@ -674,70 +745,36 @@ Never printed.
             Default::default()
         }
     }
-    ///First name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UserCreateFirstName(::std::string::String);
-    impl ::std::ops::Deref for UserCreateFirstName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UserCreateFirstName> for ::std::string::String {
-        fn from(value: UserCreateFirstName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UserCreateFirstName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UserCreateFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UserCreateFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UserCreateFirstName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    /**One page of users. Vectera does not publish the shape of its list answers. This spec
-assumes Django REST Framework's page-number pagination (`count`, `next`, `previous`,
-`results`), the framework Vectera is built on, rather than a bare array (DRF without
-pagination): if the real shape differed, the call would fail with a decoding error
-instead of quietly answering an empty list. Other top-level fields are kept in `extra`.
+    /**One page of users, in either shape the evidence allows: a Django REST Framework page
+(`UserPage`), or a bare JSON array of users whose next page is named by the `Link`
+header (`rel="next"`), as the only client written against the live API reads it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct UserList {
+    #[serde(untagged)]
+    pub enum UserList {
+        UserPage(UserPage),
+        Array(::std::vec::Vec<User>),
+    }
+    impl ::std::convert::From<UserPage> for UserList {
+        fn from(value: UserPage) -> Self {
+            Self::UserPage(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<User>> for UserList {
+        fn from(value: ::std::vec::Vec<User>) -> Self {
+            Self::Array(value)
+        }
+    }
+    /**One page of users in Django REST Framework's page-number shape (`count`, `next`,
+`previous`, `results`). Every field is optional and nullable; a page without `results`
+is unusable, and the facade fails on it rather than reading "no users". Other top-level
+fields are kept in `extra`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UserPage {
         ///How many users match, over all pages.
-        pub count: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
         ///The URL of the next page, or null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
@@ -745,12 +782,13 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
         ///The users on this page.
-        pub results: ::std::vec::Vec<User>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub results: ::std::option::Option<::std::vec::Vec<User>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl UserList {
-        pub fn builder() -> builder::UserList {
+    impl UserPage {
+        pub fn builder() -> builder::UserPage {
             Default::default()
         }
     }
@@ -765,7 +803,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             rename = "firstName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub first_name: ::std::option::Option<UserUpdateFirstName>,
+        pub first_name: ::std::option::Option<::std::string::String>,
         ///Whether the user is managed (see `User.isManaged`).
         #[serde(
             rename = "isManaged",
@@ -778,6 +816,14 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
+        /**Moves the user to this organization. Vectera's reference: deleting an organization
+"will not delete the organization's member. Use the Update a user endpoint for that."
+*/
+        #[serde(
+            rename = "organizationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organization_id: ::std::option::Option<::std::string::String>,
         ///A new password. Never printed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::roster_runtime::Secret>,
@@ -787,141 +833,24 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             Default::default()
         }
     }
-    ///First name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UserUpdateFirstName(::std::string::String);
-    impl ::std::ops::Deref for UserUpdateFirstName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UserUpdateFirstName> for ::std::string::String {
-        fn from(value: UserUpdateFirstName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UserUpdateFirstName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UserUpdateFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UserUpdateFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UserUpdateFirstName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct Error {
-            detail: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Error {
-            fn default() -> Self {
-                Self {
-                    detail: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
-                }
-            }
-        }
-        impl Error {
-            pub fn detail<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.detail = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for detail: {e}")
-                    });
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Error> for super::Error {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    detail: value.detail?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Error> for Error {
-            fn from(value: super::Error) -> Self {
-                Self {
-                    detail: Ok(value.detail),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct LoginToken {
             token: ::std::result::Result<
                 ::std::option::Option<::roster_runtime::Secret>,
                 ::std::string::String,
             >,
-            url: ::std::result::Result<::roster_runtime::Secret, ::std::string::String>,
+            url: ::std::result::Result<
+                ::std::option::Option<::roster_runtime::Secret>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LoginToken {
             fn default() -> Self {
                 Self {
                     token: Ok(Default::default()),
-                    url: Err("no value supplied for url".to_string()),
+                    url: Ok(Default::default()),
                 }
             }
         }
@@ -942,7 +871,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::roster_runtime::Secret>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::roster_runtime::Secret>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.url = value
@@ -975,17 +906,23 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         #[derive(Clone, Debug)]
         pub struct Meeting {
             date_created: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             forward_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             last_opened: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             locked: ::std::result::Result<
@@ -997,11 +934,11 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             owner_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             public_access_level: ::std::result::Result<
-                ::std::option::Option<super::PublicAccessLevel>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             trashed: ::std::result::Result<
@@ -1022,8 +959,8 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 Self {
                     date_created: Ok(Default::default()),
                     forward_url: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    key: Err("no value supplied for key".to_string()),
+                    id: Ok(Default::default()),
+                    key: Ok(Default::default()),
                     last_opened: Ok(Default::default()),
                     locked: Ok(Default::default()),
                     name: Ok(Default::default()),
@@ -1038,9 +975,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl Meeting {
             pub fn date_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.date_created = value
@@ -1064,7 +999,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1074,7 +1009,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.key = value
@@ -1086,9 +1021,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn last_opened<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_opened = value
@@ -1124,7 +1057,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.owner_id = value
@@ -1136,9 +1069,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PublicAccessLevel>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.public_access_level = value
@@ -1239,7 +1170,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             owner_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             public_access_level: ::std::result::Result<
@@ -1284,7 +1215,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.owner_id = value
@@ -1335,8 +1266,11 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MeetingList {
-            count: ::std::result::Result<i64, ::std::string::String>,
+        pub struct MeetingPage {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             next: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1346,7 +1280,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             results: ::std::result::Result<
-                ::std::vec::Vec<super::Meeting>,
+                ::std::option::Option<::std::vec::Vec<super::Meeting>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -1354,21 +1288,21 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for MeetingList {
+        impl ::std::default::Default for MeetingPage {
             fn default() -> Self {
                 Self {
-                    count: Err("no value supplied for count".to_string()),
+                    count: Ok(Default::default()),
                     next: Ok(Default::default()),
                     previous: Ok(Default::default()),
-                    results: Err("no value supplied for results".to_string()),
+                    results: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
-        impl MeetingList {
+        impl MeetingPage {
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.count = value
@@ -1404,7 +1338,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn results<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Meeting>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Meeting>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.results = value
@@ -1429,10 +1365,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self
             }
         }
-        impl ::std::convert::TryFrom<MeetingList> for super::MeetingList {
+        impl ::std::convert::TryFrom<MeetingPage> for super::MeetingPage {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: MeetingList,
+                value: MeetingPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     count: value.count?,
@@ -1443,8 +1379,8 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 })
             }
         }
-        impl ::std::convert::From<super::MeetingList> for MeetingList {
-            fn from(value: super::MeetingList) -> Self {
+        impl ::std::convert::From<super::MeetingPage> for MeetingPage {
+            fn from(value: super::MeetingPage) -> Self {
                 Self {
                     count: Ok(value.count),
                     next: Ok(value.next),
@@ -1542,128 +1478,11 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MemberList {
-            count: ::std::result::Result<i64, ::std::string::String>,
-            next: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            previous: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            results: ::std::result::Result<
-                ::std::vec::Vec<super::User>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MemberList {
-            fn default() -> Self {
-                Self {
-                    count: Err("no value supplied for count".to_string()),
-                    next: Ok(Default::default()),
-                    previous: Ok(Default::default()),
-                    results: Err("no value supplied for results".to_string()),
-                    extra: Err("no value supplied for extra".to_string()),
-                }
-            }
-        }
-        impl MemberList {
-            pub fn count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for count: {e}")
-                    });
-                self
-            }
-            pub fn next<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.next = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for next: {e}")
-                    });
-                self
-            }
-            pub fn previous<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.previous = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for previous: {e}")
-                    });
-                self
-            }
-            pub fn results<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.results = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for results: {e}")
-                    });
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MemberList> for super::MemberList {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MemberList,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    next: value.next?,
-                    previous: value.previous?,
-                    results: value.results?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MemberList> for MemberList {
-            fn from(value: super::MemberList) -> Self {
-                Self {
-                    count: Ok(value.count),
-                    next: Ok(value.next),
-                    previous: Ok(value.previous),
-                    results: Ok(value.results),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct Organization {
-            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1676,7 +1495,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl ::std::default::Default for Organization {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
@@ -1685,7 +1504,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl Organization {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -1744,21 +1563,21 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         #[derive(Clone, Debug)]
         pub struct OrganizationCreate {
             name: ::std::result::Result<
-                super::OrganizationCreateName,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for OrganizationCreate {
             fn default() -> Self {
                 Self {
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                 }
             }
         }
         impl OrganizationCreate {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrganizationCreateName>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1785,7 +1604,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         #[derive(Clone, Debug)]
         pub struct OrganizationUpdate {
             name: ::std::result::Result<
-                ::std::option::Option<super::OrganizationUpdateName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -1799,9 +1618,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl OrganizationUpdate {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::OrganizationUpdateName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1832,17 +1649,25 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             access_level: ::std::result::Result<
-                super::AccessLevel,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_host: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Permission {
             fn default() -> Self {
                 Self {
                     access_key: Ok(Default::default()),
-                    access_level: Err("no value supplied for access_level".to_string()),
-                    id: Err("no value supplied for id".to_string()),
+                    access_level: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_host: Ok(Default::default()),
                 }
             }
         }
@@ -1863,7 +1688,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AccessLevel>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.access_level = value
@@ -1875,12 +1700,24 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_host<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_host = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_host: {e}")
+                    });
                 self
             }
         }
@@ -1893,6 +1730,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     access_key: value.access_key?,
                     access_level: value.access_level?,
                     id: value.id?,
+                    is_host: value.is_host?,
                 })
             }
         }
@@ -1902,6 +1740,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     access_key: Ok(value.access_key),
                     access_level: Ok(value.access_level),
                     id: Ok(value.id),
+                    is_host: Ok(value.is_host),
                 }
             }
         }
@@ -1951,8 +1790,11 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         #[derive(Clone, Debug)]
-        pub struct PermissionList {
-            count: ::std::result::Result<i64, ::std::string::String>,
+        pub struct PermissionPage {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             next: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1962,24 +1804,24 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             results: ::std::result::Result<
-                ::std::vec::Vec<super::Permission>,
+                ::std::option::Option<::std::vec::Vec<super::Permission>>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for PermissionList {
+        impl ::std::default::Default for PermissionPage {
             fn default() -> Self {
                 Self {
-                    count: Err("no value supplied for count".to_string()),
+                    count: Ok(Default::default()),
                     next: Ok(Default::default()),
                     previous: Ok(Default::default()),
-                    results: Err("no value supplied for results".to_string()),
+                    results: Ok(Default::default()),
                 }
             }
         }
-        impl PermissionList {
+        impl PermissionPage {
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.count = value
@@ -2015,7 +1857,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn results<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Permission>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Permission>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.results = value
@@ -2026,10 +1870,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self
             }
         }
-        impl ::std::convert::TryFrom<PermissionList> for super::PermissionList {
+        impl ::std::convert::TryFrom<PermissionPage> for super::PermissionPage {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: PermissionList,
+                value: PermissionPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     count: value.count?,
@@ -2039,8 +1883,8 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 })
             }
         }
-        impl ::std::convert::From<super::PermissionList> for PermissionList {
-            fn from(value: super::PermissionList) -> Self {
+        impl ::std::convert::From<super::PermissionPage> for PermissionPage {
+            fn from(value: super::PermissionPage) -> Self {
                 Self {
                     count: Ok(value.count),
                     next: Ok(value.next),
@@ -2101,7 +1945,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             seats: ::std::result::Result<
-                ::std::option::Option<i32>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -2133,7 +1977,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn seats<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.seats = value
@@ -2181,12 +2025,18 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         }
         #[derive(Clone, Debug)]
         pub struct User {
-            email: ::std::result::Result<::std::string::String, ::std::string::String>,
-            first_name: ::std::result::Result<
-                ::std::string::String,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<i64, ::std::string::String>,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             is_managed: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -2196,7 +2046,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             organization_id: ::std::result::Result<
-                ::std::option::Option<::uuid::Uuid>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -2207,9 +2057,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl ::std::default::Default for User {
             fn default() -> Self {
                 Self {
-                    email: Err("no value supplied for email".to_string()),
-                    first_name: Err("no value supplied for first_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
                     is_managed: Ok(Default::default()),
                     last_name: Ok(Default::default()),
                     organization_id: Ok(Default::default()),
@@ -2220,7 +2070,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl User {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -2232,7 +2082,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
@@ -2244,7 +2094,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2278,7 +2128,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organization_id = value
@@ -2338,7 +2188,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         pub struct UserCreate {
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
             first_name: ::std::result::Result<
-                super::UserCreateFirstName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             is_managed: ::std::result::Result<
@@ -2349,7 +2199,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            organization_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            organization_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             password: ::std::result::Result<
                 ::std::option::Option<::roster_runtime::Secret>,
                 ::std::string::String,
@@ -2384,7 +2237,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UserCreateFirstName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
@@ -2420,7 +2273,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organization_id = value
@@ -2475,8 +2328,11 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         #[derive(Clone, Debug)]
-        pub struct UserList {
-            count: ::std::result::Result<i64, ::std::string::String>,
+        pub struct UserPage {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             next: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2486,7 +2342,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             results: ::std::result::Result<
-                ::std::vec::Vec<super::User>,
+                ::std::option::Option<::std::vec::Vec<super::User>>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -2494,21 +2350,21 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for UserList {
+        impl ::std::default::Default for UserPage {
             fn default() -> Self {
                 Self {
-                    count: Err("no value supplied for count".to_string()),
+                    count: Ok(Default::default()),
                     next: Ok(Default::default()),
                     previous: Ok(Default::default()),
-                    results: Err("no value supplied for results".to_string()),
+                    results: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
-        impl UserList {
+        impl UserPage {
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.count = value
@@ -2544,7 +2400,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn results<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::User>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.results = value
@@ -2569,10 +2427,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self
             }
         }
-        impl ::std::convert::TryFrom<UserList> for super::UserList {
+        impl ::std::convert::TryFrom<UserPage> for super::UserPage {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: UserList,
+                value: UserPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     count: value.count?,
@@ -2583,8 +2441,8 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 })
             }
         }
-        impl ::std::convert::From<super::UserList> for UserList {
-            fn from(value: super::UserList) -> Self {
+        impl ::std::convert::From<super::UserPage> for UserPage {
+            fn from(value: super::UserPage) -> Self {
                 Self {
                     count: Ok(value.count),
                     next: Ok(value.next),
@@ -2601,7 +2459,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
-                ::std::option::Option<super::UserUpdateFirstName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             is_managed: ::std::result::Result<
@@ -2609,6 +2467,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            organization_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -2624,6 +2486,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     first_name: Ok(Default::default()),
                     is_managed: Ok(Default::default()),
                     last_name: Ok(Default::default()),
+                    organization_id: Ok(Default::default()),
                     password: Ok(Default::default()),
                 }
             }
@@ -2643,9 +2506,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UserUpdateFirstName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
@@ -2679,6 +2540,20 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            pub fn organization_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_id: {e}"
+                        )
+                    });
+                self
+            }
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2704,6 +2579,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     first_name: value.first_name?,
                     is_managed: value.is_managed?,
                     last_name: value.last_name?,
+                    organization_id: value.organization_id?,
                     password: value.password?,
                 })
             }
@@ -2715,6 +2591,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     first_name: Ok(value.first_name),
                     is_managed: Ok(value.is_managed),
                     last_name: Ok(value.last_name),
+                    organization_id: Ok(value.organization_id),
                     password: Ok(value.password),
                 }
             }
@@ -2760,18 +2637,23 @@ Vectera's REST API (v1) for video meeting rooms: the users of a team and their o
 login links, organizations (teams) with their members and subscription, meeting rooms, and
 the access permissions (access keys) of a meeting room.
 
-Written by Roster from Vectera's API reference, its help-centre guides "Generate, manage
-and authenticate users" and "Generate meeting rooms", and its guide "Filter and sort
-results". Every path ends with a trailing slash and field names are camelCase, exactly as
-Vectera sends them. `OPTIONS` on an endpoint answers the fields it accepts.
+Written by Roster from Vectera's API reference (restated in `vectera-reference-notes.md`),
+its help-centre guides "Generate, manage and authenticate users" and "Generate meeting
+rooms", its guide "Filter and sort results", and the facts restated in
+`wider-api-notes.md`. Every path ends with a trailing slash and field names are camelCase,
+exactly as Vectera sends them. `OPTIONS` on an endpoint answers the fields it accepts.
 
-Vectera is built on Django REST Framework (DRF): `Authorization: Token <token>`, `detail`
-error bodies. Vectera does not publish its response bodies, its list (paging) shape, its
-error bodies or its rate limits; where the documentation is silent, the schema's
-description says so, the fields are optional, and the choice made (usually DRF's default)
-is named. Objects that carry no credential keep fields this spec does not name in `extra`;
-objects that carry a credential (login tokens, access permissions) drop them, so that an
-unrecognised credential field can never reach debug output.
+Vectera is built on Django REST Framework (DRF): `Authorization: Token <token>`. Vectera
+does not publish its response bodies, its success statuses, its list (paging) shape, its
+error bodies or its rate limits. Following `specs/CONVENTIONS.md` (tolerance policy), what
+it leaves open is read as widely as the evidence allows: every success is the range `2XX`
+(a create may answer 200 or 201, an update 200 with a body or 204 without one), every
+answer field is optional and nullable, ids are strings (the vendor shows UUIDs), a list is
+either a DRF page or a bare JSON array paged by a `Link` header, and an error body is any
+JSON. Each operation, answer and schema names its evidence (`x-roster-evidence`,
+`x-roster-source`). Objects that carry no credential keep fields this spec does not name
+in `extra`; objects that carry a credential (login tokens, access permissions) drop them,
+so that an unrecognised credential field can never reach debug output.
 
 Where Vectera's reference contradicts itself, the operation says so: it lists the
 organization update/delete and subscription update endpoints with the GET method (they are
@@ -2844,21 +2726,28 @@ Arguments:
 A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
 `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
 Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
-ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
-comparisons with `AND` / `OR` (with spaces around them) and group them with
-parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
-`lastOpened < 2021-01-01T00:00`,
+ISO-8601 date-times `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]` (the offset is
+optional: `2021-01-01T10:00`) and durations (`01:00:00`). Combine comparisons with
+`AND` / `OR` (with spaces around them) and group them with parentheses. Examples:
+`isTrashed=false`, `key ~ "vectera"`, `lastOpened < 2021-01-01T00:00`,
+`ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`,
 `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
-(Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
-field it recommends reading is `trashed`; the field names are passed through as given.)
+An expression outside this grammar is answered with a 4XX. (Vectera's own examples
+filter meetings on `isTrashed` and `lastOpened`, while the field it recommends reading
+is `trashed`; the field names are passed through as given.)
 
 - `order_by`: Comma-separated field names to sort by, most significant first; a leading `-` sorts
 that field descending. Example: `-dateCreated,key` (newest first, then by key).
 
-- `page`: The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
-Django REST Framework's page-number pagination (its default `page` parameter), which
-`UserList` and the other list schemas assume. Follow the answer's `next` until it is
-null. No page-size parameter is offered: DRF has none unless the server enables one.
+- `page`: The 1-based page number. Vectera does not document paging for v1: the only client
+written against the live API sends `page` and `perPage` and follows the `Link` header;
+Django REST Framework's page-number pagination takes the same `page`. Follow the
+answer's `Link: <...>; rel="next"` (bare array) or `next` (DRF page) until there is
+none. Unconfirmed.
+
+- `per_page`: How many items a page holds, at most 100 (the third-party client's limit). Unconfirmed:
+Vectera does not document it for v1; a server that ignores it answers its default page
+size.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
 ```ignore
@@ -2866,6 +2755,7 @@ let response = client.list_meetings()
     .filter(filter)
     .order_by(order_by)
     .page(page)
+    .per_page(per_page)
     .search(search)
     .send()
     .await;
@@ -2896,7 +2786,9 @@ Reads one meeting room.
 Sends a `GET` request to `/meetings/{id}/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
 ```ignore
 let response = client.get_meeting()
     .id(id)
@@ -2906,12 +2798,14 @@ let response = client.get_meeting()
     fn get_meeting(&self) -> builder::GetMeeting<'_>;
     /**Delete a meeting room
 
-Deletes the meeting room. The answer has no body.
+Deletes the meeting room. The answer is not read.
 
 Sends a `DELETE` request to `/meetings/{id}/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
 ```ignore
 let response = client.delete_meeting()
     .id(id)
@@ -2929,7 +2823,9 @@ client sends as such rather than omitting it).
 Sends a `PATCH` request to `/meetings/{id}/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
 - `body`
 ```ignore
 let response = client.update_meeting()
@@ -2943,13 +2839,16 @@ let response = client.update_meeting()
 
 Resets the meeting room. Vectera's reference names the endpoint without saying what a
 reset clears or what it answers; the request is sent with an empty body and the answer
-is modelled as the meeting room (the answer of every other meeting-room write).
+is modelled as the meeting room (the answer of every other meeting-room write), or no
+body (read as `null`).
 
 
 Sends a `PATCH` request to `/meetings/{id}/reset/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
 ```ignore
 let response = client.reset_meeting()
     .id(id)
@@ -2982,8 +2881,9 @@ impl ClientMeetingsExt for Client {
 pub trait ClientOrganizationsExt {
     /**Create an organization
 
-Creates an organization (a team). Vectera does not document the body; `name` is the one
-field modelled (see `OrganizationCreate`).
+Creates an organization (a team). Vectera does not document the body: `name` (the team
+name) is modelled, optional, and nothing is required (see `OrganizationCreate`; `OPTIONS
+/organizations/` lists the accepted fields).
 
 
 Sends a `POST` request to `/organizations/`
@@ -3002,7 +2902,9 @@ Reads one organization.
 Sends a `GET` request to `/organizations/{id}/`
 
 Arguments:
-- `id`: The organization's id, a UUID (the `organizationId` of its users).
+- `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
+as one).
+
 ```ignore
 let response = client.get_organization()
     .id(id)
@@ -3012,14 +2914,17 @@ let response = client.get_organization()
     fn get_organization(&self) -> builder::GetOrganization<'_>;
     /**Delete an organization
 
-Deletes the organization; its members are not deleted. The answer has no body.
-Vectera's reference lists this endpoint with the GET method, a slip: it is a DELETE.
+Deletes the organization; its members are not deleted (move them with "Update a user",
+`organizationId`). The answer is not read. Vectera's reference lists this endpoint with
+the GET method, a slip: it is a DELETE.
 
 
 Sends a `DELETE` request to `/organizations/{id}/`
 
 Arguments:
-- `id`: The organization's id, a UUID (the `organizationId` of its users).
+- `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
+as one).
+
 ```ignore
 let response = client.delete_organization()
     .id(id)
@@ -3037,7 +2942,9 @@ a body is a PATCH like every other update of the API.
 Sends a `PATCH` request to `/organizations/{id}/`
 
 Arguments:
-- `id`: The organization's id, a UUID (the `organizationId` of its users).
+- `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
+as one).
+
 - `body`
 ```ignore
 let response = client.update_organization()
@@ -3058,26 +2965,35 @@ explicitly only for users and meetings.
 Sends a `GET` request to `/organizations/{id}/members/`
 
 Arguments:
-- `id`: The organization's id, a UUID (the `organizationId` of its users).
+- `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
+as one).
+
 - `filter`: A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
 A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
 `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
 Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
-ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
-comparisons with `AND` / `OR` (with spaces around them) and group them with
-parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
-`lastOpened < 2021-01-01T00:00`,
+ISO-8601 date-times `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]` (the offset is
+optional: `2021-01-01T10:00`) and durations (`01:00:00`). Combine comparisons with
+`AND` / `OR` (with spaces around them) and group them with parentheses. Examples:
+`isTrashed=false`, `key ~ "vectera"`, `lastOpened < 2021-01-01T00:00`,
+`ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`,
 `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
-(Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
-field it recommends reading is `trashed`; the field names are passed through as given.)
+An expression outside this grammar is answered with a 4XX. (Vectera's own examples
+filter meetings on `isTrashed` and `lastOpened`, while the field it recommends reading
+is `trashed`; the field names are passed through as given.)
 
 - `order_by`: Comma-separated field names to sort by, most significant first; a leading `-` sorts
 that field descending. Example: `-dateCreated,key` (newest first, then by key).
 
-- `page`: The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
-Django REST Framework's page-number pagination (its default `page` parameter), which
-`UserList` and the other list schemas assume. Follow the answer's `next` until it is
-null. No page-size parameter is offered: DRF has none unless the server enables one.
+- `page`: The 1-based page number. Vectera does not document paging for v1: the only client
+written against the live API sends `page` and `perPage` and follows the `Link` header;
+Django REST Framework's page-number pagination takes the same `page`. Follow the
+answer's `Link: <...>; rel="next"` (bare array) or `next` (DRF page) until there is
+none. Unconfirmed.
+
+- `per_page`: How many items a page holds, at most 100 (the third-party client's limit). Unconfirmed:
+Vectera does not document it for v1; a server that ignores it answers its default page
+size.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
 ```ignore
@@ -3086,6 +3002,7 @@ let response = client.list_organization_members()
     .filter(filter)
     .order_by(order_by)
     .page(page)
+    .per_page(per_page)
     .search(search)
     .send()
     .await;
@@ -3098,7 +3015,9 @@ Reads the organization's subscription (its fields are not public; see `Subscript
 Sends a `GET` request to `/organizations/{id}/subscription/`
 
 Arguments:
-- `id`: The organization's id, a UUID (the `organizationId` of its users).
+- `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
+as one).
+
 ```ignore
 let response = client.get_subscription()
     .id(id)
@@ -3118,7 +3037,9 @@ this spec does not name travel in `extra` both ways.
 Sends a `PATCH` request to `/organizations/{id}/subscription/`
 
 Arguments:
-- `id`: The organization's id, a UUID (the `organizationId` of its users).
+- `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
+as one).
+
 - `body`
 ```ignore
 let response = client.update_subscription()
@@ -3159,15 +3080,17 @@ pub trait ClientPermissionsExt {
     /**Delete an access permission
 
 Revokes the permission and its access key. The path is spelled `accessKeys`, as in
-Vectera's reference (the permission is read under `permissions`). The answer has no
-body.
+Vectera's reference (the permission is read under `permissions`). The answer is not
+read.
 
 
 Sends a `DELETE` request to `/meetings/{id}/accessKeys/{permissionId}/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
-- `permission_id`: The access permission's id (`Permission.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
+- `permission_id`: The access permission's id (`Permission.id`), passed through as given.
 ```ignore
 let response = client.delete_permission()
     .id(id)
@@ -3186,8 +3109,10 @@ Vectera's reference, although the permission is created, listed and read under
 Sends a `PATCH` request to `/meetings/{id}/accessKeys/{permissionId}/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
-- `permission_id`: The access permission's id (`Permission.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
+- `permission_id`: The access permission's id (`Permission.id`), passed through as given.
 - `body`
 ```ignore
 let response = client.update_permission()
@@ -3209,26 +3134,35 @@ explicitly only for users and meetings.
 Sends a `GET` request to `/meetings/{id}/permissions/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
 - `filter`: A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
 A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
 `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
 Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
-ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
-comparisons with `AND` / `OR` (with spaces around them) and group them with
-parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
-`lastOpened < 2021-01-01T00:00`,
+ISO-8601 date-times `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]` (the offset is
+optional: `2021-01-01T10:00`) and durations (`01:00:00`). Combine comparisons with
+`AND` / `OR` (with spaces around them) and group them with parentheses. Examples:
+`isTrashed=false`, `key ~ "vectera"`, `lastOpened < 2021-01-01T00:00`,
+`ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`,
 `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
-(Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
-field it recommends reading is `trashed`; the field names are passed through as given.)
+An expression outside this grammar is answered with a 4XX. (Vectera's own examples
+filter meetings on `isTrashed` and `lastOpened`, while the field it recommends reading
+is `trashed`; the field names are passed through as given.)
 
 - `order_by`: Comma-separated field names to sort by, most significant first; a leading `-` sorts
 that field descending. Example: `-dateCreated,key` (newest first, then by key).
 
-- `page`: The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
-Django REST Framework's page-number pagination (its default `page` parameter), which
-`UserList` and the other list schemas assume. Follow the answer's `next` until it is
-null. No page-size parameter is offered: DRF has none unless the server enables one.
+- `page`: The 1-based page number. Vectera does not document paging for v1: the only client
+written against the live API sends `page` and `perPage` and follows the `Link` header;
+Django REST Framework's page-number pagination takes the same `page`. Follow the
+answer's `Link: <...>; rel="next"` (bare array) or `next` (DRF page) until there is
+none. Unconfirmed.
+
+- `per_page`: How many items a page holds, at most 100 (the third-party client's limit). Unconfirmed:
+Vectera does not document it for v1; a server that ignores it answers its default page
+size.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
 ```ignore
@@ -3237,6 +3171,7 @@ let response = client.list_permissions()
     .filter(filter)
     .order_by(order_by)
     .page(page)
+    .per_page(per_page)
     .search(search)
     .send()
     .await;
@@ -3253,7 +3188,9 @@ time, so it is a secret: share it only with the people meant to have it.
 Sends a `POST` request to `/meetings/{id}/permissions/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
 - `body`
 ```ignore
 let response = client.create_permission()
@@ -3273,8 +3210,10 @@ Reads one access permission. Vectera's reference reads a permission under
 Sends a `GET` request to `/meetings/{id}/permissions/{permissionId}/`
 
 Arguments:
-- `id`: The meeting room's id (`Meeting.id`).
-- `permission_id`: The access permission's id (`Permission.id`).
+- `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+the id is passed through as given.
+
+- `permission_id`: The access permission's id (`Permission.id`), passed through as given.
 ```ignore
 let response = client.get_permission()
     .id(id)
@@ -3307,9 +3246,11 @@ impl ClientPermissionsExt for Client {
 pub trait ClientUsersExt {
     /**List users
 
-Lists the users visible to the token's user, one page at a time (see `UserList` for the
-page shape, which Vectera does not publish), optionally narrowed with a free-text
-`search` and a `filter` expression and sorted with `orderBy`.
+Lists the users visible to the token's user, one page at a time, optionally narrowed
+with a free-text `search` and a `filter` expression and sorted with `orderBy`. Vectera
+does not document the answer's shape: see `UserList` (a DRF page, or a bare array whose
+next page is named by the `Link` header). Ask for `perPage=100` to walk a large team in
+few calls.
 
 
 Sends a `GET` request to `/users/`
@@ -3319,21 +3260,28 @@ Arguments:
 A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
 `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
 Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
-ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
-comparisons with `AND` / `OR` (with spaces around them) and group them with
-parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
-`lastOpened < 2021-01-01T00:00`,
+ISO-8601 date-times `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]` (the offset is
+optional: `2021-01-01T10:00`) and durations (`01:00:00`). Combine comparisons with
+`AND` / `OR` (with spaces around them) and group them with parentheses. Examples:
+`isTrashed=false`, `key ~ "vectera"`, `lastOpened < 2021-01-01T00:00`,
+`ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`,
 `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
-(Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
-field it recommends reading is `trashed`; the field names are passed through as given.)
+An expression outside this grammar is answered with a 4XX. (Vectera's own examples
+filter meetings on `isTrashed` and `lastOpened`, while the field it recommends reading
+is `trashed`; the field names are passed through as given.)
 
 - `order_by`: Comma-separated field names to sort by, most significant first; a leading `-` sorts
 that field descending. Example: `-dateCreated,key` (newest first, then by key).
 
-- `page`: The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
-Django REST Framework's page-number pagination (its default `page` parameter), which
-`UserList` and the other list schemas assume. Follow the answer's `next` until it is
-null. No page-size parameter is offered: DRF has none unless the server enables one.
+- `page`: The 1-based page number. Vectera does not document paging for v1: the only client
+written against the live API sends `page` and `perPage` and follows the `Link` header;
+Django REST Framework's page-number pagination takes the same `page`. Follow the
+answer's `Link: <...>; rel="next"` (bare array) or `next` (DRF page) until there is
+none. Unconfirmed.
+
+- `per_page`: How many items a page holds, at most 100 (the third-party client's limit). Unconfirmed:
+Vectera does not document it for v1; a server that ignores it answers its default page
+size.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
 ```ignore
@@ -3341,6 +3289,7 @@ let response = client.list_users()
     .filter(filter)
     .order_by(order_by)
     .page(page)
+    .per_page(per_page)
     .search(search)
     .send()
     .await;
@@ -3374,9 +3323,8 @@ the organization new team members are added to.
 Sends a `GET` request to `/users/{id}/`
 
 Arguments:
-- `id`: The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
-own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
-this parameter is a string although `User.id` is an integer.
+- `id`: The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
+token's own user: Vectera accepts `me` in place of the id in every user endpoint.
 
 ```ignore
 let response = client.get_user()
@@ -3387,14 +3335,18 @@ let response = client.get_user()
     fn get_user(&self) -> builder::GetUser<'_>;
     /**Delete a user
 
-Deletes the user's account. The answer has no body.
+Deletes the user's account; the answer is not read. `me` is accepted in place of the id
+in every user endpoint, so `DELETE /users/me/` names the token's own user: the
+documents do not say whether Vectera refuses it (the sandbox answers 403 so that its
+token keeps working). Never send it by accident: Roster's facade deletes only users it
+found by email.
+
 
 Sends a `DELETE` request to `/users/{id}/`
 
 Arguments:
-- `id`: The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
-own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
-this parameter is a string although `User.id` is an integer.
+- `id`: The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
+token's own user: Vectera accepts `me` in place of the id in every user endpoint.
 
 ```ignore
 let response = client.delete_user()
@@ -3407,14 +3359,16 @@ let response = client.delete_user()
 
 Changes the fields given in the body and leaves the others as they are (a partial
 update). A managed user cannot change their own profile; a team admin's token can.
+This is also how a member moves to another organization (`organizationId`): Vectera's
+reference says deleting an organization "will not delete the organization's member. Use
+the Update a user endpoint for that."
 
 
 Sends a `PATCH` request to `/users/{id}/`
 
 Arguments:
-- `id`: The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
-own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
-this parameter is a string although `User.id` is an integer.
+- `id`: The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
+token's own user: Vectera accepts `me` in place of the id in every user endpoint.
 
 - `body`
 ```ignore
@@ -3439,9 +3393,8 @@ The URL is a bearer credential: it is modelled as a secret and never printed.
 Sends a `POST` request to `/users/{id}/loginTokens/`
 
 Arguments:
-- `id`: The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
-own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
-this parameter is a string although `User.id` is an integer.
+- `id`: The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
+token's own user: Vectera accepts `me` in place of the id in every user endpoint.
 
 ```ignore
 let response = client.create_login_token()
@@ -3489,6 +3442,7 @@ pub mod builder {
         filter: Result<Option<::std::string::String>, String>,
         order_by: Result<Option<::std::string::String>, String>,
         page: Result<Option<::std::num::NonZeroU32>, String>,
+        per_page: Result<Option<::std::num::NonZeroU32>, String>,
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListMeetings<'a> {
@@ -3498,6 +3452,7 @@ pub mod builder {
                 filter: Ok(None),
                 order_by: Ok(None),
                 page: Ok(None),
+                per_page: Ok(None),
                 search: Ok(None),
             }
         }
@@ -3540,6 +3495,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for per_page failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3557,10 +3525,11 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MeetingList>, Error<types::Error>> {
-            let Self { client, filter, order_by, page, search } = self;
+            let Self { client, filter, order_by, page, per_page, search } = self;
             let filter = filter.map_err(Error::InvalidRequest)?;
             let order_by = order_by.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
             let url = format!("{}/meetings/", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -3582,6 +3551,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
                 .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
                 .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("perPage", &per_page))
                 .query(&progenitor_client::QueryParam::new("search", &search))
                 .headers(header_map)
                 .build()?;
@@ -3593,36 +3563,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -3708,29 +3657,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -3747,7 +3682,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetMeeting<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
     }
     impl<'a> GetMeeting<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3758,11 +3693,14 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/meetings/{id}/`
@@ -3800,29 +3738,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -3839,7 +3763,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteMeeting<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteMeeting<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3850,11 +3774,14 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/meetings/{id}/`
@@ -3890,29 +3817,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
+                200..=299 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -3929,7 +3842,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateMeeting<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
         body: Result<types::builder::MeetingUpdate, String>,
     }
     impl<'a> UpdateMeeting<'a> {
@@ -3942,11 +3855,14 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3974,7 +3890,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/meetings/{id}/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Meeting>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UpdatedMeeting>, Error<types::Error>> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -4012,36 +3928,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4058,8 +3953,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeletePermission<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
-        permission_id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
+        permission_id: Result<::std::string::String, String>,
     }
     impl<'a> DeletePermission<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4071,20 +3966,26 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.permission_id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for permission_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for permission_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/meetings/{id}/accessKeys/{permissionId}/`
@@ -4122,29 +4023,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
+                200..=299 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4161,8 +4048,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdatePermission<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
-        permission_id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
+        permission_id: Result<::std::string::String, String>,
         body: Result<types::builder::PermissionUpdate, String>,
     }
     impl<'a> UpdatePermission<'a> {
@@ -4176,20 +4063,26 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.permission_id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for permission_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for permission_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4219,7 +4112,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/meetings/{id}/accessKeys/{permissionId}/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Permission>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UpdatedPermission>, Error<types::Error>> {
             let Self { client, id, permission_id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let permission_id = permission_id.map_err(Error::InvalidRequest)?;
@@ -4259,36 +4152,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4305,10 +4177,11 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListPermissions<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
         filter: Result<Option<::std::string::String>, String>,
         order_by: Result<Option<::std::string::String>, String>,
         page: Result<Option<::std::num::NonZeroU32>, String>,
+        per_page: Result<Option<::std::num::NonZeroU32>, String>,
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListPermissions<'a> {
@@ -4319,16 +4192,20 @@ pub mod builder {
                 filter: Ok(None),
                 order_by: Ok(None),
                 page: Ok(None),
+                per_page: Ok(None),
                 search: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
@@ -4370,6 +4247,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for per_page failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4387,11 +4277,12 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PermissionList>, Error<types::Error>> {
-            let Self { client, id, filter, order_by, page, search } = self;
+            let Self { client, id, filter, order_by, page, per_page, search } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
             let order_by = order_by.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/meetings/{}/permissions/", client.baseurl, encode_path(& id
@@ -4416,6 +4307,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
                 .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
                 .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("perPage", &per_page))
                 .query(&progenitor_client::QueryParam::new("search", &search))
                 .headers(header_map)
                 .build()?;
@@ -4427,36 +4319,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4473,7 +4344,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreatePermission<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
         body: Result<types::builder::PermissionCreate, String>,
     }
     impl<'a> CreatePermission<'a> {
@@ -4486,11 +4357,14 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4559,36 +4433,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4605,8 +4458,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetPermission<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
-        permission_id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
+        permission_id: Result<::std::string::String, String>,
     }
     impl<'a> GetPermission<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4618,20 +4471,26 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.permission_id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for permission_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for permission_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/meetings/{id}/permissions/{permissionId}/`
@@ -4671,29 +4530,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4710,7 +4555,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ResetMeeting<'a> {
         client: &'a super::Client,
-        id: Result<i64, String>,
+        id: Result<::std::string::String, String>,
     }
     impl<'a> ResetMeeting<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4721,17 +4566,20 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `PATCH` request to `/meetings/{id}/reset/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Meeting>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UpdatedMeeting>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -4763,36 +4611,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4880,29 +4707,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4919,7 +4732,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetOrganization<'a> {
         client: &'a super::Client,
-        id: Result<::uuid::Uuid, String>,
+        id: Result<::std::string::String, String>,
     }
     impl<'a> GetOrganization<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4930,12 +4743,13 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::uuid::Uuid>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
                 });
             self
         }
@@ -4974,29 +4788,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5013,7 +4813,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteOrganization<'a> {
         client: &'a super::Client,
-        id: Result<::uuid::Uuid, String>,
+        id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteOrganization<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5024,12 +4824,13 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::uuid::Uuid>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
                 });
             self
         }
@@ -5066,29 +4867,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
+                200..=299 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5105,7 +4892,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateOrganization<'a> {
         client: &'a super::Client,
-        id: Result<::uuid::Uuid, String>,
+        id: Result<::std::string::String, String>,
         body: Result<types::builder::OrganizationUpdate, String>,
     }
     impl<'a> UpdateOrganization<'a> {
@@ -5118,12 +4905,13 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::uuid::Uuid>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
                 });
             self
         }
@@ -5154,7 +4942,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/organizations/{id}/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Organization>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UpdatedOrganization>, Error<types::Error>> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -5192,36 +4980,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5238,10 +5005,11 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListOrganizationMembers<'a> {
         client: &'a super::Client,
-        id: Result<::uuid::Uuid, String>,
+        id: Result<::std::string::String, String>,
         filter: Result<Option<::std::string::String>, String>,
         order_by: Result<Option<::std::string::String>, String>,
         page: Result<Option<::std::num::NonZeroU32>, String>,
+        per_page: Result<Option<::std::num::NonZeroU32>, String>,
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListOrganizationMembers<'a> {
@@ -5252,17 +5020,19 @@ pub mod builder {
                 filter: Ok(None),
                 order_by: Ok(None),
                 page: Ok(None),
+                per_page: Ok(None),
                 search: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::uuid::Uuid>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
                 });
             self
         }
@@ -5305,6 +5075,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for per_page failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5322,11 +5105,12 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MemberList>, Error<types::Error>> {
-            let Self { client, id, filter, order_by, page, search } = self;
+            let Self { client, id, filter, order_by, page, per_page, search } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
             let order_by = order_by.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/organizations/{}/members/", client.baseurl, encode_path(& id
@@ -5351,6 +5135,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
                 .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
                 .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("perPage", &per_page))
                 .query(&progenitor_client::QueryParam::new("search", &search))
                 .headers(header_map)
                 .build()?;
@@ -5362,36 +5147,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5408,7 +5172,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetSubscription<'a> {
         client: &'a super::Client,
-        id: Result<::uuid::Uuid, String>,
+        id: Result<::std::string::String, String>,
     }
     impl<'a> GetSubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5419,12 +5183,13 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::uuid::Uuid>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
                 });
             self
         }
@@ -5464,29 +5229,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5503,7 +5254,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateSubscription<'a> {
         client: &'a super::Client,
-        id: Result<::uuid::Uuid, String>,
+        id: Result<::std::string::String, String>,
         body: Result<types::builder::Subscription, String>,
     }
     impl<'a> UpdateSubscription<'a> {
@@ -5516,12 +5267,13 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::uuid::Uuid>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
                 });
             self
         }
@@ -5550,7 +5302,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/organizations/{id}/subscription/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Subscription>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UpdatedSubscription>, Error<types::Error>> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -5589,36 +5341,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5638,6 +5369,7 @@ pub mod builder {
         filter: Result<Option<::std::string::String>, String>,
         order_by: Result<Option<::std::string::String>, String>,
         page: Result<Option<::std::num::NonZeroU32>, String>,
+        per_page: Result<Option<::std::num::NonZeroU32>, String>,
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListUsers<'a> {
@@ -5647,6 +5379,7 @@ pub mod builder {
                 filter: Ok(None),
                 order_by: Ok(None),
                 page: Ok(None),
+                per_page: Ok(None),
                 search: Ok(None),
             }
         }
@@ -5689,6 +5422,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for per_page failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5706,10 +5452,11 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserList>, Error<types::Error>> {
-            let Self { client, filter, order_by, page, search } = self;
+            let Self { client, filter, order_by, page, per_page, search } = self;
             let filter = filter.map_err(Error::InvalidRequest)?;
             let order_by = order_by.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
             let url = format!("{}/users/", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5731,6 +5478,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
                 .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
                 .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("perPage", &per_page))
                 .query(&progenitor_client::QueryParam::new("search", &search))
                 .headers(header_map)
                 .build()?;
@@ -5742,36 +5490,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5855,29 +5582,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5950,29 +5663,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -6043,29 +5742,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
+                200..=299 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -6130,7 +5815,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/users/{id}/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::User>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UpdatedUser>, Error<types::Error>> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -6166,36 +5851,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -6269,36 +5933,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -35,7 +35,8 @@ pub enum LoginLinkError {
     /// The `next` page was refused; nothing was sent.
     #[error(transparent)]
     UnsafeNext(#[from] NextPathError),
-    /// Vectera's answer held no usable login URL (the URL itself is not shown: it is a secret).
+    /// Vectera's answer held no usable login URL: none at all, or one that is not an absolute
+    /// URL (the URL itself is not shown: it is a secret).
     #[error("Vectera answered a login token without a valid absolute login URL")]
     InvalidLoginUrl,
     /// The API call failed (boxed: the generated error is large).
@@ -139,12 +140,14 @@ impl ClientLoginExtraExt for Client {
             .await
             .map_err(|e| LoginLinkError::Api(Box::new(e)))?
             .into_inner();
-        if url::Url::parse(token.url.expose()).is_err() {
+        // The field name is not documented: an answer without `url` has no link to give.
+        let url = token.url.ok_or(LoginLinkError::InvalidLoginUrl)?;
+        if url::Url::parse(url.expose()).is_err() {
             return Err(LoginLinkError::InvalidLoginUrl);
         }
         match next {
-            Some(next) => login_url_with_next(&token.url, next),
-            None => Ok(token.url),
+            Some(next) => login_url_with_next(&url, next),
+            None => Ok(url),
         }
     }
 }

@@ -29,7 +29,7 @@
 //!         client.get_user().id("me").send()
 //!     })
 //!     .await?;
-//! println!("{}", me.email);
+//! println!("{:?}", me.email);
 //! # Ok(())
 //! # }
 //! ```

@@ -563,7 +563,7 @@ impl Side<'_> {
     async fn find(self, r: &Resilience, email: &str) -> Result<Option<Account>, Error> {
         match self {
             #[cfg(feature = "vectera")]
-            Side::Vectera(side) => Ok(side.find(r, email).await?.map(vectera::account)),
+            Side::Vectera(side) => side.find(r, email).await?.map(vectera::account).transpose(),
             #[cfg(feature = "vyte")]
             Side::Vyte(client) => Ok(vyte::find(client, r, email).await?.map(vyte::account)),
             #[cfg(feature = "veo")]
@@ -694,10 +694,20 @@ mod vectera {
 
     const V: Vendor = Vendor::Vectera;
 
+    /// Users per page asked for (`perPage`, at most 100; a server that ignores it answers its
+    /// own page size).
+    const PER_PAGE: u32 = 100;
+
     #[derive(Debug)]
     pub(super) struct Side {
         client: roster_vectera::Client,
-        organization: tokio::sync::OnceCell<uuid::Uuid>,
+        organization: tokio::sync::OnceCell<String>,
+    }
+
+    /// One page of users as read from either list shape, and the number of the page after it.
+    struct UserPage {
+        users: Vec<types::User>,
+        next: Option<u32>,
     }
 
     impl Side {
@@ -709,60 +719,130 @@ mod vectera {
         }
 
         /// The organization new members join: the token's user's own (`GET /users/me/`).
-        async fn organization(&self, r: &Resilience) -> Result<uuid::Uuid, Error> {
+        async fn organization(&self, r: &Resilience) -> Result<String, Error> {
             self.organization
                 .get_or_try_init(|| async {
                     let me =
                         read!(r, V, "get_user", self.client.get_user().id("me").send()).await?;
-                    me.organization_id.ok_or_else(|| {
-                        Error::unusable_answer(
-                            V,
-                            "get_user",
-                            "the token's user belongs to no organization",
-                        )
-                    })
+                    me.organization_id
+                        .filter(|id| !id.is_empty())
+                        .ok_or_else(|| {
+                            Error::unusable_answer(
+                                V,
+                                "get_user",
+                                "the token's user belongs to no organization",
+                            )
+                        })
                 })
                 .await
-                .copied()
+                .cloned()
         }
 
+        /// One page (1-based) of `GET /users/`, `search` narrowing it, read in either shape
+        /// Vectera may answer: a DRF page (the next page from `next`) or a bare array (the next
+        /// page from the `Link` header's `rel="next"`). A page that cannot be read — a DRF page
+        /// without `results`, a next link that does not name the following page — is an error,
+        /// never "no users".
+        async fn users(
+            &self,
+            r: &Resilience,
+            search: Option<&str>,
+            page: u32,
+        ) -> Result<UserPage, Error> {
+            const OP: &str = "list_users";
+            let number = std::num::NonZeroU32::new(page)
+                .ok_or_else(|| Error::invalid_request(V, OP, "pages are numbered from 1"))?;
+            let (list, link) = r
+                .call(V, OP, Idempotency::Idempotent, || async {
+                    let mut call = self.client.list_users().page(number).per_page(PER_PAGE);
+                    if let Some(search) = search {
+                        call = call.search(search);
+                    }
+                    let answer = call.send().await?;
+                    let link = answer
+                        .headers()
+                        .get_all(reqwest::header::LINK)
+                        .iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .find_map(next_link);
+                    let status = answer.status();
+                    let headers = answer.headers().clone();
+                    Ok::<_, progenitor_client::Error<types::Error>>(
+                        progenitor_client::ResponseValue::new(
+                            (answer.into_inner(), link),
+                            status,
+                            headers,
+                        ),
+                    )
+                })
+                .await?;
+            let (users, next) = match list {
+                types::UserList::UserPage(page) => {
+                    let users = page.results.ok_or_else(|| {
+                        Error::unusable_answer(V, OP, "a page of users without `results`")
+                    })?;
+                    (users, page.next)
+                }
+                types::UserList::Array(users) => (users, link),
+            };
+            // An empty page ends the walk whatever the links say (no endless loop on a server
+            // that always names a next page).
+            let next = match next {
+                Some(url) if !users.is_empty() => Some(following_page(&url, page)?),
+                _ => None,
+            };
+            Ok(UserPage { users, next })
+        }
+
+        /// The user with `email`, looked up through `search` (every page of matches).
         pub(super) async fn find(
             &self,
             r: &Resilience,
             email: &str,
         ) -> Result<Option<types::User>, Error> {
-            let page = read!(
-                r,
-                V,
-                "list_users",
-                self.client.list_users().search(email.trim()).send()
-            )
-            .await?;
-            Ok(page
-                .results
-                .into_iter()
-                .find(|u| u.email.eq_ignore_ascii_case(email.trim())))
+            let email = email.trim();
+            let mut page = 1;
+            loop {
+                let found = self.users(r, Some(email), page).await?;
+                if let Some(user) = found.users.into_iter().find(|u| {
+                    u.email
+                        .as_deref()
+                        .is_some_and(|e| e.trim().eq_ignore_ascii_case(email))
+                }) {
+                    return Ok(Some(user));
+                }
+                match found.next {
+                    Some(next) => page = next,
+                    None => return Ok(None),
+                }
+            }
+        }
+
+        /// The id of a user Vectera answered: an answer without one is unusable.
+        fn id(user: &types::User, op: &'static str) -> Result<String, Error> {
+            user.id
+                .clone()
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| Error::unusable_answer(V, op, "a user without an `id`"))
         }
 
         pub(super) async fn ensure(&self, r: &Resilience, m: &Member) -> Result<Outcome, Error> {
             let first_name = m.first_name.clone();
             let last_name = Some(m.last_name.clone()).filter(|l| !l.is_empty());
             if let Some(user) = self.find(r, m.email()).await? {
-                let same = user.first_name == m.first_name
+                let same = user.first_name.as_deref() == Some(m.first_name.as_str())
                     && user.last_name.as_deref().unwrap_or_default() == m.last_name
                     && user.is_managed.unwrap_or(false) == m.vectera.managed;
                 if same {
                     return Ok(Outcome::Unchanged);
                 }
+                let id = Self::id(&user, "list_users")?;
                 let update = types::UserUpdate {
-                    first_name: Some(first_name.try_into().map_err(|e| {
-                        Error::invalid_request(V, "update_user", format!("first name: {e}"))
-                    })?),
+                    first_name: Some(first_name),
                     last_name,
                     is_managed: Some(m.vectera.managed),
                     ..Default::default()
                 };
-                let id = user.id.to_string();
                 read!(
                     r,
                     V,
@@ -778,9 +858,7 @@ mod vectera {
             }
             let organization = self.organization(r).await?;
             let create = types::UserCreate {
-                first_name: first_name.try_into().map_err(|e| {
-                    Error::invalid_request(V, "create_user", format!("first name: {e}"))
-                })?,
+                first_name,
                 last_name,
                 email: m.email().to_owned(),
                 organization_id: organization,
@@ -798,7 +876,7 @@ mod vectera {
             let Some(user) = self.find(r, email).await? else {
                 return Ok(Outcome::Absent);
             };
-            let id = user.id.to_string();
+            let id = Self::id(&user, "list_users")?;
             read!(
                 r,
                 V,
@@ -809,19 +887,21 @@ mod vectera {
             Ok(Outcome::Removed)
         }
 
+        /// The id of the user with `email`, who must exist.
         async fn existing(
             &self,
             r: &Resilience,
             email: &str,
             op: &'static str,
-        ) -> Result<types::User, Error> {
-            self.find(r, email).await?.ok_or_else(|| {
+        ) -> Result<String, Error> {
+            let user = self.find(r, email).await?.ok_or_else(|| {
                 Error::invalid_request(
                     V,
                     op,
                     format!("no Vectera user has the email {}", email.trim()),
                 )
-            })
+            })?;
+            Self::id(&user, "list_users")
         }
 
         pub(super) async fn login_link(
@@ -835,7 +915,7 @@ mod vectera {
                 roster_vectera::check_next(next)
                     .map_err(|e| Error::invalid_request(V, OP, e.to_string()))?;
             }
-            let id = self.existing(r, email, OP).await?.id.to_string();
+            let id = self.existing(r, email, OP).await?;
             // A login token is single-use; a duplicate would be harmless, but a create is
             // still never retried once sent.
             let token = r
@@ -843,10 +923,13 @@ mod vectera {
                     self.client.create_login_token().id(&id).send()
                 })
                 .await?;
+            let url = token
+                .url
+                .ok_or_else(|| Error::unusable_answer(V, OP, "an answer without a login `url`"))?;
             match next {
-                Some(next) => roster_vectera::login_url_with_next(&token.url, next)
+                Some(next) => roster_vectera::login_url_with_next(&url, next)
                     .map_err(|e| Error::unusable_answer(V, OP, e.to_string())),
-                None => Ok(token.url),
+                None => Ok(url),
             }
         }
 
@@ -860,7 +943,7 @@ mod vectera {
             let owner = self.existing(r, email, "create_meeting").await?;
             let body = types::MeetingCreate {
                 key: key.map(str::to_owned),
-                owner_id: Some(owner.id),
+                owner_id: Some(owner),
                 ..Default::default()
             };
             let meeting = r
@@ -868,11 +951,18 @@ mod vectera {
                     self.client.create_meeting().body(body.clone()).send()
                 })
                 .await?;
+            let meeting_id = meeting
+                .id
+                .clone()
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| {
+                    Error::unusable_answer(V, "create_meeting", "a meeting room without an `id`")
+                })?;
             let permission = r
                 .call(V, "create_permission", Idempotency::NotIdempotent, || {
                     self.client
                         .create_permission()
-                        .id(meeting.id)
+                        .id(&meeting_id)
                         .body(types::PermissionCreate {
                             access_level: access,
                         })
@@ -885,35 +975,156 @@ mod vectera {
             })
         }
 
-        /// One DRF page; another follows while `next` is set.
+        /// One page of accounts; another follows while Vectera names a next page.
         pub(super) async fn page(
             &self,
             r: &Resilience,
             page: u32,
         ) -> Result<(Vec<Account>, bool), Error> {
-            let Some(number) = std::num::NonZeroU32::new(page) else {
+            if page == 0 {
                 return Ok((Vec::new(), false));
-            };
-            let list = read!(
-                r,
-                V,
-                "list_users",
-                self.client.list_users().page(number).send()
-            )
-            .await?;
-            let more = list.next.is_some() && !list.results.is_empty();
-            Ok((list.results.into_iter().map(account).collect(), more))
+            }
+            let found = self.users(r, None, page).await?;
+            let accounts = found
+                .users
+                .into_iter()
+                .map(account)
+                .collect::<Result<_, _>>()?;
+            Ok((accounts, found.next.is_some()))
         }
     }
 
-    pub(super) fn account(user: types::User) -> Account {
-        Account {
+    /// The target of an RFC 8288 `Link` header value's `rel="next"` link, if it has one.
+    pub(super) fn next_link(value: &str) -> Option<String> {
+        let mut rest = value;
+        loop {
+            let open = rest.find('<')?;
+            let close = open + rest[open..].find('>')?;
+            let target = &rest[open + 1..close];
+            let after = &rest[close + 1..];
+            // The link's parameters end at the first comma outside a quoted value.
+            let mut quoted = false;
+            let params_end = after
+                .char_indices()
+                .find(|&(_, c)| {
+                    if c == '"' {
+                        quoted = !quoted;
+                    }
+                    c == ',' && !quoted
+                })
+                .map_or(after.len(), |(i, _)| i);
+            let params = &after[..params_end];
+            let is_next = params.split(';').any(|param| {
+                let Some((name, value)) = param.split_once('=') else {
+                    return false;
+                };
+                name.trim().eq_ignore_ascii_case("rel")
+                    && value
+                        .trim()
+                        .trim_matches('"')
+                        .split_ascii_whitespace()
+                        .any(|rel| rel.eq_ignore_ascii_case("next"))
+            });
+            if is_next {
+                return Some(target.to_owned());
+            }
+            rest = &after[params_end..];
+        }
+    }
+
+    /// The page number a next-page URL names, which must be the page after `page`: the walker
+    /// asks for pages by number, so a link it cannot follow that way is refused, not skipped.
+    pub(super) fn following_page(url: &str, page: u32) -> Result<u32, Error> {
+        let named = url
+            .split_once('?')
+            .map(|(_, query)| query.split('#').next().unwrap_or_default())
+            .into_iter()
+            .flat_map(|query| query.split('&'))
+            .filter_map(|pair| pair.split_once('='))
+            .filter(|(name, _)| *name == "page")
+            .map(|(_, value)| value.parse::<u32>().ok())
+            .next_back()
+            .flatten();
+        match (named, page.checked_add(1)) {
+            (Some(n), Some(expected)) if n == expected => Ok(n),
+            _ => Err(Error::unusable_answer(
+                V,
+                "list_users",
+                format!(
+                    "the next-page link does not name page {}",
+                    u64::from(page) + 1
+                ),
+            )),
+        }
+    }
+
+    /// A listed user in vendor-neutral terms; a user without an id is unusable.
+    pub(super) fn account(user: types::User) -> Result<Account, Error> {
+        Ok(Account {
             vendor: V,
-            id: user.id.to_string(),
-            email: Some(user.email),
-            first_name: Some(user.first_name),
+            id: Side::id(&user, "list_users")?,
+            email: user.email,
+            first_name: user.first_name,
             last_name: user.last_name,
             active: None,
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_next_link_is_found_among_others() {
+            let header = r#"<https://www.vectera.com/api/v1/users/?page=1&perPage=100>; rel="first", <https://www.vectera.com/api/v1/users/?page=3&perPage=100>; rel="next", <https://www.vectera.com/api/v1/users/?page=9&perPage=100>; rel="last""#;
+            assert_eq!(
+                next_link(header).as_deref(),
+                Some("https://www.vectera.com/api/v1/users/?page=3&perPage=100")
+            );
+            assert_eq!(
+                next_link(r#"</users/?page=2>; title="a, b"; rel=next"#).as_deref(),
+                Some("/users/?page=2")
+            );
+            assert_eq!(next_link(r#"<https://x/?page=1>; rel="prev""#), None);
+            assert_eq!(next_link("garbage"), None);
+        }
+
+        #[test]
+        fn a_next_link_must_name_the_following_page() {
+            assert_eq!(
+                following_page("https://x/api/v1/users/?perPage=100&page=3", 2).ok(),
+                Some(3)
+            );
+            for (url, page) in [
+                ("https://x/users/?page=5", 2),
+                ("https://x/users/?cursor=abc", 1),
+                ("https://x/users/", 1),
+                ("https://x/users/?page=x", 1),
+            ] {
+                let err = following_page(url, page).expect_err(url);
+                assert_eq!(err.kind(), crate::ErrorKind::InvalidResponse, "{url}");
+            }
+        }
+
+        #[test]
+        fn a_user_without_an_id_is_unusable() {
+            for user in [
+                serde_json::json!({"email": "a@b.co"}),
+                serde_json::json!({"id": null, "email": "a@b.co"}),
+                serde_json::json!({"id": "", "email": "a@b.co"}),
+            ] {
+                let user: types::User = serde_json::from_value(user).expect("a tolerant answer");
+                let err = account(user).expect_err("no id");
+                assert_eq!(err.kind(), crate::ErrorKind::InvalidResponse);
+                assert!(err.to_string().contains("without an `id`"), "{err}");
+            }
+            let user: types::User = serde_json::from_value(
+                serde_json::json!({"id": "8d077d9b-528d-4d4c-bfe8-1a9945090b6d"}),
+            )
+            .expect("a tolerant answer");
+            let account = account(user).expect("an id is enough");
+            assert_eq!(account.id, "8d077d9b-528d-4d4c-bfe8-1a9945090b6d");
+            assert_eq!(account.email, None);
         }
     }
 }

@@ -11,8 +11,10 @@
 //!   an `@` (how the facade looks members up) cost a few tree look-ups, not a scan.
 //! - The token's user (`me`, a team admin) and organization exist from the start; neither can
 //!   be deleted (403), so the token keeps working.
-//! - Login tokens work once within a minute at `GET /api/v1/login/?token=...` (not part of the
-//!   spec: it stands in for Vectera's login page), which redirects to a same-site `next`.
+//! - Login tokens work once within a minute at `GET /login/?token=...`, at the site's root as
+//!   Vectera's (not part of the spec: it stands in for Vectera's login page), which redirects
+//!   to a same-site `next`.
+//! - Ids of users, meetings and permissions are UUID strings, as Vectera's guides show them.
 
 mod fields;
 mod query;
@@ -44,7 +46,7 @@ use store::{
 const BASE_PATH: &str = "/api/v1";
 
 /// Every route, as the spec writes it (for the trailing-slash redirect of unknown paths).
-const ROUTES: [&str; 14] = [
+const ROUTES: [&str; 13] = [
     "/users/",
     "/users/{id}/",
     "/users/{id}/loginTokens/",
@@ -58,7 +60,6 @@ const ROUTES: [&str; 14] = [
     "/meetings/{id}/permissions/",
     "/meetings/{id}/permissions/{permissionId}/",
     "/meetings/{id}/accessKeys/{permissionId}/",
-    "/login/",
 ];
 
 struct Shared {
@@ -74,7 +75,8 @@ impl Shared {
 
 type S = State<Arc<Shared>>;
 
-pub(crate) fn app(token: String) -> App {
+/// The API (under `/api/v1`) and the site's login page (at the root).
+pub(crate) fn app_and_site(token: String) -> (App, Router) {
     let shared = Arc::new(Shared {
         token,
         store: Mutex::new(Store::new()),
@@ -181,18 +183,21 @@ pub(crate) fn app(token: String) -> App {
                 .options(options("Access Key Detail", "PATCH, DELETE, OPTIONS", &[])),
         )
         .route_layer(middleware::from_fn_with_state(shared.clone(), authenticate));
-    // The login page stands for Vectera's site: the login token is its own credential.
     let router = api
-        .route("/login/", get(login))
         .fallback(unknown_path)
         .layer(middleware::from_fn(drf_method_not_allowed))
         .with_state(shared.clone());
-    App {
+    // The login page stands for Vectera's site: the login token is its own credential.
+    let site = Router::new()
+        .route("/login/", get(login))
+        .with_state(shared.clone());
+    let app = App {
         router,
         base_path: BASE_PATH,
         users: Box::new(move || shared.lock().users.len()),
         error,
-    }
+    };
+    (app, site)
 }
 
 /// DRF's error body: `{"detail": message}`.
@@ -320,16 +325,16 @@ type FieldInfo = (&'static str, &'static str, bool);
 const USER_FIELDS: &[FieldInfo] = &[
     ("firstName", "string", true),
     ("lastName", "string", false),
-    ("email", "email", true),
+    ("email", "string", true),
     ("organizationId", "field", true),
     ("password", "string", false),
     ("isManaged", "boolean", false),
 ];
 const ORGANIZATION_FIELDS: &[FieldInfo] = &[("name", "string", true)];
 const MEETING_FIELDS: &[FieldInfo] = &[
-    ("key", "slug", false),
+    ("key", "string", false),
     ("publicAccessLevel", "choice", false),
-    ("forwardUrl", "url", false),
+    ("forwardUrl", "string", false),
     ("ownerId", "field", false),
 ];
 const PERMISSION_FIELDS: &[FieldInfo] = &[("accessLevel", "choice", true)];
@@ -377,13 +382,9 @@ impl Params {
             .map_or("", |(_, v)| v.as_str())
     }
 
-    /// An integer id (`{id}` of a meeting, `{permissionId}`).
-    fn int(&self, name: &str) -> Option<i64> {
-        let text = self.get(name);
-        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        text.parse().ok()
+    /// The row a public id names (`{id}` of a meeting, `{permissionId}`): a UUID string.
+    fn row(&self, name: &str, store: &Store) -> Option<i64> {
+        store.row_of(self.get(name))
     }
 
     /// A hyphenated UUID (Django's `<uuid:...>`).
@@ -399,7 +400,7 @@ impl Params {
     fn user(&self, store: &Store) -> Option<i64> {
         match self.get("id") {
             "me" => Some(store.me),
-            _ => self.int("id"),
+            _ => self.row("id", store),
         }
         .filter(|id| store.users.contains_key(id))
     }
@@ -421,8 +422,8 @@ impl<St: Send + Sync> FromRequestParts<St> for Params {
 }
 
 /// A JSON object body, or DRF's 400: malformed JSON, a body that is not an object, a media
-/// type other than JSON (DRF answers 415, which the spec does not declare: 400 here). An
-/// empty body is an empty object, as DRF reads it.
+/// type other than JSON (DRF answers 415; any 4XX is what the spec declares). An empty body
+/// is refused too: every operation that takes a body declares it required.
 struct Body(Map<String, Value>);
 
 impl<St: Send + Sync> FromRequest<St> for Body {
@@ -437,7 +438,10 @@ impl<St: Send + Sync> FromRequest<St> for Body {
             .await
             .map_err(|e| error(StatusCode::BAD_REQUEST, &e.body_text()))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Body(Map::new()));
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "A request body is required.",
+            ));
         }
         if let Some(media_type) = &media_type {
             let essence = media_type
@@ -534,19 +538,20 @@ fn envelope<R, T>(
 fn query_error(error_: QueryError) -> Response {
     match error_ {
         QueryError::Filter(message) => bad_request(json!({ "filter": [message] })),
+        QueryError::PerPage(message) => bad_request(json!({ "perPage": [message] })),
         QueryError::InvalidPage => error(StatusCode::NOT_FOUND, "Invalid page."),
     }
 }
 
 // ------------------------------------------------------------------ users
 
-fn user_body(id: i64, user: &User) -> types::User {
+fn user_body(store: &Store, id: i64, user: &User) -> types::User {
     types::User {
-        id,
-        first_name: user.first_name.to_string(),
+        id: Some(store.public_id(id)),
+        first_name: Some(user.first_name.to_string()),
         last_name: Some(user.last_name.to_string()),
-        email: user.email.to_string(),
-        organization_id: user.organization,
+        email: Some(user.email.to_string()),
+        organization_id: user.organization.map(|o| o.to_string()),
         is_managed: Some(user.managed),
         extra: Map::new(),
     }
@@ -613,20 +618,25 @@ fn list_of_users(
             .users
             .get(id)
             .filter(|u| in_scope(u))
-            .map(|u| UserRow::new(*id, u))
+            .map(|u| UserRow::new(&store, *id, u))
     };
     let page = match (narrowed, members) {
         (Some(ids), _) => query.run(ids.iter().filter_map(row), None),
         (None, Some(members)) => query.run(members.iter().filter_map(row), Some(members.len())),
         (None, None) => query.run(
-            store.users.iter().map(|(id, u)| UserRow::new(*id, u)),
+            store
+                .users
+                .iter()
+                .map(|(id, u)| UserRow::new(&store, *id, u)),
             Some(store.users.len()),
         ),
     };
     match page {
         Ok(page) => answer(
             StatusCode::OK,
-            envelope(page, &query, headers, uri, |r| user_body(r.id, r.user)),
+            envelope(page, &query, headers, uri, |r| {
+                user_body(&store, r.id, r.user)
+            }),
         ),
         Err(e) => query_error(e),
     }
@@ -635,11 +645,11 @@ fn list_of_users(
 async fn create_user(State(shared): S, Body(body): Body) -> Response {
     let mut store = shared.lock();
     let mut f = Fields::new(&body);
-    let first_name = f.string("firstName", true, false, true, 150);
-    let last_name = f.string("lastName", false, true, true, 150);
+    let first_name = f.string("firstName", true);
+    let last_name = f.string("lastName", false);
     let email = f.email("email", true);
-    let organization = f.string("organizationId", true, false, true, 100);
-    let _password = f.string("password", false, false, false, 128);
+    let organization = f.string("organizationId", true);
+    let _password = f.string("password", false);
     let managed = f.boolean("isManaged");
     let organization = organization.and_then(|text| match Uuid::try_parse(&text) {
         Err(_) => {
@@ -673,15 +683,17 @@ async fn create_user(State(shared): S, Body(body): Body) -> Response {
         organization: Some(organization),
         managed: managed.unwrap_or(false),
     };
-    let body = user_body(0, &user);
     let id = store.add_user(user);
-    answer(StatusCode::CREATED, types::User { id, ..body })
+    answer(
+        StatusCode::CREATED,
+        user_body(&store, id, &store.users[&id]),
+    )
 }
 
 async fn get_user(State(shared): S, params: Params) -> Response {
     let store = shared.lock();
     match params.user(&store) {
-        Some(id) => answer(StatusCode::OK, user_body(id, &store.users[&id])),
+        Some(id) => answer(StatusCode::OK, user_body(&store, id, &store.users[&id])),
         None => not_found(),
     }
 }
@@ -692,11 +704,24 @@ async fn update_user(State(shared): S, params: Params, Body(body): Body) -> Resp
         return not_found();
     };
     let mut f = Fields::new(&body);
-    let first_name = f.string("firstName", false, false, true, 150);
-    let last_name = f.string("lastName", false, true, true, 150);
+    let first_name = f.string("firstName", false);
+    let last_name = f.string("lastName", false);
     let email = f.email("email", false);
-    let _password = f.string("password", false, false, false, 128);
+    let organization_text = f.string("organizationId", false);
+    let _password = f.string("password", false);
     let managed = f.boolean("isManaged");
+    // Moving a member to another organization (Vectera's reference: "Use the Update a user
+    // endpoint for that").
+    let organization = organization_text.and_then(|text| match Uuid::try_parse(&text) {
+        Ok(id) if store.organizations.contains_key(&id) => Some(id),
+        _ => {
+            f.errors.add(
+                "organizationId",
+                format!("Invalid pk \"{text}\" - object does not exist."),
+            );
+            None
+        }
+    });
     if let Some(email) = &email
         && store.emails.get(email).is_some_and(|other| other != id)
     {
@@ -719,9 +744,11 @@ async fn update_user(State(shared): S, params: Params, Body(body): Body) -> Resp
     if let Some(managed) = managed {
         user.managed = managed;
     }
-    let body = user_body(id, &user);
+    if let Some(organization) = organization {
+        user.organization = Some(organization);
+    }
     store.replace_user(id, user);
-    answer(StatusCode::OK, body)
+    answer(StatusCode::OK, user_body(&store, id, &store.users[&id]))
 }
 
 async fn delete_user(State(shared): S, params: Params) -> Response {
@@ -739,7 +766,8 @@ async fn delete_user(State(shared): S, params: Params) -> Response {
     }
 }
 
-/// A one-time login link: `http://<host>/api/v1/login/?token=<32 characters>`.
+/// A one-time login link at the site's root, as Vectera's
+/// (`https://www.vectera.com/login/?token=...`): `http://<host>/login/?token=<32 characters>`.
 async fn create_login_token(State(shared): S, params: Params, headers: HeaderMap) -> Response {
     let mut store = shared.lock();
     let Some(id) = params.user(&store) else {
@@ -747,11 +775,11 @@ async fn create_login_token(State(shared): S, params: Params, headers: HeaderMap
     };
     let token = random_key(32);
     store.add_login_token(id, &token);
-    let url = format!("{}{BASE_PATH}/login/?token={token}", origin(&headers));
+    let url = format!("{}/login/?token={token}", origin(&headers));
     answer(
         StatusCode::CREATED,
         types::LoginToken {
-            url: Secret::new(url),
+            url: Some(Secret::new(url)),
             token: Some(Secret::new(token)),
         },
     )
@@ -783,7 +811,7 @@ async fn login(State(shared): S, RawQuery(raw): RawQuery) -> Response {
     };
     let mut response = answer(
         StatusCode::FOUND,
-        json!({ "detail": "Logged in.", "id": id, "next": next }),
+        json!({ "detail": "Logged in.", "id": store.public_id(id), "next": next }),
     );
     response.headers_mut().insert(header::LOCATION, location);
     response
@@ -793,17 +821,20 @@ async fn login(State(shared): S, RawQuery(raw): RawQuery) -> Response {
 
 fn organization_body(id: Uuid, name: &str) -> types::Organization {
     types::Organization {
-        id,
+        id: Some(id.to_string()),
         name: Some(name.to_owned()),
         extra: Map::new(),
     }
 }
 
 async fn create_organization(State(shared): S, Body(body): Body) -> Response {
+    // Vectera documents no field of this body: the name is optional (a default is given).
     let mut f = Fields::new(&body);
-    let Some(name) = f.string("name", true, false, true, 255) else {
+    let name = f.string("name", false);
+    if !f.errors.is_empty() {
         return bad_request(f.errors.into_json());
-    };
+    }
+    let name = name.unwrap_or_else(|| "New Team".to_owned());
     let id = Uuid::new_v4();
     let body = organization_body(id, &name);
     shared.lock().organizations.insert(
@@ -838,7 +869,7 @@ async fn update_organization(State(shared): S, params: Params, Body(body): Body)
         return not_found();
     };
     let mut f = Fields::new(&body);
-    let name = f.string("name", false, false, true, 255);
+    let name = f.string("name", false);
     if !f.errors.is_empty() {
         return bad_request(f.errors.into_json());
     }
@@ -863,7 +894,7 @@ async fn delete_organization(State(shared): S, params: Params) -> Response {
 fn subscription_body(org: &store::Organization) -> types::Subscription {
     types::Subscription {
         plan: Some(org.plan.clone()),
-        seats: Some(org.seats),
+        seats: Some(i64::from(org.seats)),
         extra: Map::new(),
     }
 }
@@ -879,7 +910,8 @@ async fn get_subscription(State(shared): S, params: Params) -> Response {
     }
 }
 
-/// Changes `plan` and `seats`; other fields are read-only and ignored, as DRF ignores them.
+/// Changes `plan` and `seats` (`null` leaves one as it is: the spec lets the body carry the
+/// GET's nullable fields back); other fields are read-only and ignored, as DRF ignores them.
 async fn update_subscription(State(shared): S, params: Params, Body(body): Body) -> Response {
     let mut store = shared.lock();
     let Some(org) = params
@@ -889,8 +921,8 @@ async fn update_subscription(State(shared): S, params: Params, Body(body): Body)
         return not_found();
     };
     let mut f = Fields::new(&body);
-    let plan = f.string("plan", false, false, true, 100);
-    let seats = f.integer("seats", false, 0, i64::from(i32::MAX));
+    let plan = f.nullable_string("plan");
+    let seats = f.nullable_integer("seats", 0, i64::from(i32::MAX));
     if !f.errors.is_empty() {
         return bad_request(f.errors.into_json());
     }
@@ -904,13 +936,6 @@ async fn update_subscription(State(shared): S, params: Params, Body(body): Body)
 }
 
 // ------------------------------------------------------------------ meetings
-
-const SLUG: &str = "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.";
-
-fn valid_slug(key: &str) -> bool {
-    key.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
 
 fn meeting_body(store: &Store, origin: &str, id: i64, meeting: &Meeting) -> types::Meeting {
     let owner = meeting.owner.filter(|o| store.users.contains_key(o));
@@ -927,31 +952,30 @@ fn meeting_body(store: &Store, origin: &str, id: i64, meeting: &Meeting) -> type
         query::encode_path(&format!("/room/{team}/{}/", meeting.key))
     );
     types::Meeting {
-        id,
-        key: meeting.key.clone(),
+        id: Some(store.public_id(id)),
+        key: Some(meeting.key.clone()),
         url: Some(url),
-        owner_id: owner,
-        date_created: Some(meeting.created),
+        owner_id: owner.map(|o| store.public_id(o)),
+        date_created: Some(date_time(meeting.created)),
         locked: Some(meeting.public == PublicAccess::ShouldKnock),
         trashed: Some(false),
-        public_access_level: Some(match meeting.public {
-            PublicAccess::CanAlwaysJoin => types::PublicAccessLevel::CanAlwaysJoin,
-            PublicAccess::ShouldKnock => types::PublicAccessLevel::ShouldKnock,
-        }),
+        public_access_level: Some(meeting.public.as_str().to_owned()),
         forward_url: Some(meeting.forward_url.clone()),
         name: None,
-        last_opened: meeting.last_opened,
+        last_opened: meeting.last_opened.map(date_time),
         extra: Map::new(),
     }
 }
 
-/// A meeting key from the body: a slug of at most 100 characters, unique (ignoring case).
+/// DRF's date-time: ISO 8601 with microseconds and `Z`.
+fn date_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// A meeting key from the body: any text Vectera's documents allow ("the meeting room name
+/// and the associated link"), unique (ignoring case); the room's link escapes it.
 fn meeting_key(f: &mut Fields<'_>, store: &Store, this: Option<i64>) -> Option<String> {
-    let key = f.string("key", false, false, true, 100)?;
-    if !valid_slug(&key) {
-        f.errors.add("key", SLUG);
-        return None;
-    }
+    let key = f.string("key", false)?;
     if store
         .meeting_keys
         .get(&key.to_lowercase())
@@ -974,10 +998,14 @@ async fn list_meetings(
         Ok(query) => query,
         Err(e) => return query_error(e),
     };
-    let rows = store.meetings.iter().map(|(id, meeting)| MeetingRow {
-        id: *id,
-        meeting,
-        owner: meeting.owner.filter(|o| store.users.contains_key(o)),
+    let rows = store.meetings.iter().map(|(id, meeting)| {
+        let owner = meeting.owner.filter(|o| store.users.contains_key(o));
+        MeetingRow {
+            id: *id,
+            meeting,
+            public: store.public_id(*id),
+            owner_public: owner.map(|o| store.public_id(o)),
+        }
     });
     let origin = origin(&headers);
     match query.run(rows, Some(store.meetings.len())) {
@@ -996,16 +1024,17 @@ async fn create_meeting(State(shared): S, headers: HeaderMap, Body(body): Body) 
     let mut f = Fields::new(&body);
     let key = meeting_key(&mut f, &store, None);
     let public = f.choice("publicAccessLevel", false, &PublicAccess::CHOICES);
-    let forward_url = f.url("forwardUrl", true);
-    let owner = f.pk("ownerId");
-    if let Some(owner) = owner
-        && !store.users.contains_key(&owner)
-    {
-        f.errors.add(
-            "ownerId",
-            format!("Invalid pk \"{owner}\" - object does not exist."),
-        );
-    }
+    let forward_url = f.string("forwardUrl", false);
+    let owner = f.string("ownerId", false).and_then(|text| {
+        let row = store.row_of(&text).filter(|o| store.users.contains_key(o));
+        if row.is_none() {
+            f.errors.add(
+                "ownerId",
+                format!("Invalid pk \"{text}\" - object does not exist."),
+            );
+        }
+        row
+    });
     if !f.errors.is_empty() {
         return bad_request(f.errors.into_json());
     }
@@ -1035,7 +1064,7 @@ async fn create_meeting(State(shared): S, headers: HeaderMap, Body(body): Body) 
 async fn get_meeting(State(shared): S, params: Params, headers: HeaderMap) -> Response {
     let store = shared.lock();
     match params
-        .int("id")
+        .row("id", &store)
         .and_then(|id| Some((id, store.meetings.get(&id)?)))
     {
         Some((id, meeting)) => answer(
@@ -1054,7 +1083,7 @@ async fn update_meeting(
 ) -> Response {
     let mut store = shared.lock();
     let Some(id) = params
-        .int("id")
+        .row("id", &store)
         .filter(|id| store.meetings.contains_key(id))
     else {
         return not_found();
@@ -1062,7 +1091,7 @@ async fn update_meeting(
     let mut f = Fields::new(&body);
     let key = meeting_key(&mut f, &store, Some(id));
     let public = f.choice("publicAccessLevel", false, &PublicAccess::CHOICES);
-    let forward_url = f.url("forwardUrl", true);
+    let forward_url = f.string("forwardUrl", false);
     if !f.errors.is_empty() {
         return bad_request(f.errors.into_json());
     }
@@ -1083,7 +1112,7 @@ async fn update_meeting(
 
 async fn delete_meeting(State(shared): S, params: Params) -> Response {
     let mut store = shared.lock();
-    match params.int("id") {
+    match params.row("id", &store) {
         Some(id) if store.remove_meeting(id) => no_content(),
         _ => not_found(),
     }
@@ -1094,7 +1123,7 @@ async fn delete_meeting(State(shared): S, params: Params) -> Response {
 async fn reset_meeting(State(shared): S, params: Params, headers: HeaderMap) -> Response {
     let mut store = shared.lock();
     let Some(id) = params
-        .int("id")
+        .row("id", &store)
         .filter(|id| store.meetings.contains_key(id))
     else {
         return not_found();
@@ -1108,13 +1137,11 @@ async fn reset_meeting(State(shared): S, params: Params, headers: HeaderMap) -> 
 
 // ------------------------------------------------------------------ permissions
 
-fn permission_body(id: i64, permission: &Permission) -> types::Permission {
+fn permission_body(store: &Store, id: i64, permission: &Permission) -> types::Permission {
     types::Permission {
-        id,
-        access_level: match permission.level {
-            Access::CanAlwaysJoin => types::AccessLevel::CanAlwaysJoin,
-            Access::IsHost => types::AccessLevel::IsHost,
-        },
+        id: Some(store.public_id(id)),
+        access_level: Some(permission.level.as_str().to_owned()),
+        is_host: None,
         access_key: Some(Secret::new(permission.key.to_string())),
     }
 }
@@ -1127,7 +1154,10 @@ async fn list_permissions(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let store = shared.lock();
-    let Some(meeting) = params.int("id").and_then(|id| store.meetings.get(&id)) else {
+    let Some(meeting) = params
+        .row("id", &store)
+        .and_then(|id| store.meetings.get(&id))
+    else {
         return not_found();
     };
     let query = match ListQuery::parse::<PermissionRow<'_>>(raw.as_deref()) {
@@ -1140,12 +1170,13 @@ async fn list_permissions(
         .map(|(id, permission)| PermissionRow {
             id: *id,
             permission,
+            public: store.public_id(*id),
         });
     match query.run(rows, Some(meeting.permissions.len())) {
         Ok(page) => answer(
             StatusCode::OK,
             envelope(page, &query, &headers, &uri, |r| {
-                permission_body(r.id, r.permission)
+                permission_body(&store, r.id, r.permission)
             }),
         ),
         Err(e) => query_error(e),
@@ -1155,7 +1186,7 @@ async fn list_permissions(
 async fn create_permission(State(shared): S, params: Params, Body(body): Body) -> Response {
     let mut store = shared.lock();
     let Some(meeting_id) = params
-        .int("id")
+        .row("id", &store)
         .filter(|id| store.meetings.contains_key(id))
     else {
         return not_found();
@@ -1169,7 +1200,7 @@ async fn create_permission(State(shared): S, params: Params, Body(body): Body) -
         level,
         key: random_key(30).into(),
     };
-    let body = permission_body(id, &permission);
+    let body = permission_body(&store, id, &permission);
     if let Some(meeting) = store.meetings.get_mut(&meeting_id) {
         meeting.permissions.insert(id, permission);
     }
@@ -1178,8 +1209,8 @@ async fn create_permission(State(shared): S, params: Params, Body(body): Body) -
 
 /// The meeting and permission ids of a permission path, when both exist.
 fn permission_ids(store: &Store, params: &Params) -> Option<(i64, i64)> {
-    let meeting = params.int("id")?;
-    let permission = params.int("permissionId")?;
+    let meeting = params.row("id", store)?;
+    let permission = params.row("permissionId", store)?;
     store
         .meetings
         .get(&meeting)?
@@ -1193,7 +1224,7 @@ async fn get_permission(State(shared): S, params: Params) -> Response {
     match permission_ids(&store, &params) {
         Some((m, p)) => answer(
             StatusCode::OK,
-            permission_body(p, &store.meetings[&m].permissions[&p]),
+            permission_body(&store, p, &store.meetings[&m].permissions[&p]),
         ),
         None => not_found(),
     }
@@ -1219,7 +1250,8 @@ async fn update_permission(State(shared): S, params: Params, Body(body): Body) -
     if let Some(level) = level {
         permission.level = level;
     }
-    answer(StatusCode::OK, permission_body(p, permission))
+    let permission = permission.clone();
+    answer(StatusCode::OK, permission_body(&store, p, &permission))
 }
 
 async fn delete_permission(State(shared): S, params: Params) -> Response {

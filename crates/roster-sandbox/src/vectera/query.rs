@@ -1,13 +1,18 @@
 //! List queries as Vectera documents them: `search` (free text), `filter` (a boolean
 //! expression), `orderBy` (comma-separated fields, `-` for descending) and DRF page-number
-//! paging (`page`, a number or `last`), with the `count`/`next`/`previous`/`results` envelope.
+//! paging (`page`, a number or `last`; `perPage`, at most 100), with the
+//! `count`/`next`/`previous`/`results` envelope.
 
 use std::cmp::Ordering;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-/// Users, meetings and permissions per page (DRF's `PAGE_SIZE`; Vectera does not publish it).
+/// Users, meetings and permissions per page unless `perPage` says (DRF's `PAGE_SIZE`; Vectera
+/// does not publish it).
 pub(super) const PAGE_SIZE: usize = 100;
+
+/// The largest `perPage` (the third-party client's limit, which the spec declares).
+pub(super) const MAX_PER_PAGE: usize = 100;
 
 /// The deepest parenthesis nesting a `filter` may have.
 const MAX_DEPTH: usize = 32;
@@ -16,7 +21,6 @@ const MAX_DEPTH: usize = 32;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Str,
-    Num,
     Bool,
     Time,
 }
@@ -26,7 +30,6 @@ pub(super) enum Kind {
 pub(super) enum Val<'a> {
     Null,
     Str(&'a str),
-    Num(f64),
     Bool(bool),
     Time(DateTime<Utc>),
 }
@@ -104,13 +107,16 @@ impl Expr {
                 b.check::<R>()
             }
             Expr::Cmp { field, op, value } => {
-                let kind = R::kind(field).ok_or_else(|| format!("Unknown field \"{field}\"."))?;
+                // A field the fake does not model is not refused (Vectera documents no such
+                // rule): it reads as null on every row.
+                let Some(kind) = R::kind(field) else {
+                    return Ok(());
+                };
                 let ordering = matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le);
                 let text = matches!(op, Op::Contains | Op::NotContains);
                 let ok = match (kind, value) {
                     (_, Value::Null) => matches!(op, Op::Eq | Op::Ne),
                     (Kind::Str, Value::Str(_)) => true,
-                    (Kind::Num, Value::Num(_)) => !text,
                     (Kind::Bool, Value::Bool(_)) => matches!(op, Op::Eq | Op::Ne),
                     (Kind::Time, Value::Time(_)) => !text,
                     (Kind::Time, Value::Str(s)) => !text && parse_time(s).is_some(),
@@ -157,7 +163,6 @@ fn compare(field: Val<'_>, op: Op, value: &Value) -> bool {
                 _ => a.cmp(&b),
             }
         }
-        (Val::Num(a), Value::Num(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
         (Val::Bool(a), Value::Bool(b)) => a.cmp(b),
         (Val::Time(a), Value::Time(b)) => a.cmp(b),
         (Val::Time(a), Value::Str(s)) => match parse_time(s) {
@@ -396,6 +401,10 @@ fn classify(word: &str) -> Result<Value, String> {
     if let Some(seconds) = duration(word) {
         return Ok(Value::Duration(seconds));
     }
+    // Ids unquoted, as Vectera's guide writes them: `ownerId = 8d077d9b-528d-...`.
+    if word.len() == 36 && uuid::Uuid::try_parse(word).is_ok() {
+        return Ok(Value::Str(word.to_owned()));
+    }
     if let Some(t) = parse_time(word) {
         return Ok(Value::Time(t));
     }
@@ -447,6 +456,8 @@ pub(super) struct ListQuery {
     /// `(field, descending)`, fields the resource does not have left out (as DRF does).
     pub order: Vec<(String, bool)>,
     pub page: Option<PageAsk>,
+    /// Items per page (`perPage`, 1 to [`MAX_PER_PAGE`]; [`PAGE_SIZE`] when not given).
+    pub per_page: usize,
 }
 
 /// Why a list request was refused.
@@ -454,6 +465,8 @@ pub(super) struct ListQuery {
 pub(super) enum QueryError {
     /// `{"filter": [message]}`.
     Filter(String),
+    /// `{"perPage": [message]}`.
+    PerPage(String),
     /// DRF's `Invalid page.`.
     InvalidPage,
 }
@@ -509,12 +522,24 @@ impl ListQuery {
                 _ => return Err(QueryError::InvalidPage),
             },
         };
+        let per_page = match last("perPage") {
+            None => PAGE_SIZE,
+            Some(n) => match n.parse::<usize>() {
+                Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => n,
+                _ => {
+                    return Err(QueryError::PerPage(format!(
+                        "Ensure this is a whole number from 1 to {MAX_PER_PAGE}."
+                    )));
+                }
+            },
+        };
         Ok(Self {
             pairs,
             filter,
             terms,
             order,
             page,
+            per_page,
         })
     }
 
@@ -544,11 +569,12 @@ impl ListQuery {
     ) -> Result<Page<R>, QueryError> {
         if let (Some(count), false, true) = (total, self.narrows(), self.order.is_empty()) {
             let number = self.page_number(count)?;
-            let skip = page_start(number);
-            let results = rows.skip(skip).take(PAGE_SIZE).collect();
+            let skip = page_start(number, self.per_page);
+            let results = rows.skip(skip).take(self.per_page).collect();
             return Ok(Page {
                 count,
                 number,
+                per_page: self.per_page,
                 results,
             });
         }
@@ -565,18 +591,19 @@ impl ListQuery {
         }
         let count = rows.len();
         let number = self.page_number(count)?;
-        let skip = page_start(number);
-        let results = rows.into_iter().skip(skip).take(PAGE_SIZE).collect();
+        let skip = page_start(number, self.per_page);
+        let results = rows.into_iter().skip(skip).take(self.per_page).collect();
         Ok(Page {
             count,
             number,
+            per_page: self.per_page,
             results,
         })
     }
 
     fn page_number(&self, count: usize) -> Result<u64, QueryError> {
         // DRF's `allow_empty_first_page`: page 1 of an empty list exists.
-        let pages = count.div_ceil(PAGE_SIZE).max(1) as u64;
+        let pages = count.div_ceil(self.per_page).max(1) as u64;
         match self.page {
             None => Ok(1),
             Some(PageAsk::Last) => Ok(pages),
@@ -610,10 +637,10 @@ impl ListQuery {
     }
 }
 
-fn page_start(number: u64) -> usize {
+fn page_start(number: u64, per_page: usize) -> usize {
     usize::try_from(number.saturating_sub(1))
         .unwrap_or(usize::MAX)
-        .saturating_mul(PAGE_SIZE)
+        .saturating_mul(per_page)
 }
 
 /// Postgres order: nulls last ascending, first descending.
@@ -623,7 +650,6 @@ fn order_values(a: Val<'_>, b: Val<'_>, desc: bool) -> Ordering {
         (Val::Null, _) => Ordering::Greater,
         (_, Val::Null) => Ordering::Less,
         (Val::Str(a), Val::Str(b)) => a.cmp(b),
-        (Val::Num(a), Val::Num(b)) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
         (Val::Bool(a), Val::Bool(b)) => a.cmp(&b),
         (Val::Time(a), Val::Time(b)) => a.cmp(&b),
         _ => Ordering::Equal,
@@ -636,6 +662,7 @@ fn order_values(a: Val<'_>, b: Val<'_>, desc: bool) -> Ordering {
 pub(super) struct Page<R> {
     pub count: usize,
     pub number: u64,
+    pub per_page: usize,
     pub results: Vec<R>,
 }
 
@@ -644,7 +671,7 @@ impl<R> Page<R> {
     pub(super) fn has_next(&self) -> bool {
         usize::try_from(self.number)
             .unwrap_or(usize::MAX)
-            .saturating_mul(PAGE_SIZE)
+            .saturating_mul(self.per_page)
             < self.count
     }
 }
@@ -742,6 +769,15 @@ mod tests {
         assert!(parse_filter("lastOpened < 2021-01-01T00:00").is_ok());
         assert!(parse_filter("x = 01:00:00").is_ok());
         assert!(parse_filter("email = a@b.co").is_err());
+        assert_eq!(
+            parse_filter("ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d")
+                .expect("an unquoted id, as Vectera's guide writes it"),
+            Expr::Cmp {
+                field: "ownerId".to_owned(),
+                op: Op::Ne,
+                value: Value::Str("8d077d9b-528d-4d4c-bfe8-1a9945090b6d".to_owned()),
+            }
+        );
         assert!(parse_filter("(a = 1").is_err());
         assert!(parse_filter("a = 1 b = 2").is_err());
         assert!(parse_filter(&"(".repeat(1000)).is_err());

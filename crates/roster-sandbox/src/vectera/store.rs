@@ -162,6 +162,13 @@ impl EmailIndex {
     }
 }
 
+/// The low 48 bits of a public id: the row number.
+const ID_ROW_MASK: u128 = (1 << 48) - 1;
+/// Where a UUID keeps its version (4 bits) and variant (2 bits).
+const UUID_V4_BITS_MASK: u128 = (0xf << 76) | (0x3 << 62);
+/// Version 4, variant RFC 4122.
+const UUID_V4_BITS: u128 = (0x4 << 76) | (0x2 << 62);
+
 /// Everything the fake holds.
 #[derive(Debug)]
 pub(super) struct Store {
@@ -181,6 +188,8 @@ pub(super) struct Store {
     next_permission: i64,
     login_tokens: HashMap<Box<str>, (i64, Instant)>,
     login_order: VecDeque<(Instant, Box<str>)>,
+    /// The random upper 80 bits of every public id (see [`Store::public_id`]).
+    id_prefix: u128,
 }
 
 impl Store {
@@ -201,6 +210,10 @@ impl Store {
             next_permission: 78,
             login_tokens: HashMap::new(),
             login_order: VecDeque::new(),
+            // A version-4 UUID's version and variant bits, random elsewhere above the low
+            // 48 bits (which hold the row number).
+            id_prefix: (Uuid::new_v4().as_u128() & !ID_ROW_MASK & !UUID_V4_BITS_MASK)
+                | UUID_V4_BITS,
         };
         store.organizations.insert(
             my_organization,
@@ -219,6 +232,27 @@ impl Store {
             managed: false,
         });
         store
+    }
+
+    /// The public id of row `n` (a user, meeting or permission): a UUID string, as Vectera's
+    /// ids are, whose low 48 bits are the row number (so lists stay in creation order).
+    pub(super) fn public_id(&self, n: i64) -> String {
+        let row = u128::from(n.unsigned_abs()) & ID_ROW_MASK;
+        Uuid::from_u128(self.id_prefix | row)
+            .hyphenated()
+            .to_string()
+    }
+
+    /// The row number of a public id this store made (any case); `None` for anything else.
+    pub(super) fn row_of(&self, id: &str) -> Option<i64> {
+        if id.len() != 36 {
+            return None;
+        }
+        let value = Uuid::try_parse(id).ok()?.as_u128();
+        if value & !ID_ROW_MASK != self.id_prefix {
+            return None;
+        }
+        i64::try_from(value & ID_ROW_MASK).ok()
     }
 
     pub(super) fn add_user(&mut self, user: User) -> i64 {
@@ -350,15 +384,18 @@ impl Store {
 pub(super) struct UserRow<'a> {
     pub id: i64,
     pub user: &'a User,
+    /// The public id (a UUID string).
+    public: String,
     /// The organization id as text (filters compare it as a string), made when first asked.
     organization: OnceCell<Option<String>>,
 }
 
 impl<'a> UserRow<'a> {
-    pub(super) fn new(id: i64, user: &'a User) -> Self {
+    pub(super) fn new(store: &Store, id: i64, user: &'a User) -> Self {
         Self {
             id,
             user,
+            public: store.public_id(id),
             organization: OnceCell::new(),
         }
     }
@@ -367,8 +404,7 @@ impl<'a> UserRow<'a> {
 impl Row for UserRow<'_> {
     fn kind(field: &str) -> Option<Kind> {
         Some(match field {
-            "id" => Kind::Num,
-            "firstName" | "lastName" | "email" | "organizationId" => Kind::Str,
+            "id" | "firstName" | "lastName" | "email" | "organizationId" => Kind::Str,
             "isManaged" => Kind::Bool,
             _ => return None,
         })
@@ -376,7 +412,7 @@ impl Row for UserRow<'_> {
 
     fn get(&self, field: &str) -> Val<'_> {
         match field {
-            "id" => Val::Num(self.id as f64),
+            "id" => Val::Str(&self.public),
             "firstName" => Val::Str(&self.user.first_name),
             "lastName" => Val::Str(&self.user.last_name),
             "email" => Val::Str(&self.user.email),
@@ -409,15 +445,15 @@ impl Row for UserRow<'_> {
 pub(super) struct MeetingRow<'a> {
     pub id: i64,
     pub meeting: &'a Meeting,
-    /// The owner, when they still exist.
-    pub owner: Option<i64>,
+    /// The public ids of the room and of its owner (UUID strings).
+    pub public: String,
+    pub owner_public: Option<String>,
 }
 
 impl Row for MeetingRow<'_> {
     fn kind(field: &str) -> Option<Kind> {
         Some(match field {
-            "id" | "ownerId" => Kind::Num,
-            "key" | "publicAccessLevel" | "forwardUrl" | "name" => Kind::Str,
+            "id" | "ownerId" | "key" | "publicAccessLevel" | "forwardUrl" | "name" => Kind::Str,
             "locked" | "trashed" | "isTrashed" => Kind::Bool,
             "dateCreated" | "lastOpened" => Kind::Time,
             _ => return None,
@@ -427,8 +463,8 @@ impl Row for MeetingRow<'_> {
     fn get(&self, field: &str) -> Val<'_> {
         let m = self.meeting;
         match field {
-            "id" => Val::Num(self.id as f64),
-            "ownerId" => self.owner.map_or(Val::Null, |o| Val::Num(o as f64)),
+            "id" => Val::Str(&self.public),
+            "ownerId" => self.owner_public.as_deref().map_or(Val::Null, Val::Str),
             "key" => Val::Str(&m.key),
             "publicAccessLevel" => Val::Str(m.public.as_str()),
             "forwardUrl" => Val::Str(&m.forward_url),
@@ -453,20 +489,21 @@ impl Row for MeetingRow<'_> {
 pub(super) struct PermissionRow<'a> {
     pub id: i64,
     pub permission: &'a Permission,
+    /// The public id (a UUID string).
+    pub public: String,
 }
 
 impl Row for PermissionRow<'_> {
     fn kind(field: &str) -> Option<Kind> {
         Some(match field {
-            "id" => Kind::Num,
-            "accessLevel" => Kind::Str,
+            "id" | "accessLevel" => Kind::Str,
             _ => return None,
         })
     }
 
     fn get(&self, field: &str) -> Val<'_> {
         match field {
-            "id" => Val::Num(self.id as f64),
+            "id" => Val::Str(&self.public),
             "accessLevel" => Val::Str(self.permission.level.as_str()),
             _ => Val::Null,
         }
@@ -505,5 +542,18 @@ mod tests {
         assert_eq!(index.containing("a@b@c"), Vec::<i64>::new());
         index.remove("steve@example.com");
         assert_eq!(index.containing("steve@example.com"), vec![2, 3]);
+    }
+
+    #[test]
+    fn public_ids_are_uuid_strings_that_map_back() {
+        let store = Store::new();
+        let id = store.public_id(1042);
+        let parsed = Uuid::try_parse(&id).expect("a UUID");
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(store.row_of(&id), Some(1042));
+        assert_eq!(store.row_of(&id.to_uppercase()), Some(1042));
+        assert_eq!(store.row_of("8d077d9b-528d-4d4c-bfe8-1a9945090b6d"), None);
+        assert_eq!(store.row_of("1042"), None);
+        assert_ne!(Store::new().public_id(1042), id, "random per store");
     }
 }
