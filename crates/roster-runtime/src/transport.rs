@@ -17,7 +17,8 @@ pub enum ConfigError {
     /// The base URL does not parse or has parts a base URL must not have.
     #[error("invalid base URL {url:?}: {reason}")]
     InvalidBaseUrl {
-        /// The URL as given (userinfo, which could hold a password, is never echoed).
+        /// The URL as shown: scheme, host, port and path only (userinfo, a query and a
+        /// fragment, which could hold a secret, are never echoed).
         url: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -28,7 +29,7 @@ pub enum ConfigError {
         "refusing insecure base URL {url:?}: use https (plain http is allowed only for loopback hosts such as 127.0.0.1)"
     )]
     InsecureBaseUrl {
-        /// The URL as given.
+        /// The URL as shown (as for [`ConfigError::InvalidBaseUrl`]).
         url: String,
     },
     /// The secret cannot be used.
