@@ -873,3 +873,85 @@ async fn login_link_refuses_every_disguised_other_host_before_any_call() {
         0
     );
 }
+
+/// A hostile vendor on loopback: every request gets `status` with `body` as `content_type`.
+async fn hostile_vendor(
+    status: &'static str,
+    content_type: &'static str,
+    body: &'static str,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vendor_error_body_with_control_characters_never_reaches_the_terminal_raw() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (content_type, body) in [
+        (
+            "text/html",
+            "<h1>\u{1b}]0;pwned\u{7}\u{1b}[2Jdenied\u{9b}31m</h1>",
+        ),
+        (
+            "application/json",
+            "{\"message\": \"\u{1b}[2Jdenied\u{7}\"}",
+        ),
+    ] {
+        let base_url = hostile_vendor("400 Bad Request", content_type, body).await;
+        let mut cmd = command(
+            None,
+            dir.path(),
+            &[
+                "provision",
+                example_team().to_str().expect("utf-8"),
+                "--vendors",
+                "vyte",
+                "--report",
+                "r.jsonl",
+            ],
+        );
+        cmd.envs([
+            ("ROSTER_VYTE_TOKEN", "vyte-key"),
+            ("ROSTER_VYTE_BASE_URL", base_url.as_str()),
+        ]);
+        let out = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
+            .await
+            .expect("the runner thread");
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+        assert!(stdout.contains("failed (11):"), "{stdout}");
+        if content_type == "application/json" {
+            // The vendor's text does reach the failure list, escaped.
+            assert!(stdout.contains("\\u{1b}[2Jdenied"), "{stdout}");
+        }
+        let report = std::fs::read_to_string(dir.path().join("r.jsonl")).expect("report");
+        for shown in [&stdout, &stderr, &report] {
+            for raw in ['\u{1b}', '\u{7}', '\u{9b}'] {
+                assert!(!shown.contains(raw), "{raw:?} shown raw: {shown:?}");
+            }
+        }
+    }
+}
