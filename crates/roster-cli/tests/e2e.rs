@@ -487,6 +487,20 @@ fn help_is_everywhere() {
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert!(text(&out.stdout).contains("Usage: roster"), "{args:?}");
     }
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("roster"))
+        .arg("--help")
+        .output()
+        .expect("roster runs");
+    let help = text(&out.stdout);
+    for documented in [
+        "Exit codes: 0 done, 1 some member failed",
+        "2 bad usage/configuration/file",
+        "3 --strict refused",
+        "130 interrupted",
+        "A second Ctrl-C stops at once",
+    ] {
+        assert!(help.contains(documented), "{documented}: {help}");
+    }
 }
 
 /// Runs `command` with its standard output a pipe that is closed after one line is read

@@ -10,7 +10,7 @@ use std::future::Future;
 use crate::{Client, ClientUsersExt, Error, Secret, types};
 
 /// The longest `next` accepted, in bytes, checked before any decoding.
-pub const MAX_NEXT_LEN: usize = 2_000;
+const MAX_NEXT_LEN: usize = 2_000;
 
 /// How many rounds of percent-decoding `next` may need to reach a fixed point; more is
 /// refused (no real page is encoded that deeply).
@@ -35,10 +35,10 @@ pub enum NextPathError {
     )]
     ForbiddenCharacter(String),
     /// Percent-decoded, it is not UTF-8 (an overlong form such as `%C0%AF`), or it is still
-    /// changing after [`MAX_DECODE_ROUNDS`] rounds of decoding.
+    /// changing after 8 rounds of decoding.
     #[error("`next` is not a plainly percent-encoded path, got {0:?}")]
     BadEncoding(String),
-    /// It is longer than [`MAX_NEXT_LEN`] bytes (the value is not echoed).
+    /// It is longer than 2,000 bytes (the value is not echoed).
     #[error("`next` must be at most {max} bytes long, got {0} bytes", max = MAX_NEXT_LEN)]
     TooLong(usize),
 }
