@@ -731,17 +731,19 @@ async fn ctrl_c_finishes_the_calls_in_flight_completes_the_report_and_exits_130(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_ctrl_c_stops_at_once_leaving_the_outcomes_so_far() {
+    use std::io::BufRead;
     let sandbox = Sandbox::start().await.expect("sandbox");
     let dir = tempfile::tempdir().expect("temp dir");
-    let team = big_team(dir.path(), 300);
-    sandbox.faults(Vendor::Vyte).inject(
-        FaultRule::new(
-            "/v2/users/batch",
-            Fault::Delay(std::time::Duration::from_secs(30)),
-        )
-        .method(roster_sandbox::Method::POST),
-    );
-    let child = command(
+    let before = sandbox.user_count(Vendor::Vyte);
+    // The first window (1,000 members, 10 batches) goes through; the second one's batch
+    // hangs.
+    let team = big_team(dir.path(), 1_050);
+    let batch =
+        |fault| FaultRule::new("/v2/users/batch", fault).method(roster_sandbox::Method::POST);
+    let faults = sandbox.faults(Vendor::Vyte);
+    faults.inject(batch(Fault::Delay(std::time::Duration::ZERO)).times(10));
+    faults.inject(batch(Fault::Delay(std::time::Duration::from_secs(60))));
+    let mut child = command(
         Some(&sandbox),
         dir.path(),
         &[
@@ -753,28 +755,59 @@ async fn a_second_ctrl_c_stops_at_once_leaving_the_outcomes_so_far() {
             "r.jsonl",
         ],
     )
-    .stdout(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::null())
     .stderr(std::process::Stdio::piped())
     .spawn()
     .expect("roster runs");
-    seen(&sandbox, Vendor::Vyte, "POST /v2/users/batch").await;
+    let (tx, mut stderr_lines) = tokio::sync::mpsc::unbounded_channel();
+    let stderr = child.stderr.take().expect("piped");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut stderr = String::new();
+    let mut wait_for = async |text: &str, stderr: &mut String| {
+        while let Some(line) = stderr_lines.recv().await {
+            stderr.push_str(&line);
+            stderr.push('\n');
+            if line.contains(text) {
+                return;
+            }
+        }
+        panic!("{text:?} never came: {stderr}");
+    };
+    // The second window's batch has been sent: the first window's outcomes are known.
+    for _ in 0..1_500 {
+        if sandbox.calls(Vendor::Vyte, "POST /v2/users/batch") == 11 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(sandbox.calls(Vendor::Vyte, "POST /v2/users/batch"), 11);
     let started = std::time::Instant::now();
     sigint(&child);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    wait_for("roster: interrupted", &mut stderr).await;
     sigint(&child);
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("ends"))
+    wait_for("stopped at once", &mut stderr).await;
+    let status = tokio::task::spawn_blocking(move || child.wait().expect("ends"))
         .await
         .expect("the runner thread");
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(10),
+        started.elapsed() < std::time::Duration::from_secs(30),
         "not at once"
     );
-    assert!(stderr.contains("stopped at once"), "{stderr}");
+    // Every outcome so far, each line whole; no summary: the run did not end.
     let lines = journal_lines(&dir.path().join("r.jsonl"));
     assert_eq!(lines[0]["type"], "start");
-    assert!(lines.iter().all(|l| l["type"] != "summary"), "{lines:?}");
+    assert_eq!(lines.len(), 1 + 1_000, "{:?}", lines.last());
+    assert!(lines[1..].iter().all(|l| l["type"] == "member"));
+    assert_eq!(lines[1_000]["email"], "member999@big.example");
+    assert_eq!(sandbox.user_count(Vendor::Vyte), before + 1_000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
