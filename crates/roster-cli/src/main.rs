@@ -6,17 +6,27 @@
 //!
 //! Exit codes: 0 done; 1 a vendor call failed for at least one member (the others were still
 //! done; the report says which); 2 bad usage, configuration or file; 3 `--strict` refused a
-//! file with invalid rows.
+//! file with invalid rows; 130 interrupted by Ctrl-C.
+//!
+//! Output goes through [`Out`]: a reader that leaves (`roster users list | head -1`) stops the
+//! printing, never the work in flight or the report.
 
 mod report;
 mod team;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::StreamExt;
+use roster::redact::terminal_safe;
 use roster::{Config, Provisioner, Vendor};
+
+/// The longest vendor string printed in a table cell or line.
+const MAX_SHOWN: usize = 200;
 
 /// Provision people into Vectera, Vyte and VEO.
 #[derive(Debug, Parser)]
@@ -25,8 +35,12 @@ use roster::{Config, Provisioner, Vendor};
 Credentials: ROSTER_VECTERA_TOKEN, ROSTER_VYTE_TOKEN, ROSTER_VEO_TOKEN (and optionally
 ROSTER_<VENDOR>_BASE_URL), or --sandbox to use the built-in fake vendors.
 
-Exit codes: 0 done, 1 some member failed in some vendor, 2 bad usage/configuration/file,
-3 --strict refused a file with invalid rows.")]
+Exit codes: 0 done, 1 some member failed in some vendor, 2 bad usage/configuration/file
+(nothing sent), 3 --strict refused a file with invalid rows (nothing sent), 130 interrupted.
+
+Ctrl-C during `provision`: no new member is started, the calls in flight finish, the report
+gets its summary line, exit code 130. A second Ctrl-C stops at once (the report then holds
+every outcome so far, and no summary line).")]
 struct Cli {
     /// Run against the built-in sandbox (fakes of all three vendors on 127.0.0.1) instead of
     /// the real vendors; no credentials needed.
@@ -68,8 +82,10 @@ struct ProvisionArgs {
     /// invalid rows.
     #[arg(long)]
     strict: bool,
-    /// Where to write the JSON report.
-    #[arg(long, default_value = "roster-report.json")]
+    /// Where to write the report: JSON Lines, written as outcomes arrive (a start line, one
+    /// line per invalid row and per member, a summary line at the end). Checked before
+    /// anything is sent.
+    #[arg(long, default_value = "roster-report.jsonl")]
     report: PathBuf,
     /// Calls in flight per vendor.
     #[arg(long, default_value_t = roster::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -176,6 +192,42 @@ impl Failure {
     }
 }
 
+/// Standard output that its reader may leave (`| head -1`): once a write fails (a closed
+/// pipe), nothing more is printed and the command goes on quietly.
+#[derive(Debug, Default)]
+struct Out {
+    gone: bool,
+}
+
+impl Out {
+    /// Prints `text` as is.
+    fn print(&mut self, text: &str) {
+        if self.gone {
+            return;
+        }
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            self.gone = true;
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                warn(&format!("roster: cannot print to standard output: {e}"));
+            }
+        }
+    }
+
+    /// Prints `text` and a line break.
+    fn line(&mut self, text: impl std::fmt::Display) {
+        self.print(&format!("{text}\n"));
+    }
+}
+
+/// A line on standard error (never a panic when it is closed).
+fn warn(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -184,7 +236,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("roster: cannot start the async runtime: {e}");
+            warn(&format!("roster: cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -192,7 +244,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if !failure.message.is_empty() {
-                eprintln!("roster: {}", failure.message);
+                warn(&format!("roster: {}", failure.message));
             }
             ExitCode::from(failure.code)
         }
@@ -205,7 +257,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         let sandbox = roster_sandbox::Sandbox::start()
             .await
             .map_err(|e| Failure::failed(format!("cannot start the sandbox: {e}")))?;
-        eprintln!("roster: using the built-in sandbox (fake vendors on 127.0.0.1)");
+        warn("roster: using the built-in sandbox (fake vendors on 127.0.0.1)");
         Some(sandbox)
     } else {
         None
@@ -241,6 +293,7 @@ fn provisioner(config: &Config, vendors: &[Vendor]) -> Result<Provisioner, Failu
 }
 
 async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> {
+    let mut out = Out::default();
     let mut vendors: Vec<Vendor> = args.vendors.iter().map(|v| Vendor::from(*v)).collect();
     vendors.sort();
     vendors.dedup();
@@ -249,7 +302,7 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
     let team = team::read(std::io::BufReader::new(file))
         .map_err(|e| Failure::usage(format!("{}: {e}", args.file.display())))?;
     for invalid in &team.invalid {
-        eprintln!("{}: {invalid}", args.file.display());
+        warn(&format!("{}: {invalid}", args.file.display()));
     }
     if args.strict && !team.invalid.is_empty() {
         return Err(Failure {
@@ -265,27 +318,46 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
         provisioner(config, &vendors)?.with_concurrency(usize::from(args.concurrency));
     let names: Vec<&str> = vendors.iter().map(|v| v.name()).collect();
     if args.dry_run {
-        println!(
+        out.line(format_args!(
             "dry run: {} member(s) to provision into {}; {} invalid row(s) skipped; nothing sent",
             team.rows.len(),
             names.join(", "),
             team.invalid.len()
-        );
+        ));
         for row in &team.rows {
             let m = &row.member;
-            println!(
+            out.line(format_args!(
                 "  line {:>4}  {}{}",
                 row.line,
                 m,
                 if m.admin { "  (admin)" } else { "" }
-            );
+            ));
         }
         return Ok(());
     }
 
+    // The journal exists, and can be written, before anything is sent.
+    let mut journal = report::Journal::create(&args.report).map_err(Failure::usage)?;
     let started_at = chrono::Utc::now();
+    journal.start(
+        &args.file.display().to_string(),
+        started_at,
+        &vendors,
+        &team.invalid,
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let interrupts = tokio::spawn(
+        interrupts(stop.clone())
+            .map_err(|e| Failure::failed(format!("cannot listen for Ctrl-C: {e}")))?,
+    );
     let (lines, members): (Vec<u64>, Vec<roster::Member>) =
         team.rows.into_iter().map(|r| (r.line, r.member)).unzip();
+    out.line(format_args!(
+        "provisioning {} member(s) into {}; report: {}",
+        members.len(),
+        names.join(", "),
+        args.report.display()
+    ));
     let bar = indicatif::ProgressBar::new((members.len() * vendors.len()) as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -295,31 +367,44 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
         .progress_chars("=> "),
     );
     bar.set_message(format!("provisioning into {}", names.join(", ")));
-    let reports = provisioner
-        .ensure_all_with(&members, |_, _, _| bar.inc(1))
-        .await;
-    bar.finish_and_clear();
-    drop(members);
-
-    let report = report::Report::new(
-        &args.file.display().to_string(),
-        started_at,
-        &vendors,
-        &lines,
-        &reports,
-        &team.invalid,
+    // After a first Ctrl-C the stream ends: no member is started, those in flight finish.
+    let feeding = stop.clone();
+    let members = futures::stream::iter(
+        members
+            .into_iter()
+            .take_while(move |_| !feeding.load(Ordering::SeqCst)),
     );
-    print!("{}", report.render());
-    let json = serde_json::to_vec_pretty(&report)
-        .map_err(|e| Failure::failed(format!("cannot encode the report: {e}")))?;
-    std::fs::write(&args.report, json).map_err(|e| {
-        Failure::failed(format!(
-            "cannot write the report to {}: {e}",
-            args.report.display()
-        ))
-    })?;
-    println!("\nreport: {}", args.report.display());
-    let failures = report.failures();
+    let reports = provisioner.ensure_stream(members);
+    futures::pin_mut!(reports);
+    let mut tally = report::Tally::new(&vendors, &team.invalid);
+    let mut lines = lines.into_iter();
+    while let Some(report) = reports.next().await {
+        let entry = report::MemberEntry::new(lines.next().unwrap_or(0), &report);
+        journal.member(&entry);
+        tally.add(&entry);
+        bar.inc(vendors.len() as u64);
+    }
+    let interrupted = stop.load(Ordering::SeqCst);
+    journal.summary(&tally, interrupted);
+    bar.finish_and_clear();
+    let written = journal.finish();
+    interrupts.abort();
+
+    out.print(&tally.render());
+    out.line(format_args!("\nreport: {}", journal.path().display()));
+    written.map_err(Failure::failed)?;
+    if interrupted {
+        return Err(Failure {
+            code: 130,
+            message: format!(
+                "interrupted: {} member(s) done, {} not started; see {}",
+                tally.members(),
+                lines.len(),
+                args.report.display()
+            ),
+        });
+    }
+    let failures = tally.failures();
     if failures > 0 {
         return Err(Failure::failed(format!(
             "{failures} vendor call(s) failed; see {}",
@@ -329,6 +414,33 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
     Ok(())
 }
 
+/// Listens for Ctrl-C (SIGINT), registered at once: the first sets `stop`, the second ends
+/// the process with exit code 130.
+fn interrupts(
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    Ok(async move {
+        #[cfg(unix)]
+        let mut next = async || sigint.recv().await.is_some();
+        #[cfg(not(unix))]
+        let next = async || tokio::signal::ctrl_c().await.is_ok();
+        if !next().await {
+            return;
+        }
+        stop.store(true, Ordering::SeqCst);
+        warn(
+            "roster: interrupted: no new member is started; the calls in flight finish and the \
+             report is completed (Ctrl-C again to stop at once)",
+        );
+        if next().await {
+            warn("roster: stopped at once; the report holds every outcome so far, no summary");
+            std::process::exit(130);
+        }
+    })
+}
+
 async fn users_list(config: &Config, args: UsersListArgs) -> Result<(), Failure> {
     let vendor = Vendor::from(args.vendor);
     let provisioner = provisioner(config, &[vendor])?;
@@ -336,10 +448,17 @@ async fn users_list(config: &Config, args: UsersListArgs) -> Result<(), Failure>
     let accounts = provisioner.list(vendor);
     futures::pin_mut!(accounts);
     let mut shown = 0usize;
+    let mut out = Out::default();
     if !args.json {
-        println!("{:<38} {:<36} {:<24} active", "id", "email", "name");
+        out.line(format_args!(
+            "{:<38} {:<36} {:<24} active",
+            "id", "email", "name"
+        ));
     }
-    while let Some(account) = accounts.next().await {
+    // The reader gone (`| head`), there is nothing left to do.
+    while !out.gone
+        && let Some(account) = accounts.next().await
+    {
         let account = account.map_err(|e| Failure::failed(e.to_string()))?;
         let name = format!(
             "{} {}",
@@ -365,18 +484,23 @@ async fn users_list(config: &Config, args: UsersListArgs) -> Result<(), Failure>
                 "last_name": account.last_name,
                 "active": account.active,
             });
-            println!("{line}");
+            out.line(json_safe(&line));
         } else {
             let active = match account.active {
                 Some(true) => "yes",
                 Some(false) => "no",
                 None => "-",
             };
-            println!("{:<38} {:<36} {:<24} {active}", account.id, email, name);
+            out.line(format_args!(
+                "{:<38} {:<36} {:<24} {active}",
+                terminal_safe(&account.id, MAX_SHOWN),
+                terminal_safe(email, MAX_SHOWN),
+                terminal_safe(&name, MAX_SHOWN)
+            ));
         }
     }
-    if !args.json {
-        eprintln!("{shown} user(s) in {vendor}");
+    if !args.json && !out.gone {
+        warn(&format!("{shown} user(s) in {vendor}"));
     }
     Ok(())
 }
@@ -388,8 +512,8 @@ async fn login_link(config: &Config, args: LoginLinkArgs) -> Result<(), Failure>
         .await
         .map_err(|e| Failure::failed(e.to_string()))?;
     // The link is the output the operator asked for; it goes to stdout only, never to logs.
-    println!("{}", link.expose());
-    eprintln!("one-time link: valid for a single login, shortly");
+    Out::default().line(terminal_safe(link.expose(), 8_192));
+    warn("one-time link: valid for a single login, shortly");
     Ok(())
 }
 
@@ -405,28 +529,61 @@ async fn rooms_create(config: &Config, args: RoomsCreateArgs) -> Result<(), Fail
         .await
         .map_err(|e| Failure::failed(e.to_string()))?;
     // Every answer field is optional (Vectera documents none); the facade checked the id.
-    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".to_owned());
-    println!(
+    let shown = |v: &Option<String>| terminal_safe(v.as_deref().unwrap_or("?"), MAX_SHOWN);
+    let mut out = Out::default();
+    out.line(format_args!(
         "meeting {} (key {})",
-        text(&room.meeting.id),
-        text(&room.meeting.key)
-    );
-    println!(
+        shown(&room.meeting.id),
+        shown(&room.meeting.key)
+    ));
+    out.line(format_args!(
         "permission {} ({})",
-        text(&room.permission.id),
-        text(&room.permission.access_level)
-    );
+        shown(&room.permission.id),
+        shown(&room.permission.access_level)
+    ));
     match &room.permission.access_key {
-        Some(key) => println!("access key: {}", key.expose()),
-        None => println!("access key: (Vectera returned none)"),
+        Some(key) => out.line(format_args!(
+            "access key: {}",
+            terminal_safe(key.expose(), MAX_SHOWN)
+        )),
+        None => out.line("access key: (Vectera returned none)"),
     }
     Ok(())
+}
+
+/// A JSON line for a terminal: serde_json escapes the C0 controls; DEL, the C1 controls (such
+/// as U+009B, a one-byte CSI) and bidirectional overrides are escaped too (`\u009b`, still
+/// the same JSON string).
+fn json_safe(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn json_lines_escape_every_control_character() {
+        let value = serde_json::json!({"name": "a\u{1b}[2Jb\u{7f}c\u{9b}31md\u{202e}e\u{7}"});
+        let line = json_safe(&value);
+        assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
+        assert_eq!(
+            line,
+            r#"{"name":"a\u001b[2Jb\u007fc\u009b31md\u202ee\u0007"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&line).expect("still JSON");
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn the_command_line_is_well_formed() {

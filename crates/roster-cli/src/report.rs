@@ -1,16 +1,31 @@
-//! What `roster provision` did: a per-vendor summary table and a JSON report.
+//! What `roster provision` did: a journal written as outcomes arrive (JSON Lines), and a
+//! per-vendor summary table for the terminal.
 //!
-//! Error texts come from [`roster::Error`]'s `Display`, which never holds a secret.
+//! The journal is opened before the first vendor call and holds, one JSON object a line:
+//!
+//! 1. `{"type":"start", "file", "started_at", "vendors"}`;
+//! 2. `{"type":"invalid", "line", "error"}` for every row not sent;
+//! 3. `{"type":"member", "line", "email", "vendors": {vendor: {"outcome", "error"?, "status"?}}}`
+//!    for every member, as its outcomes arrive;
+//! 4. `{"type":"summary", "finished_at", "interrupted", "summary": {vendor: counts},
+//!    "members", "invalid_rows", "failures"}` when the run ends, also after a first Ctrl-C.
+//!
+//! Every line is written whole as soon as it is known, so a journal cut short (a second
+//! Ctrl-C, a crash) still holds every outcome before it; one without a summary line is a run
+//! that did not end. Error texts come from [`roster::Error`]'s `Display`, which is redacted.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
 use roster::{MemberReport, Outcome, Vendor};
 use serde::Serialize;
+use serde_json::json;
 
 use crate::team::Invalid;
 
-/// One member's outcome in one vendor, as the JSON report writes it.
+/// One member's outcome in one vendor, as the journal writes it.
 #[derive(Debug, Serialize)]
 pub struct VendorOutcome {
     /// `created`, `updated`, `unchanged`, `removed`, `deactivated`, `absent` or `failed`.
@@ -23,7 +38,7 @@ pub struct VendorOutcome {
     pub status: Option<u16>,
 }
 
-/// One row of the file in the JSON report.
+/// One row of the file in the journal.
 #[derive(Debug, Serialize)]
 pub struct MemberEntry {
     /// Line in the CSV file.
@@ -32,6 +47,34 @@ pub struct MemberEntry {
     pub email: String,
     /// Outcome per vendor.
     pub vendors: BTreeMap<&'static str, VendorOutcome>,
+}
+
+impl MemberEntry {
+    /// The entry of the member on `line` whose outcomes are `report`.
+    pub fn new(line: u64, report: &MemberReport) -> Self {
+        Self {
+            line,
+            email: report.email.clone(),
+            vendors: report
+                .vendors
+                .iter()
+                .map(|(vendor, outcome)| {
+                    let (error, status) = match outcome {
+                        Outcome::Failed(e) => (Some(e.to_string()), e.status().map(|s| s.as_u16())),
+                        _ => (None, None),
+                    };
+                    (
+                        vendor.name(),
+                        VendorOutcome {
+                            outcome: word(outcome),
+                            error,
+                            status,
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Counts of one vendor's outcomes.
@@ -47,25 +90,6 @@ pub struct Counts {
     pub failed: usize,
 }
 
-/// The JSON report of one `roster provision` run.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// The CSV file.
-    pub file: String,
-    /// When the run started (RFC 3339).
-    pub started_at: String,
-    /// Whether nothing was sent (`--dry-run`).
-    pub dry_run: bool,
-    /// The vendors worked on.
-    pub vendors: Vec<&'static str>,
-    /// Outcome counts per vendor.
-    pub summary: BTreeMap<&'static str, Counts>,
-    /// Rows not sent, with why.
-    pub invalid_rows: Vec<Invalid>,
-    /// Every valid row's outcomes, in file order.
-    pub members: Vec<MemberEntry>,
-}
-
 /// The word for an outcome.
 pub fn word(outcome: &Outcome) -> &'static str {
     match outcome {
@@ -79,66 +103,180 @@ pub fn word(outcome: &Outcome) -> &'static str {
     }
 }
 
-impl Report {
-    /// The report of a run over the members on `lines` of the file (whose outcomes are
-    /// `reports`, same order).
-    pub fn new(
+/// The journal file, appended one line at a time.
+#[derive(Debug)]
+pub struct Journal {
+    file: std::fs::File,
+    path: PathBuf,
+    /// The first write error, if any (the run goes on; the error is reported at the end).
+    error: Option<std::io::Error>,
+}
+
+impl Journal {
+    /// Creates (or truncates) the journal at `path`, checking first that its directory
+    /// exists and that it is not a directory.
+    ///
+    /// # Errors
+    /// Why it cannot be written, naming the path.
+    pub fn create(path: &Path) -> Result<Self, String> {
+        let shown = path.display();
+        if path.is_dir() {
+            return Err(format!(
+                "cannot write the report to {shown}: it is a directory"
+            ));
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !parent.is_dir() {
+            return Err(format!(
+                "cannot write the report to {shown}: the directory {} does not exist",
+                parent.display()
+            ));
+        }
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .map_err(|e| format!("cannot write the report to {shown}: {e}"))?;
+        Ok(Self {
+            file,
+            path: path.to_owned(),
+            error: None,
+        })
+    }
+
+    /// Appends one JSON line, whole, in one write.
+    fn line(&mut self, value: &serde_json::Value) {
+        if self.error.is_some() {
+            return;
+        }
+        let mut bytes = value.to_string().into_bytes();
+        bytes.push(b'\n');
+        if let Err(e) = self.file.write_all(&bytes) {
+            self.error = Some(e);
+        }
+    }
+
+    /// The header line, then one line per invalid row.
+    pub fn start(
+        &mut self,
         file: &str,
         started_at: chrono::DateTime<chrono::Utc>,
         vendors: &[Vendor],
-        lines: &[u64],
-        reports: &[MemberReport],
         invalid: &[Invalid],
-    ) -> Self {
-        let mut summary: BTreeMap<&'static str, Counts> = vendors
-            .iter()
-            .map(|v| (v.name(), Counts::default()))
-            .collect();
-        let members = lines
-            .iter()
-            .zip(reports)
-            .map(|(&line, report)| MemberEntry {
-                line,
-                email: report.email.clone(),
-                vendors: report
-                    .vendors
-                    .iter()
-                    .map(|(vendor, outcome)| {
-                        let counts = summary.entry(vendor.name()).or_default();
-                        match outcome {
-                            Outcome::Created => counts.created += 1,
-                            Outcome::Updated => counts.updated += 1,
-                            Outcome::Unchanged => counts.unchanged += 1,
-                            Outcome::Failed(_) => counts.failed += 1,
-                            _ => {}
-                        }
-                        let (error, status) = match outcome {
-                            Outcome::Failed(e) => {
-                                (Some(e.to_string()), e.status().map(|s| s.as_u16()))
-                            }
-                            _ => (None, None),
-                        };
-                        (
-                            vendor.name(),
-                            VendorOutcome {
-                                outcome: word(outcome),
-                                error,
-                                status,
-                            },
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        Self {
-            file: file.to_owned(),
-            started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            dry_run: false,
-            vendors: vendors.iter().map(|v| v.name()).collect(),
-            summary,
-            invalid_rows: invalid.to_vec(),
-            members,
+    ) {
+        self.line(&json!({
+            "type": "start",
+            "file": file,
+            "started_at": rfc3339(started_at),
+            "dry_run": false,
+            "vendors": vendors.iter().map(|v| v.name()).collect::<Vec<_>>(),
+        }));
+        for row in invalid {
+            self.line(&json!({"type": "invalid", "line": row.line, "error": row.error}));
         }
+    }
+
+    /// One member's line.
+    pub fn member(&mut self, entry: &MemberEntry) {
+        let mut value = json!({"type": "member"});
+        if let (Some(map), Ok(serde_json::Value::Object(fields))) =
+            (value.as_object_mut(), serde_json::to_value(entry))
+        {
+            map.extend(fields);
+        }
+        self.line(&value);
+    }
+
+    /// The summary line that ends a run.
+    pub fn summary(&mut self, tally: &Tally, interrupted: bool) {
+        self.line(&json!({
+            "type": "summary",
+            "finished_at": rfc3339(chrono::Utc::now()),
+            "interrupted": interrupted,
+            "summary": tally.summary,
+            "members": tally.members,
+            "invalid_rows": tally.invalid.len(),
+            "failures": tally.failures(),
+        }));
+    }
+
+    /// The path, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes to disk; the first error of the whole run, if any.
+    ///
+    /// # Errors
+    /// The first write error.
+    pub fn finish(&mut self) -> Result<(), String> {
+        if let Some(e) = self.error.take() {
+            return Err(format!(
+                "cannot write the report to {}: {e}",
+                self.path.display()
+            ));
+        }
+        self.file
+            .sync_all()
+            .map_err(|e| format!("cannot write the report to {}: {e}", self.path.display()))
+    }
+}
+
+fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// What the terminal summary needs: counts per vendor, the failures and the invalid rows.
+#[derive(Debug)]
+pub struct Tally {
+    summary: BTreeMap<&'static str, Counts>,
+    failures: Vec<String>,
+    invalid: Vec<Invalid>,
+    members: usize,
+}
+
+impl Tally {
+    /// An empty tally of a run into `vendors`, with the rows not sent.
+    pub fn new(vendors: &[Vendor], invalid: &[Invalid]) -> Self {
+        Self {
+            summary: vendors
+                .iter()
+                .map(|v| (v.name(), Counts::default()))
+                .collect(),
+            failures: Vec::new(),
+            invalid: invalid.to_vec(),
+            members: 0,
+        }
+    }
+
+    /// Counts one member's outcomes.
+    pub fn add(&mut self, entry: &MemberEntry) {
+        self.members += 1;
+        for (vendor, o) in &entry.vendors {
+            let counts = self.summary.entry(vendor).or_default();
+            match o.outcome {
+                "created" => counts.created += 1,
+                "updated" => counts.updated += 1,
+                "unchanged" => counts.unchanged += 1,
+                "failed" => counts.failed += 1,
+                _ => {}
+            }
+            if let Some(e) = &o.error {
+                self.failures.push(format!(
+                    "  line {} {} in {vendor}: {e}",
+                    entry.line, entry.email
+                ));
+            }
+        }
+    }
+
+    /// How many members have their outcomes.
+    pub fn members(&self) -> usize {
+        self.members
     }
 
     /// How many member × vendor outcomes failed.
@@ -161,30 +299,19 @@ impl Report {
                 vendor, c.created, c.updated, c.unchanged, c.failed
             );
         }
-        let failures: Vec<String> = self
-            .members
-            .iter()
-            .flat_map(|m| {
-                m.vendors.iter().filter_map(move |(vendor, o)| {
-                    o.error
-                        .as_ref()
-                        .map(|e| format!("  line {} {} in {vendor}: {e}", m.line, m.email))
-                })
-            })
-            .collect();
-        if !failures.is_empty() {
-            let _ = writeln!(out, "\nfailed ({}):", failures.len());
-            for line in failures {
+        if !self.failures.is_empty() {
+            let _ = writeln!(out, "\nfailed ({}):", self.failures.len());
+            for line in &self.failures {
                 let _ = writeln!(out, "{line}");
             }
         }
-        if !self.invalid_rows.is_empty() {
+        if !self.invalid.is_empty() {
             let _ = writeln!(
                 out,
                 "\nskipped {} invalid row(s), nothing sent for them:",
-                self.invalid_rows.len()
+                self.invalid.len()
             );
-            for invalid in &self.invalid_rows {
+            for invalid in &self.invalid {
                 let _ = writeln!(out, "  {invalid}");
             }
         }

@@ -17,6 +17,12 @@
 //!
 //! An unknown column is an error (a typo would otherwise be ignored silently). A line whose
 //! first field starts with `#` is a comment.
+//!
+//! Line numbers are physical lines of the file, counted here (LF, CRLF and a lone CR each end
+//! a line; blank lines and line breaks inside quoted fields count): a row is named by the line
+//! it starts on. A quote that never closes is an error for the whole file, naming the line it
+//! opens on (read on, it would swallow every following row into one field). A control
+//! character (NUL, ESC, CR/LF, DEL, …) in any field makes the row invalid, naming the column.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -88,13 +94,23 @@ impl std::error::Error for FileError {}
 /// Reads and checks every row of a team CSV.
 ///
 /// # Errors
-/// [`FileError`] when the file cannot be read as CSV at all: no header, a missing required
-/// column, an unknown or repeated column.
-pub fn read(input: impl Read) -> Result<Team, FileError> {
+/// [`FileError`] when the file cannot be read as CSV at all: not readable, no header, a
+/// missing required column, an unknown or repeated column, a quote that never closes.
+pub fn read(mut input: impl Read) -> Result<Team, FileError> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| FileError(format!("cannot read: {e}")))?;
+    let lines = Lines::new(&bytes);
+    if let Some(line) = unterminated_quote(&bytes, &lines) {
+        return Err(FileError(format!(
+            "line {line}: a quoted field opens here and never closes (a missing '\"')"
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
-        .from_reader(input);
+        .from_reader(&bytes[..]);
     let headers = reader
         .headers()
         .map_err(|e| FileError(format!("cannot read the header row: {e}")))?
@@ -131,7 +147,7 @@ pub fn read(input: impl Read) -> Result<Team, FileError> {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.of(p.byte()));
                 team.invalid.push(Invalid {
                     line,
                     error: format!("not readable as CSV: {e}"),
@@ -139,7 +155,7 @@ pub fn read(input: impl Read) -> Result<Team, FileError> {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.of(p.byte()));
         // A comment line. (csv's own comment support would skip it from the line count.)
         if record.get(0).is_some_and(|f| f.starts_with('#')) {
             continue;
@@ -153,6 +169,21 @@ pub fn read(input: impl Read) -> Result<Team, FileError> {
                     headers.len()
                 ),
             });
+            continue;
+        }
+        if let Some(error) = headers
+            .iter()
+            .zip(record.iter())
+            .find_map(|(column, value)| {
+                roster::Member::control_character(value).map(|c| {
+                    format!(
+                        "{} contains the control character {c}",
+                        column.to_ascii_lowercase()
+                    )
+                })
+            })
+        {
+            team.invalid.push(Invalid { line, error });
             continue;
         }
         let get = |column: &str| {
@@ -223,6 +254,89 @@ fn member<'r>(get: &impl Fn(&str) -> &'r str) -> Result<Member, String> {
         })
         .collect::<Result<_, _>>()?;
     Ok(member)
+}
+
+/// Where the physical lines of a file start: LF, CRLF and a lone CR each end one.
+struct Lines {
+    /// Byte offset of the start of line 2, 3, ….
+    starts: Vec<u64>,
+    bytes_len: u64,
+    /// Whether the byte at an offset is a line break (to skip blank lines before a record).
+    breaks: Vec<bool>,
+}
+
+impl Lines {
+    fn new(bytes: &[u8]) -> Self {
+        let mut starts = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    starts.push(i as u64 + 2);
+                    i += 2;
+                }
+                b'\r' | b'\n' => {
+                    starts.push(i as u64 + 1);
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        Self {
+            starts,
+            bytes_len: bytes.len() as u64,
+            breaks: bytes.iter().map(|b| matches!(b, b'\r' | b'\n')).collect(),
+        }
+    }
+
+    /// The 1-based line of the byte at `offset`, after any line breaks there (the csv crate
+    /// reports a record's position before the blank lines it skipped).
+    fn of(&self, offset: u64) -> u64 {
+        let mut offset = offset.min(self.bytes_len);
+        while self
+            .breaks
+            .get(usize::try_from(offset).unwrap_or(usize::MAX))
+            .copied()
+            .unwrap_or(false)
+        {
+            offset += 1;
+        }
+        self.starts.partition_point(|&start| start <= offset) as u64 + 1
+    }
+}
+
+/// The line of a quote that opens a field and never closes, if any (the csv crate reads on
+/// to the end of the file as one field, silently). As in the csv crate, only a quote that is
+/// a field's first byte opens a quoted field.
+fn unterminated_quote(bytes: &[u8], lines: &Lines) -> Option<u64> {
+    let mut field_start = true;
+    let mut open_at: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match open_at {
+            Some(_) if b == b'"' => {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open_at = None;
+                    field_start = false;
+                }
+            }
+            Some(_) => {}
+            None => match b {
+                b'"' if field_start => open_at = Some(i),
+                b',' | b'\r' | b'\n' => {
+                    field_start = true;
+                    i += 1;
+                    continue;
+                }
+                _ => field_start = false,
+            },
+        }
+        i += 1;
+    }
+    open_at.map(|at| lines.of(at as u64))
 }
 
 fn text(value: &str) -> Option<String> {
@@ -334,6 +448,105 @@ mod tests {
         assert!(errors[3].starts_with("veo_communities: \"x\""));
         assert_eq!(team.rows.len(), 1);
         assert_eq!(team.rows[0].line, 6);
+    }
+
+    fn lines_of(team: &Team) -> (Vec<u64>, Vec<u64>) {
+        (
+            team.rows.iter().map(|r| r.line).collect(),
+            team.invalid.iter().map(|i| i.line).collect(),
+        )
+    }
+
+    #[test]
+    fn line_numbers_are_physical_lines_whatever_the_line_breaks() {
+        let header = "email,first_name,last_name";
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = [
+                header,
+                "a@example.com,A,A",
+                "",
+                "bad,B,B",
+                "",
+                "",
+                "c@example.com,C,C",
+                "",
+            ]
+            .join(eol);
+            let team = parse(&text);
+            assert_eq!(lines_of(&team), (vec![2, 7], vec![4]), "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn line_numbers_count_line_breaks_inside_quoted_fields() {
+        let team = parse(
+            "email,first_name,last_name\r\n\
+             a@example.com,\"A\",\"Smith\r\n\r\nJones\"\r\n\
+             \r\n\
+             bad,B,B\r\n\
+             c@example.com,C,\"C\nC\"\n\
+             d@example.com,D,D\n",
+        );
+        // Line 2's row spans three lines (its name has line breaks: refused), line 5 is blank,
+        // line 7's row spans two.
+        assert_eq!(lines_of(&team), (vec![9], vec![2, 6, 7]));
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_an_error_naming_its_line() {
+        let err = read(
+            "email,first_name,last_name\n\
+             a@example.com,A,A\n\
+             b@example.com,\"B,B\n\
+             c@example.com,C,C\n\
+             d@example.com,D,D\n"
+                .as_bytes(),
+        )
+        .expect_err("an unterminated quote");
+        assert_eq!(
+            err.0,
+            "line 3: a quoted field opens here and never closes (a missing '\"')"
+        );
+        // A closed quote with an escaped quote inside, and a quote inside an unquoted field,
+        // are fine.
+        let team = parse(
+            "email,first_name,last_name\n\
+             a@example.com,\"A \"\"Al\"\"\",A\n\
+             b@example.com,B\"x,B\n",
+        );
+        assert_eq!(lines_of(&team), (vec![2, 3], vec![]));
+        assert_eq!(team.rows[0].member.first_name, "A \"Al\"");
+    }
+
+    #[test]
+    fn control_characters_in_any_field_are_a_row_error_naming_the_column() {
+        let team = parse(
+            "email,first_name,last_name,vyte_teams,vyte_timezone\n\
+             a@example.com,A\u{1b}[31m,A,,\n\
+             b@example.com,B,B\u{0},,\n\
+             c@example.com,C,C,Sales\u{7};Ops,\n\
+             d@example.com,D,D,,Europe/Paris\u{7f}\n\
+             e@example.com,\"E\rE\",E,,\n\
+             f@example.com,F,\"F\u{9b}2J\",,\n\
+             ok@example.com,Zoë,O'Neil,Sales,\n",
+        );
+        let errors: Vec<(u64, &str)> = team
+            .invalid
+            .iter()
+            .map(|i| (i.line, i.error.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (2, "first_name contains the control character U+001B"),
+                (3, "last_name contains the control character U+0000"),
+                (4, "vyte_teams contains the control character U+0007"),
+                (5, "vyte_timezone contains the control character U+007F"),
+                (6, "first_name contains the control character U+000D"),
+                (8, "last_name contains the control character U+009B"),
+            ]
+        );
+        assert_eq!(lines_of(&team).0, [9]);
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub enum ConfigError {
     /// The base URL does not parse or has parts a base URL must not have.
     #[error("invalid base URL {url:?}: {reason}")]
     InvalidBaseUrl {
-        /// The URL as given (userinfo, which could hold a password, is never echoed).
+        /// The URL as shown: scheme, host, port and path only (userinfo, a query and a
+        /// fragment, which could hold a secret, are never echoed).
         url: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -28,7 +29,7 @@ pub enum ConfigError {
         "refusing insecure base URL {url:?}: use https (plain http is allowed only for loopback hosts such as 127.0.0.1)"
     )]
     InsecureBaseUrl {
-        /// The URL as given.
+        /// The URL as shown (as for [`ConfigError::InvalidBaseUrl`]).
         url: String,
     },
     /// The secret cannot be used.
@@ -97,7 +98,7 @@ pub fn http_client_with(
 /// [`ConfigError::InvalidBaseUrl`] or [`ConfigError::InsecureBaseUrl`].
 pub fn base_url(url: &str) -> Result<String, ConfigError> {
     let invalid = |reason| ConfigError::InvalidBaseUrl {
-        url: url.split('@').next_back().unwrap_or_default().to_owned(),
+        url: shown(url),
         reason,
     };
     let parsed =
@@ -114,9 +115,7 @@ pub fn base_url(url: &str) -> Result<String, ConfigError> {
         "https" => {}
         "http" if is_loopback(&parsed) => {}
         "http" => {
-            return Err(ConfigError::InsecureBaseUrl {
-                url: url.to_owned(),
-            });
+            return Err(ConfigError::InsecureBaseUrl { url: shown(url) });
         }
         _ => return Err(invalid("the scheme must be https (or http for loopback)")),
     }
@@ -124,6 +123,35 @@ pub fn base_url(url: &str) -> Result<String, ConfigError> {
         return Err(invalid("it has no host"));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// A base URL as an error may show it: scheme, host, port and path only. A query
+/// (`?api_key=...`), a fragment and userinfo (`user:password@`) can hold a secret and are
+/// dropped; what is dropped is marked with `…`. At most 200 characters.
+fn shown(url: &str) -> String {
+    let url = url.trim();
+    // Up to the first `?` or `#`: the rest is never shown.
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let (head, cut) = (&url[..end], end < url.len());
+    // Userinfo: between `//` and the last `@` of the authority.
+    let mut out = match head.split_once("//") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            match authority.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}//…@{host}{path}"),
+                None => head.to_owned(),
+            }
+        }
+        None => head.split('@').next_back().unwrap_or_default().to_owned(),
+    };
+    if cut {
+        out.push('…');
+    }
+    if out.chars().count() > 200 {
+        out = out.chars().take(200).chain(['…']).collect();
+    }
+    out
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -194,6 +222,32 @@ mod tests {
     fn base_url_errors_never_echo_userinfo() {
         let err = base_url("https://user:hunter2@x.example/").expect_err("userinfo refused");
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn base_url_errors_never_echo_a_query_or_fragment() {
+        for url in [
+            "https://x.example/api?api_key=hunter2",
+            "https://x.example/api?a=1&token=hunter2#x",
+            "https://x.example/api#hunter2",
+            "http://10.0.0.1/api?api_key=hunter2",
+            "https://user:hunter2@x.example/api?api_key=hunter2",
+            "x.example/api?api_key=hunter2",
+            "https://x.example/a@b?k=hunter2",
+        ] {
+            let err = base_url(url).expect_err(url);
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains("hunter2"), "{url}: {text}");
+            assert!(
+                text.contains("x.example") || text.contains("10.0.0.1"),
+                "{text}"
+            );
+        }
+        let err = base_url("https://x.example/api?api_key=hunter2").expect_err("query");
+        assert_eq!(
+            err.to_string(),
+            "invalid base URL \"https://x.example/api…\": it must not have a query string or fragment"
+        );
     }
 
     #[test]

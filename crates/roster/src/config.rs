@@ -85,6 +85,15 @@ pub enum ConfigError {
     /// A secret is empty.
     #[error("{0} is set but empty")]
     EmptySecret(String),
+    /// A secret holds what an HTTP header cannot carry (a line break, a control or non-ASCII
+    /// character). Names where it came from, never the secret.
+    #[error("{source_name}: invalid secret: {reason}")]
+    InvalidSecret {
+        /// `ROSTER_VYTE_TOKEN`, or `the vyte secret` when given in code.
+        source_name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The vendor's client crate is not compiled in (its cargo feature is off).
     #[error("{0} support is not compiled in: enable the `{0}` feature of the `roster` crate")]
     NotCompiledIn(Vendor),
@@ -203,8 +212,18 @@ impl Config {
         secret_source: &str,
     ) -> Result<Self, ConfigError> {
         let default = default_base_url(vendor).ok_or(ConfigError::NotCompiledIn(vendor))?;
-        if secret.expose().trim().is_empty() {
+        let raw = secret.expose().trim();
+        if raw.is_empty() {
             return Err(ConfigError::EmptySecret(secret_source.to_owned()));
+        }
+        // What an HTTP header value carries: visible ASCII and spaces. Checked here so the
+        // error names the variable (the client's own check cannot know it).
+        if !raw.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+            return Err(ConfigError::InvalidSecret {
+                source_name: secret_source.to_owned(),
+                reason: "it contains characters that cannot be sent in an HTTP header \
+                         (line breaks, control or non-ASCII characters)",
+            });
         }
         let base_url = roster_runtime::base_url(base_url.unwrap_or(default)).map_err(|e| {
             ConfigError::BaseUrl {
@@ -240,7 +259,15 @@ impl Config {
                 continue;
             };
             let url_var = base_url_var(vendor);
-            let base_url = lookup(&url_var).filter(|u| !u.trim().is_empty());
+            let base_url = lookup(&url_var);
+            // Set but empty is a mistake (a script's unset value), not a wish for production.
+            if base_url.as_deref().is_some_and(|u| u.trim().is_empty()) {
+                return Err(ConfigError::BaseUrl {
+                    source_name: url_var,
+                    reason: "is set but empty; unset it to use the vendor's production URL"
+                        .to_owned(),
+                });
+            }
             config = config.insert(
                 vendor,
                 base_url.as_deref(),
@@ -341,5 +368,68 @@ mod tests {
         assert!(!text.contains("s3cret"), "{text}");
         let err = Config::from_lookup(env(&[("ROSTER_VEO_TOKEN", "  ")])).expect_err("empty");
         assert_eq!(err.to_string(), "ROSTER_VEO_TOKEN is set but empty");
+    }
+
+    #[test]
+    fn an_empty_base_url_is_an_error_not_production() {
+        for empty in ["", "  "] {
+            let err = Config::from_lookup(env(&[
+                ("ROSTER_VYTE_TOKEN", "vy-key"),
+                ("ROSTER_VYTE_BASE_URL", empty),
+            ]))
+            .expect_err("set but empty");
+            assert_eq!(
+                err.to_string(),
+                "ROSTER_VYTE_BASE_URL: is set but empty; unset it to use the vendor's production URL"
+            );
+        }
+    }
+
+    #[test]
+    fn a_base_url_query_or_userinfo_is_never_echoed() {
+        for url in [
+            "https://api.example.com/v2?api_key=KEY-0123456789",
+            "https://api.example.com/v2#KEY-0123456789",
+            "https://ann:KEY-0123456789@api.example.com/v2",
+            "http://ann:KEY-0123456789@10.0.0.1/v2?x=KEY-0123456789",
+            "http://10.0.0.1/v2?api_key=KEY-0123456789",
+            "not a url?api_key=KEY-0123456789",
+        ] {
+            let err = Config::from_lookup(env(&[
+                ("ROSTER_VECTERA_TOKEN", "vt-token"),
+                ("ROSTER_VECTERA_BASE_URL", url),
+            ]))
+            .expect_err(url);
+            let text = format!("{err} {err:?}");
+            assert!(text.starts_with("ROSTER_VECTERA_BASE_URL: "), "{text}");
+            assert!(!text.contains("KEY-0123456789"), "{url}: {text}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_secret_names_its_variable_and_not_the_secret() {
+        for secret in [
+            "abc\ndef-SECRET",
+            "abc\u{1b}[31m-SECRET",
+            "abcé-SECRET",
+            "ab\x7f-SECRET",
+        ] {
+            let err = Config::from_lookup(env(&[("ROSTER_VYTE_TOKEN", secret)]))
+                .expect_err("not sendable");
+            let text = format!("{err} {err:?}");
+            assert!(
+                text.starts_with("ROSTER_VYTE_TOKEN: invalid secret: "),
+                "{text}"
+            );
+            assert!(!text.contains("SECRET"), "{text}");
+        }
+        let err = Config::default()
+            .with(Vendor::Veo, None, "tok\r\nen")
+            .expect_err("not sendable");
+        assert!(
+            err.to_string()
+                .starts_with("the veo secret: invalid secret:"),
+            "{err}"
+        );
     }
 }

@@ -60,13 +60,25 @@ pub enum MemberError {
     /// The first name is empty.
     #[error("the first name of {0} is empty")]
     EmptyFirstName(String),
+    /// A name holds a control character (NUL, ESC, CR/LF, DEL, …) or a bidirectional
+    /// override: it would reach the vendors and every terminal that shows the name.
+    #[error("{field} of {email} contains the control character {character}")]
+    ControlCharacter {
+        /// The field: `first_name` or `last_name`.
+        field: &'static str,
+        /// The member's address.
+        email: String,
+        /// The character, escaped (`U+001B`).
+        character: String,
+    },
 }
 
 impl Member {
     /// A member with the given email and names, not an admin, no vendor extras.
     ///
     /// # Errors
-    /// [`MemberError`] for an invalid email address or an empty first name.
+    /// [`MemberError`] for an invalid email address, an empty first name, or a name holding a
+    /// control character.
     pub fn new(
         email: &str,
         first_name: impl Into<String>,
@@ -80,15 +92,39 @@ impl Member {
         if first_name.is_empty() {
             return Err(MemberError::EmptyFirstName(email.to_owned()));
         }
+        let last_name = last_name.into().trim().to_owned();
+        for (field, value) in [("first_name", &first_name), ("last_name", &last_name)] {
+            if let Some(character) = Self::control_character(value) {
+                return Err(MemberError::ControlCharacter {
+                    field,
+                    email: email.to_owned(),
+                    character,
+                });
+            }
+        }
         Ok(Self {
             email: email.to_owned(),
             first_name,
-            last_name: last_name.into().trim().to_owned(),
+            last_name,
             admin: false,
             vectera: VecteraExtras::default(),
             vyte: VyteExtras::default(),
             veo: VeoExtras::default(),
         })
+    }
+
+    /// The first control character (or bidirectional override) of `text`, as `U+001B`.
+    ///
+    /// ```
+    /// assert_eq!(roster::Member::control_character("Ann\u{1b}[31m"), Some("U+001B".to_owned()));
+    /// assert_eq!(roster::Member::control_character("Zoë"), None);
+    /// ```
+    pub fn control_character(text: &str) -> Option<String> {
+        text.chars()
+            .find(|&c| {
+                c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            })
+            .map(|c| format!("U+{:04X}", u32::from(c)))
     }
 
     /// The member as an administrator.
@@ -164,6 +200,35 @@ mod tests {
             Member::new("ann@example.com", " ", "Smith"),
             Err(MemberError::EmptyFirstName("ann@example.com".into()))
         );
+    }
+
+    #[test]
+    fn names_with_control_characters_are_refused_naming_the_field() {
+        for (first, last, field, character) in [
+            ("Ann\u{1b}[2J", "Smith", "first_name", "U+001B"),
+            ("Ann", "Sm\0ith", "last_name", "U+0000"),
+            ("An\rn", "Smith", "first_name", "U+000D"),
+            ("Ann", "Smi\nth", "last_name", "U+000A"),
+            ("Ann\u{7f}", "Smith", "first_name", "U+007F"),
+            ("Ann", "Smith\u{7}x", "last_name", "U+0007"),
+            ("Ann", "\u{9b}31m", "last_name", "U+009B"),
+            ("\u{202e}nnA", "Smith", "first_name", "U+202E"),
+        ] {
+            let err = Member::new("ann@example.com", first, last).expect_err(first);
+            assert_eq!(
+                err,
+                MemberError::ControlCharacter {
+                    field,
+                    email: "ann@example.com".into(),
+                    character: character.into()
+                }
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("{field} of ann@example.com contains the control character {character}")
+            );
+        }
+        assert!(Member::new("zoe@example.com", "Zoë", "Ångström-O'Neil").is_ok());
     }
 
     #[test]
