@@ -644,3 +644,31 @@ async fn deactivate_sends_is_active_false_with_the_listed_roles() {
         "{report:?}"
     );
 }
+
+#[tokio::test]
+async fn deactivate_without_the_listed_roles_fails_rather_than_reset_them() {
+    let server = server().await;
+    me(&server).await;
+    lookup(
+        &server,
+        "ann@example.com",
+        vec![
+            json!({"Items": [{"Id": 42, "Email": "ann@example.com", "IsActive": true,
+                               "Roles": null}], "TotalItemCount": 1}),
+        ],
+    )
+    .await;
+    let update = server
+        .mock_async(|when, then| {
+            when.method(PUT);
+            then.status(200);
+        })
+        .await;
+    let report = provisioner(&server).deactivate("ann@example.com").await;
+    update.assert_calls_async(0).await;
+    let Some(Outcome::Failed(err)) = report.outcome(V) else {
+        panic!("{report:?}");
+    };
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
+    assert!(err.to_string().contains("no roles"), "{err}");
+}
