@@ -166,7 +166,7 @@ async fn ensure_creates_an_absent_member_everywhere_then_changes_nothing() {
     let veo_invite = server
         .mock_async(|when, then| {
             request(when, POST, "/api/userinvites/multiple", VEO, &[]).json_body(json!({
-                "OrganisationId": 1, "Users": [{"Email": "ann@example.com", "IsOrgAdmin": false}]
+                "OrganisationId": "1", "Users": [{"Email": "ann@example.com", "IsOrgAdmin": false}]
             }));
             then.status(200)
                 .json_body(json!({"TotalInvites": 1, "SuccessList": ["ann@example.com"]}));
@@ -232,7 +232,7 @@ async fn ensure_updates_what_differs() {
     let veo = server
         .mock_async(|when, then| {
             request(when, PUT, "/api/v2/users/42", VEO, &[]).json_body(json!({
-                "FirstName": "Ann", "LastName": "Smith", "Email": "ann@example.com", "IsActive": true,
+                "FirstName": "Ann", "LastName": "Smith", "Email": "ann@example.com",
                 "Roles": [{"OrganisationId": 1, "Roles": [4, 2]}]
             }));
             then.status(200);
