@@ -417,8 +417,13 @@ fn answer_tolerant(doc: &Value, out: &mut Vec<Problem>) {
             let nullable = p.get("nullable") == Some(&Value::Bool(true));
             // A bare `$ref` cannot carry `nullable` in 3.0: accepted (the referenced schema
             // is checked itself); `allOf: [$ref]` + `nullable: true` is the nullable form.
+            // Nor can a typeless `oneOf`/`anyOf` (Redocly: `nullable` needs a `type`; on a
+            // branch it renames the generated variants): accepted, as an optional field reads
+            // `null` as none.
             let bare_ref = p.get("$ref").is_some();
-            if !nullable && !bare_ref {
+            let typeless_union =
+                p.get("type").is_none() && (p.get("oneOf").is_some() || p.get("anyOf").is_some());
+            if !nullable && !bare_ref && !typeless_union {
                 out.push(problem(
                     format!("{pointer}/properties/{}", lint::escape(name)),
                     None,
