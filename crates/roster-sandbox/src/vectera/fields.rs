@@ -102,33 +102,18 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// An integer field the spec declares nullable, within `min..=max`: integral JSON numbers
-    /// only; `null` reads as "not given".
-    pub(super) fn nullable_integer(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+    /// An integer field the spec declares nullable: integral JSON numbers only (Vectera
+    /// documents no bound); `null` reads as "not given".
+    pub(super) fn nullable_integer(&mut self, name: &str) -> Option<i64> {
         let n = match self.body.get(name)? {
             Value::Null => return None,
             Value::Number(n) => n.as_i64(),
             _ => None,
         };
-        let Some(n) = n else {
+        if n.is_none() {
             self.errors.add(name, "A valid integer is required.");
-            return None;
-        };
-        if n < min {
-            self.errors.add(
-                name,
-                format!("Ensure this value is greater than or equal to {min}."),
-            );
-            return None;
         }
-        if n > max {
-            self.errors.add(
-                name,
-                format!("Ensure this value is less than or equal to {max}."),
-            );
-            return None;
-        }
-        Some(n)
+        n
     }
 
     /// DRF `ChoiceField`, strings only.
@@ -185,7 +170,7 @@ mod tests {
         assert_eq!(f.boolean("b"), None);
         assert_eq!(f.string("c", false), None);
         assert_eq!(f.string("d", false).as_deref(), Some(""));
-        assert_eq!(f.nullable_integer("e", 0, 10), None);
+        assert_eq!(f.nullable_integer("e"), None);
         assert_eq!(f.nullable_string("c"), None);
         assert_eq!(f.string("missing", true), None);
         assert_eq!(f.choice("f", false, &[("y", 1)]), None);

@@ -894,7 +894,7 @@ async fn delete_organization(State(shared): S, params: Params) -> Response {
 fn subscription_body(org: &store::Organization) -> types::Subscription {
     types::Subscription {
         plan: Some(org.plan.clone()),
-        seats: Some(i64::from(org.seats)),
+        seats: Some(org.seats),
         extra: Map::new(),
     }
 }
@@ -922,14 +922,14 @@ async fn update_subscription(State(shared): S, params: Params, Body(body): Body)
     };
     let mut f = Fields::new(&body);
     let plan = f.nullable_string("plan");
-    let seats = f.nullable_integer("seats", 0, i64::from(i32::MAX));
+    let seats = f.nullable_integer("seats");
     if !f.errors.is_empty() {
         return bad_request(f.errors.into_json());
     }
     if let Some(plan) = plan {
         org.plan = plan;
     }
-    if let Some(seats) = seats.and_then(|s| i32::try_from(s).ok()) {
+    if let Some(seats) = seats {
         org.seats = seats;
     }
     answer(StatusCode::OK, subscription_body(org))

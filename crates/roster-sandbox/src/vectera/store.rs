@@ -30,7 +30,7 @@ pub(super) struct Organization {
     pub name: String,
     pub members: BTreeSet<i64>,
     pub plan: String,
-    pub seats: i32,
+    pub seats: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,10 +164,16 @@ impl EmailIndex {
 
 /// The low 48 bits of a public id: the row number.
 const ID_ROW_MASK: u128 = (1 << 48) - 1;
-/// Where a UUID keeps its version (4 bits) and variant (2 bits).
-const UUID_V4_BITS_MASK: u128 = (0xf << 76) | (0x3 << 62);
-/// Version 4, variant RFC 4122.
-const UUID_V4_BITS: u128 = (0x4 << 76) | (0x2 << 62);
+/// The token's own user: the id of Vectera's filter guide (`ownerId =
+/// 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), which the spec's examples use. Every public id
+/// shares its upper 80 bits (a version-4 UUID's); the low 48 bits number the rows.
+pub(super) const ADMIN_ID: &str = "8d077d9b-528d-4d4c-bfe8-1a9945090b6d";
+/// The token's own organization: the spec's example `organizationId`.
+pub(super) const ORGANIZATION_ID: &str = "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c";
+
+fn admin_uuid() -> u128 {
+    Uuid::try_parse(ADMIN_ID).map_or(0, |id| id.as_u128())
+}
 
 /// Everything the fake holds.
 #[derive(Debug)]
@@ -188,20 +194,22 @@ pub(super) struct Store {
     next_permission: i64,
     login_tokens: HashMap<Box<str>, (i64, Instant)>,
     login_order: VecDeque<(Instant, Box<str>)>,
-    /// The random upper 80 bits of every public id (see [`Store::public_id`]).
+    /// The upper 80 bits of every public id (see [`Store::public_id`]).
     id_prefix: u128,
 }
 
 impl Store {
     /// A team of one: the token's user, a team admin, in its organization.
     pub(super) fn new() -> Self {
-        let my_organization = Uuid::new_v4();
+        let my_organization = Uuid::try_parse(ORGANIZATION_ID).unwrap_or_else(|_| Uuid::new_v4());
+        // Users are numbered from the admin's row, so the admin's id is `ADMIN_ID`.
+        let first_user = i64::try_from(admin_uuid() & ID_ROW_MASK).unwrap_or(1001);
         let mut store = Self {
             users: BTreeMap::new(),
             emails: EmailIndex::default(),
             at_in_name: BTreeSet::new(),
-            next_user: 1001,
-            me: 1001,
+            next_user: first_user,
+            me: first_user,
             my_organization,
             organizations: HashMap::new(),
             meetings: BTreeMap::new(),
@@ -210,10 +218,7 @@ impl Store {
             next_permission: 78,
             login_tokens: HashMap::new(),
             login_order: VecDeque::new(),
-            // A version-4 UUID's version and variant bits, random elsewhere above the low
-            // 48 bits (which hold the row number).
-            id_prefix: (Uuid::new_v4().as_u128() & !ID_ROW_MASK & !UUID_V4_BITS_MASK)
-                | UUID_V4_BITS,
+            id_prefix: admin_uuid() & !ID_ROW_MASK,
         };
         store.organizations.insert(
             my_organization,
@@ -552,8 +557,9 @@ mod tests {
         assert_eq!(parsed.get_version_num(), 4);
         assert_eq!(store.row_of(&id), Some(1042));
         assert_eq!(store.row_of(&id.to_uppercase()), Some(1042));
-        assert_eq!(store.row_of("8d077d9b-528d-4d4c-bfe8-1a9945090b6d"), None);
+        assert_eq!(store.row_of("ea970f9b-2b1c-4d7e-8f3a-6c5d4e3f2a1b"), None);
         assert_eq!(store.row_of("1042"), None);
-        assert_ne!(Store::new().public_id(1042), id, "random per store");
+        assert_eq!(store.public_id(store.me), ADMIN_ID, "the guide's id");
+        assert_eq!(store.my_organization.to_string(), ORGANIZATION_ID);
     }
 }
