@@ -8,3 +8,4 @@ mod resilience;
 mod vectera;
 mod veo;
 mod vyte;
+mod vyte_examples;
