@@ -13,6 +13,8 @@
 //! - `PUT /v2/users` is the booking-page guide's single-user upsert, keyed on `extid`, then
 //!   on `user.email`;
 //! - ids are opaque strings: an id this organization never gave is 404, whatever its shape;
+//! - an address or `extid` that belongs to another user is a 409 (Vyte names no status for
+//!   it; any 4xx is within the spec's `4XX`);
 //! - a batch is all or nothing: every item is checked, and one bad item (invalid email, unknown
 //!   `id`, address taken by another user, …) answers the whole batch with that item's 4xx and
 //!   changes nothing; a batch that succeeds answers `{}`, as Vyte's docs show;
@@ -73,11 +75,8 @@ pub(crate) fn app(token: String) -> App {
         )
         .route(
             "/v2/users/batch",
-            post(create_users_batch)
-                .put(update_users_batch)
-                // `batch` read as a `{user_id}`: not a user id.
-                .get(get_user_named_batch)
-                .delete(get_user_named_batch),
+            // Only the spec's two methods: a GET or DELETE of `batch` is 405, not a user.
+            post(create_users_batch).put(update_users_batch),
         )
         .route(
             "/v2/users/{user_id}",
@@ -85,7 +84,7 @@ pub(crate) fn app(token: String) -> App {
         )
         .route_layer(middleware::from_fn_with_state(shared.clone(), authenticate))
         .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared);
     App {
         router,
@@ -117,6 +116,14 @@ impl Reject {
         Self {
             status: StatusCode::BAD_REQUEST,
             message: message.into(),
+        }
+    }
+
+    /// 409: the address or extid belongs to another user.
+    fn conflict(message: String) -> Self {
+        Self {
+            status: StatusCode::CONFLICT,
+            message,
         }
     }
 
@@ -348,6 +355,14 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Not found")
 }
 
+/// A method the spec does not list on a path it does.
+async fn method_not_allowed(method: axum::http::Method) -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Method not allowed: {method}"),
+    )
+}
+
 /// The JSON body of a write: 400 for another content type, an unreadable or malformed body.
 async fn read_json<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
@@ -370,39 +385,39 @@ async fn read_json<T: serde::de::DeserializeOwned>(
         .map_err(|_| Reject::bad("The request body could not be read"))?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| Reject::bad(format!("Invalid body: {e}")))?;
-    if let Some(at) = null_at(&value, String::new()) {
-        return Err(Reject::bad(format!("Invalid body: {at} is null")));
+    let typed = serde_json::from_value(value.clone())
+        .map_err(|e| Reject::bad(format!("Invalid body: {e}")))?;
+    // No field of the spec's request bodies is `nullable`, but serde reads a `null` as "not
+    // given". Read again with every `null` made a value no field of the spec takes: if that
+    // fails, a `null` sat where the spec forbids it (one in a field the spec does not name
+    // is allowed: request bodies are open to other properties).
+    if serde_json::from_value::<T>(nulls_replaced(value)).is_err() {
+        return Err(Reject::bad(
+            "Invalid body: null where the spec has no `nullable`",
+        ));
     }
-    serde_json::from_value(value).map_err(|e| Reject::bad(format!("Invalid body: {e}")))
+    Ok(typed)
 }
 
-/// Where `value` holds a `null`: no field of the spec's request bodies is `nullable`, so a
-/// `null` anywhere is as wrong as any other mistyped value (serde alone would read it as
-/// "not given").
-fn null_at(value: &serde_json::Value, at: String) -> Option<String> {
+/// `value` with every `null` replaced by `0.5`, which no request field of the spec accepts
+/// (no number field is fractional; strings, booleans, objects and arrays refuse numbers).
+fn nulls_replaced(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
     match value {
-        serde_json::Value::Null => Some(if at.is_empty() { "the body".into() } else { at }),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(n, v)| null_at(v, format!("{at}[{n}]"))),
-        serde_json::Value::Object(fields) => fields.iter().find_map(|(k, v)| {
-            null_at(
-                v,
-                if at.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{at}.{k}")
-                },
-            )
-        }),
-        _ => None,
+        Value::Null => Value::from(0.5),
+        Value::Array(items) => Value::Array(items.into_iter().map(nulls_replaced).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k, nulls_replaced(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
 fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, Reject> {
-    path.map(|Path(id)| id)
-        .map_err(|_| Reject::bad("Invalid user id"))
+    path.map(|Path(id)| id).map_err(|_| Reject::not_found())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,6 +483,23 @@ fn extid(item: &types::UserUpsert) -> Option<&str> {
 
 /// The checks that need no state: addresses, the organization.
 fn validate(item: &types::UserUpsert) -> Result<(), Reject> {
+    // The spec's `minimum: 0` (the generated types read these as `i64`).
+    let availability = item.availability.as_ref();
+    let custom = item.vyteme.as_ref().and_then(|v| v.custom.as_ref());
+    for (name, value) in [
+        ("buffer_before", availability.and_then(|a| a.buffer_before)),
+        ("buffer_after", availability.and_then(|a| a.buffer_after)),
+        (
+            "days_after_as_busy",
+            availability.and_then(|a| a.days_after_as_busy),
+        ),
+        ("duration", custom.and_then(|c| c.duration)),
+        ("min_dates", custom.and_then(|c| c.min_dates)),
+    ] {
+        if value.is_some_and(|v| v < 0) {
+            return Err(Reject::bad(format!("{name} must not be negative")));
+        }
+    }
     if item.organization.as_deref().is_some_and(|o| o != ORG_ID) {
         return Err(Reject {
             status: StatusCode::FORBIDDEN,
@@ -538,7 +570,7 @@ fn update_one(store: &mut Store, seq: u64, item: &types::UserUpsert) -> Result<U
     if let Some(email) = item.user.as_ref().and_then(|p| p.email.as_ref()) {
         if store.by_email.contains_key(&email.to_ascii_lowercase()) {
             store.insert(seq, previous);
-            return Err(Reject::bad(format!(
+            return Err(Reject::conflict(format!(
                 "Email already used by another user: {email}"
             )));
         }
@@ -547,7 +579,7 @@ fn update_one(store: &mut Store, seq: u64, item: &types::UserUpsert) -> Result<U
     if let Some(extid) = extid(item) {
         if store.by_extid.contains_key(extid) {
             store.insert(seq, previous);
-            return Err(Reject::bad(format!(
+            return Err(Reject::conflict(format!(
                 "extid already used by another user: {extid}"
             )));
         }
@@ -791,11 +823,6 @@ async fn update_users_batch(
     body: Body,
 ) -> Response {
     batch(&shared, &headers, body, update_batch_item).await
-}
-
-/// `GET` or `DELETE /v2/users/batch`: `batch` read as a `{user_id}`, which is no user id.
-async fn get_user_named_batch() -> Response {
-    Reject::bad("Invalid user id: batch").into_response()
 }
 
 async fn get_user(

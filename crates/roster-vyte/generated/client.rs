@@ -17,15 +17,15 @@ descriptions read their meaning from their names.
         pub all_day_busy: ::std::option::Option<bool>,
         ///Minutes kept free after each meeting.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub buffer_after: ::std::option::Option<u64>,
+        pub buffer_after: ::std::option::Option<i64>,
         ///Minutes kept free before each meeting.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub buffer_before: ::std::option::Option<u64>,
+        pub buffer_before: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days: ::std::option::Option<WeekDays>,
         ///Number of days from today after which every time is busy (the booking horizon).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub days_after_as_busy: ::std::option::Option<u64>,
+        pub days_after_as_busy: ::std::option::Option<i64>,
         ///Treat times in the past as busy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub past_as_busy: ::std::option::Option<bool>,
@@ -992,7 +992,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
         pub block_new_invitee: ::std::option::Option<bool>,
         ///The length of a booked meeting, in minutes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<u64>,
+        pub duration: ::std::option::Option<i64>,
         ///Enable the API for the booking page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_api: ::std::option::Option<bool>,
@@ -1023,7 +1023,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
         pub invite_title: ::std::option::Option<::std::string::String>,
         ///The least number of dates an invitee must pick.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub min_dates: ::std::option::Option<u64>,
+        pub min_dates: ::std::option::Option<i64>,
         ///Let an invitee pick a single slot only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub one_slot: ::std::option::Option<bool>,
@@ -1074,11 +1074,11 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             buffer_after: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             buffer_before: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             days: ::std::result::Result<
@@ -1086,7 +1086,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             days_after_as_busy: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             past_as_busy: ::std::result::Result<
@@ -1131,7 +1131,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn buffer_after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.buffer_after = value
@@ -1143,7 +1143,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn buffer_before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.buffer_before = value
@@ -1167,7 +1167,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn days_after_as_busy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.days_after_as_busy = value
@@ -3647,7 +3647,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             duration: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             enable_api: ::std::result::Result<
@@ -3691,7 +3691,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             min_dates: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             one_slot: ::std::result::Result<
@@ -3816,7 +3816,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
@@ -3954,7 +3954,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn min_dates<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.min_dates = value
@@ -4326,7 +4326,8 @@ applies):
 Objects Vyte sends keep the fields this spec does not name (in `extra`), except
 `UserEnvelope` and `GoogleAccount`, which carry credentials: they drop unknown fields so
 that an unrecognised credential can never reach debug output. Request bodies (the user
-object) are written by the client and are closed to the fields documented here.
+object) are written by the client, which sends only the fields documented here; no field
+of a request is `nullable` (leave a setting out rather than send `null`).
 
 
 Version: v2*/

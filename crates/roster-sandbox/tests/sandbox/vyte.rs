@@ -278,7 +278,7 @@ async fn a_create_is_an_upsert_by_email_extid_or_id() {
     let mut by_id = create_body("ann.lee@example.com", "Bob", "Rayner");
     by_id.id = Some(bob_id.clone());
     let (status, body) = error_of(client.create_user().body(by_id.clone()).send().await);
-    assert_eq!(status, 400, "{body:?}");
+    assert_eq!(status, 409, "{body:?}");
     by_id.user.as_mut().expect("profile").email = Some("bob.rayner@example.com".into());
     let moved = client
         .create_user()
@@ -515,7 +515,7 @@ async fn a_batch_with_one_bad_item_is_refused_whole_and_changes_nothing() {
             .send()
             .await,
     );
-    assert_eq!(status, 400);
+    assert_eq!(status, 409);
     let a = client
         .get_user()
         .user_id(&ids[0])
@@ -864,8 +864,11 @@ async fn the_answers_hold_vytes_documented_fields() {
         "/v2/users",
         Some(&key),
         Some("application/json"),
-        &json!({"user": {"email": "g@example.com", "first_name": "Gil", "last_name": "Ma"}})
-            .to_string(),
+        // A `null` in a field the spec does not name is allowed (bodies are open).
+        &json!({"user": {"email": "g@example.com", "first_name": "Gil", "last_name": "Ma",
+                         "nickname": null},
+                "unknown": null})
+        .to_string(),
     )
     .await;
     assert_eq!(status, 200);
@@ -911,6 +914,30 @@ async fn the_answers_hold_vytes_documented_fields() {
     )
     .await;
     assert_eq!((status, body["statusCode"].as_i64()), (404, Some(404)));
+    // A method the spec does not list on a path it does: 405, same body shape.
+    for (method, path) in [
+        (reqwest::Method::PATCH, "/v2/users"),
+        (reqwest::Method::TRACE, "/v2/auth/test"),
+        (reqwest::Method::POST, "/v2/users/5f0c0ffee0000000000000a1"),
+    ] {
+        let (status, body) = raw(&sandbox, method, path, Some(&key), None, "").await;
+        assert_eq!(
+            (status, body["statusCode"].as_i64()),
+            (405, Some(405)),
+            "{path}"
+        );
+    }
+    // `/v2/users/batch` has the spec's two methods only: a GET is not a user read.
+    let (status, _) = raw(
+        &sandbox,
+        reqwest::Method::GET,
+        "/v2/users/batch",
+        Some(&key),
+        None,
+        "",
+    )
+    .await;
+    assert_eq!(status, 405);
 }
 
 #[tokio::test]
