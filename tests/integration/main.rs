@@ -10,3 +10,4 @@ mod vectera_examples;
 mod veo;
 mod veo_examples;
 mod vyte;
+mod vyte_examples;

@@ -1,9 +1,14 @@
 //! roster-vyte against httpmock: the raw-key auth header, every operation's request on the
-//! wire and typed answer, the documented user object round-tripping without loss, secrets.
+//! wire and typed answer, the documented user object round-tripping without loss, tolerant
+//! answers (`null`, missing arrays, any-JSON batch answers and errors), secrets; and the
+//! facade's Vyte side: batches confirmed by a listing, look-ups that fail closed.
+
+use std::sync::Arc;
 
 use httpmock::Method::{DELETE, GET, POST, PUT};
 use httpmock::MockServer;
-use roster_tests::{TOKEN, assert_no_secret, request, server};
+use roster::{Config, Member, Outcome, Provisioner, Resilience, RetryBudget, RetryPolicy, Vendor};
+use roster_tests::{RecordingSleeper, TOKEN, assert_no_secret, request, server};
 use roster_vyte::prelude::*;
 use roster_vyte::{Error, types};
 use serde_json::{Value, json};
@@ -104,8 +109,14 @@ fn the_documented_user_object_round_trips_without_losing_a_field() {
         .and_then(|a| a.days.as_ref())
         .and_then(|d| d.monday.as_ref())
         .expect("monday");
-    assert_eq!(monday.slots[1].end_time.as_str(), "2018-01-01T18:30");
-    assert_eq!(typed.calendars[0].source, types::CalendarSource::Exchange);
+    assert_eq!(
+        monday.slots[1].end_time.as_ref().map(|t| t.as_str()),
+        Some("2018-01-01T18:30")
+    );
+    assert_eq!(
+        typed.calendars[0].source,
+        Some(types::CalendarSource::Exchange)
+    );
     assert_eq!(
         typed.finish_signup_with,
         Some(types::FinishSignupWith::Email)
@@ -173,7 +184,10 @@ async fn list_users_reads_the_documented_sample() {
     assert_eq!(user.id.as_deref(), Some("5ef4a0bd136440c65930a3da"));
     assert_eq!(user.full_name.as_deref(), Some("Jean Dupont"));
     assert_eq!(user.v, Some(0));
-    assert_eq!(user.emails, ["jean.dupont@example.com"]);
+    assert_eq!(
+        user.emails.as_deref(),
+        Some(&["jean.dupont@example.com".to_owned()][..])
+    );
     assert_eq!(
         user.account.as_ref().and_then(|a| a.plan.as_deref()),
         Some("pro")
@@ -214,7 +228,9 @@ async fn create_user_sends_the_documented_object_and_reads_the_envelope() {
         .send()
         .await
         .expect("200")
-        .into_inner();
+        .into_inner()
+        .0
+        .expect("an envelope");
     mock.assert_async().await;
     assert_eq!(
         envelope.user.as_ref().and_then(|u| u.id.as_deref()),
@@ -283,7 +299,12 @@ async fn get_update_and_unlink_a_user() {
         .await
         .expect("200");
     assert_eq!(
-        updated.user.as_ref().and_then(|u| u.last_name.as_deref()),
+        updated
+            .into_inner()
+            .0
+            .and_then(|e| e.user)
+            .and_then(|u| u.last_name)
+            .as_deref(),
         Some("Dupont-Martin")
     );
     let org = client
@@ -292,7 +313,10 @@ async fn get_update_and_unlink_a_user() {
         .send()
         .await
         .expect("200");
-    assert_eq!(org.id.as_deref(), Some("org1"));
+    assert_eq!(
+        org.into_inner().0.and_then(|o| o.id).as_deref(),
+        Some("org1")
+    );
     for mock in [get, put, unlink] {
         mock.assert_async().await;
     }
@@ -315,62 +339,108 @@ fn batch_json() -> Value {
     json!([{"user": {"email": "jean.dupont@acme.fr"}}, {"user": {"email": "marie.curie@acme.fr"}}])
 }
 
-fn batch_answer() -> Value {
-    json!([{"user": {"_id": "a1"}}, {"user": {"_id": "b2"}}])
-}
-
 #[tokio::test]
-async fn batch_create_and_both_batch_update_paths() {
+async fn batch_calls_send_arrays_and_read_any_json_answer() {
     let server = server().await;
     let create = server
         .mock_async(|when, then| {
-            request(when, POST, "/v2/users/batch", AUTH, &[]).json_body(batch_json());
-            then.status(200).json_body(batch_answer());
+            request(when, POST, "/v2/users/batch", AUTH, &[])
+                .header("content-type", "application/json")
+                .json_body(batch_json());
+            then.status(200).json_body(json!({}));
         })
         .await;
     let update = server
         .mock_async(|when, then| {
             request(when, PUT, "/v2/users/batch", AUTH, &[]).json_body(batch_json());
-            then.status(200).json_body(batch_answer());
-        })
-        .await;
-    let legacy = server
-        .mock_async(|when, then| {
-            request(when, PUT, "/v2/users", AUTH, &[]).json_body(batch_json());
-            then.status(200).json_body(batch_answer());
+            // Not the documented `{}`: still read, as opaque JSON.
+            then.status(200)
+                .json_body(json!([{"ok": 1}, "anything", null]));
         })
         .await;
     let client = client(&server);
-    let ids = |answer: types::UserBatchResult| {
-        answer
-            .0
-            .into_iter()
-            .map(|e| e.user.and_then(|u| u.id).unwrap_or_default())
-            .collect::<Vec<_>>()
-    };
     let created = client
         .create_users_batch()
         .body(batch_body())
         .send()
         .await
-        .expect("200");
-    assert_eq!(ids(created.into_inner()), ["a1", "b2"]);
+        .expect("200")
+        .into_inner();
+    assert_eq!(created.0, json!({}));
     let updated = client
         .update_users_batch()
         .body(batch_body())
         .send()
         .await
-        .expect("200");
-    assert_eq!(ids(updated.into_inner()), ["a1", "b2"]);
-    let legacy_updated = client
-        .update_users_batch_legacy()
-        .body(batch_body())
+        .expect("200")
+        .into_inner();
+    assert_eq!(updated.0, json!([{"ok": 1}, "anything", null]));
+    for mock in [create, update] {
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn put_v2_users_sends_one_user_object_keyed_on_email_and_extid() {
+    let server = server().await;
+    let guide = json!({
+        "organization": "yourVyteOrganizationId",
+        "user": {"email": "jean.dupont@acme.fr",
+                 "account": {"organization": {"extid": "userIdInThirdPartyAppDatabase"}}},
+        "vyteme": {"nickname": "appName-userIdInThidPartyAppDatabase",
+                   "message": "Bienvenue sur ma page de RDV"}
+    });
+    let mock = server
+        .mock_async(|when, then| {
+            request(when, PUT, "/v2/users", AUTH, &[])
+                .header("content-type", "application/json")
+                .json_body(guide.clone());
+            then.status(201)
+                .json_body(json!({"user": {"_id": "u-1", "emails": null, "teams": null}}));
+        })
+        .await;
+    let body: types::UserUpsert = serde_json::from_value(guide.clone()).expect("typed");
+    let answer = client(&server)
+        .upsert_user()
+        .body(body)
         .send()
         .await
-        .expect("200");
-    assert_eq!(ids(legacy_updated.into_inner()), ["a1", "b2"]);
-    for mock in [create, update, legacy] {
-        mock.assert_async().await;
+        .expect("a 201 is a success too")
+        .into_inner();
+    mock.assert_async().await;
+    let user = answer.0.and_then(|e| e.user).expect("the user");
+    assert_eq!(user.id.as_deref(), Some("u-1"));
+    assert_eq!(user.emails, None, "`null` arrays read as absent");
+    assert_eq!(user.extra["teams"], Value::Null, "unknown fields are kept");
+}
+
+#[test]
+fn answers_read_nulls_missing_arrays_and_any_id() {
+    let user: types::User = serde_json::from_value(json!({
+        "_id": "not-an-object-id", "emails": null, "first_name": null, "calendars": null,
+        "modules": {"brand": null}, "account": {"organization": null, "plan": null},
+        "consent": null, "google": null, "createdAt": null, "__v": null, "teams": null
+    }))
+    .expect("a tolerant answer");
+    assert_eq!(user.id.as_deref(), Some("not-an-object-id"));
+    assert!(user.emails.is_none() && user.first_name.is_none());
+    let bare: types::User = serde_json::from_value(json!({})).expect("nothing required");
+    assert_eq!(serde_json::to_value(&bare).expect("serializes"), json!({}));
+    let org: types::Organization =
+        serde_json::from_value(json!({"_id": null, "name": null})).expect("tolerant");
+    assert!(org.id.is_none());
+    for answer in [json!({}), json!({"user": null, "link": null}), Value::Null] {
+        serde_json::from_value::<types::UserAnswer>(answer.clone()).expect("a write answer");
+    }
+    assert!(
+        serde_json::from_value::<types::UserAnswer>(Value::Null)
+            .expect("null")
+            .0
+            .is_none()
+    );
+    for answer in [json!({}), json!([]), json!("text"), Value::Null, json!(3)] {
+        serde_json::from_value::<types::BatchAnswer>(answer.clone()).expect("any JSON");
+        serde_json::from_value::<types::Error>(answer).expect("any JSON");
     }
 }
 
@@ -401,11 +471,19 @@ async fn errors_name_the_status_without_leaking_the_key() {
         panic!("typed 404: {err:?}")
     };
     assert_eq!(body.status(), 404);
-    assert_eq!(body.message.as_deref(), Some("User not found"));
+    assert_eq!(body["message"], "User not found");
     assert_no_secret(&format!("{err} {err:?}"), &[]);
-    // A documented status with a body that is not JSON: an error naming the problem.
+    // A documented status with a body that is not JSON: an error, never a success. (Once the
+    // runtime turns such bodies into JSON strings it is a typed 503 with the text.)
     let err = client.list_users().send().await.expect_err("503");
-    assert!(matches!(err, Error::InvalidResponsePayload(..)), "{err:?}");
+    match &err {
+        Error::ErrorResponse(body) => {
+            assert_eq!(body.status(), 503);
+            assert_eq!(body.0, json!("upstream down"));
+        }
+        Error::InvalidResponsePayload(..) => {}
+        other => panic!("a 503: {other:?}"),
+    }
     assert_no_secret(&format!("{err} {err:?}"), &[]);
 }
 
@@ -414,4 +492,185 @@ fn the_client_never_prints_the_key() {
     let client = Client::new(roster_vyte::DEFAULT_BASE_URL, TOKEN).expect("valid");
     assert_eq!(client.base_url(), "https://api.vyte.in");
     assert_no_secret(&format!("{client:?}"), &[]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The facade's Vyte side
+
+fn provisioner(server: &MockServer) -> Provisioner {
+    let config = Config::default()
+        .with(Vendor::Vyte, Some(&server.base_url()), TOKEN)
+        .expect("config");
+    let resilience = Resilience::new(RetryPolicy::default(), Arc::new(RetryBudget::default()))
+        .with_sleeper(Arc::new(RecordingSleeper::default()));
+    Provisioner::with_resilience(&config, resilience).expect("clients")
+}
+
+fn listed_user(id: &str, email: &str, first: &str) -> Value {
+    json!({"_id": id, "first_name": first, "last_name": "Smith", "emails": [email]})
+}
+
+fn member(email: &str, first: &str) -> Member {
+    Member::new(email, first, "Smith").expect("valid")
+}
+
+#[tokio::test]
+async fn a_batch_is_confirmed_by_listing_again_and_never_created_by_default() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let server = server().await;
+    // Which listing Vyte answers: the one before the batch, or the one after it.
+    let batched = Arc::new(AtomicBool::new(false));
+    let before = {
+        let batched = batched.clone();
+        server
+            .mock_async(move |when, then| {
+                request(when, GET, "/v2/users", AUTH, &[])
+                    .is_true(move |_| !batched.load(Ordering::SeqCst));
+                then.status(200).json_body(json!([]));
+            })
+            .await
+    };
+    let after = {
+        let batched = batched.clone();
+        server
+            .mock_async(move |when, then| {
+                request(when, GET, "/v2/users", AUTH, &[])
+                    .is_true(move |_| batched.load(Ordering::SeqCst));
+                // Ann as sent; Bob with another first name; Cy not there at all.
+                then.status(200).json_body(json!([
+                    listed_user("va", "ANN@example.com", "Ann"),
+                    listed_user("vb", "bob@example.com", "Robert"),
+                ]));
+            })
+            .await
+    };
+    let batch = {
+        let batched = batched.clone();
+        server
+            .mock_async(move |when, then| {
+                request(when, POST, "/v2/users/batch", AUTH, &[])
+                    .json_body(json!([
+                        {"user": {"email": "ann@example.com", "first_name": "Ann", "last_name": "Smith"}},
+                        {"user": {"email": "bob@example.com", "first_name": "Bob", "last_name": "Smith"}},
+                        {"user": {"email": "cy@example.com", "first_name": "Cy", "last_name": "Smith"}},
+                    ]))
+                    .is_true(move |req| {
+                        if req.method_str() == "POST" {
+                            batched.store(true, Ordering::SeqCst);
+                        }
+                        true
+                    });
+                // Vyte's documented answer says nothing about the outcome.
+                then.status(200).json_body(json!({}));
+            })
+            .await
+    };
+    let members = [
+        member("ann@example.com", "Ann"),
+        member("bob@example.com", "Bob"),
+        member("cy@example.com", "Cy"),
+    ];
+    let reports = provisioner(&server).ensure_all(&members).await;
+    batch.assert_calls_async(1).await;
+    before.assert_calls_async(1).await;
+    after.assert_calls_async(1).await;
+    let outcome = |i: usize| reports[i].outcome(Vendor::Vyte).expect("configured");
+    assert!(matches!(outcome(0), Outcome::Created), "{:?}", outcome(0));
+    for i in [1, 2] {
+        let Outcome::Failed(err) = outcome(i) else {
+            panic!("not confirmed, never created by default: {:?}", reports[i]);
+        };
+        assert_eq!(err.operation(), "create_users_batch");
+        assert!(err.to_string().contains("not confirmed"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_listing_without_emails_fails_the_member_closed_and_writes_nothing() {
+    let server = server().await;
+    let list = server
+        .mock_async(|when, then| {
+            request(when, GET, "/v2/users", AUTH, &[]);
+            then.status(200).json_body(json!([
+                listed_user("va", "ann@example.com", "Ann"),
+                {"_id": "vx", "first_name": "Who"},
+                {"_id": "vy", "emails": null},
+            ]));
+        })
+        .await;
+    let writes = server
+        .mock_async(|when, then| {
+            when.is_true(|req| req.method_str() != "GET");
+            then.status(599);
+        })
+        .await;
+    let provisioner = provisioner(&server);
+    // Not found, and two listed users cannot be ruled out: not "absent", not "create".
+    let report = provisioner.ensure(&member("new@example.com", "New")).await;
+    let Some(Outcome::Failed(err)) = report.outcome(Vendor::Vyte) else {
+        panic!("fail closed: {report:?}");
+    };
+    assert_eq!(err.operation(), "list_users");
+    assert!(
+        err.to_string()
+            .contains("2 listed user(s) have no `emails`"),
+        "{err}"
+    );
+    let report = provisioner.remove("new@example.com").await;
+    assert!(
+        matches!(report.outcome(Vendor::Vyte), Some(Outcome::Failed(_))),
+        "{report:?}"
+    );
+    let reports = provisioner
+        .ensure_all(&[
+            member("new@example.com", "New"),
+            member("ann@example.com", "Ann"),
+        ])
+        .await;
+    assert!(
+        matches!(reports[0].outcome(Vendor::Vyte), Some(Outcome::Failed(_))),
+        "{:?}",
+        reports[0]
+    );
+    // A member the listing does show is matched as usual.
+    assert!(
+        matches!(reports[1].outcome(Vendor::Vyte), Some(Outcome::Unchanged)),
+        "{:?}",
+        reports[1]
+    );
+    writes.assert_calls_async(0).await;
+    list.assert_calls_async(3).await;
+}
+
+#[tokio::test]
+async fn an_update_sends_exactly_what_the_member_sets_teams_included() {
+    let server = server().await;
+    server
+        .mock_async(|when, then| {
+            request(when, GET, "/v2/users", AUTH, &[]);
+            then.status(200)
+                .json_body(json!([listed_user("v-1", "ann@example.com", "Annie")]));
+        })
+        .await;
+    let update = server
+        .mock_async(|when, then| {
+            request(when, PUT, "/v2/users/v-1", AUTH, &[]).json_body(json!({
+                "user": {"email": "ann@example.com", "first_name": "Ann", "last_name": "Smith",
+                         "timezone": "Europe/Paris"},
+                "teams": [{"admin": true, "name": "Sales"}, {"admin": true, "name": "Support"}]
+            }));
+            // The users page's answer: `{}`.
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+    let mut ann = member("ann@example.com", "Ann");
+    ann.admin = true;
+    ann.vyte.timezone = Some("Europe/Paris".into());
+    ann.vyte.teams = vec!["Sales".into(), "Support".into()];
+    let report = provisioner(&server).ensure(&ann).await;
+    update.assert_async().await;
+    assert!(
+        matches!(report.outcome(Vendor::Vyte), Some(Outcome::Updated)),
+        "{report:?}"
+    );
 }

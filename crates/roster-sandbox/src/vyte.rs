@@ -1,14 +1,23 @@
-//! The Vyte fake: the users of one organization (`/v2/users`, the two batch calls, one user's
-//! read, update and unlink) and the key check (`/v2/auth/test`), behind Vyte's raw-key
-//! `Authorization` header.
+//! The Vyte fake: the users of one organization (`/v2/users`, the single-user upsert
+//! `PUT /v2/users`, the two batch calls, one user's read, update and unlink) and the key check
+//! (`/v2/auth/test`), behind Vyte's raw-key `Authorization` header.
 //!
-//! What it does where Vyte's docs are silent (see `specs/vyte.yaml`):
+//! It answers in the documented shapes and refuses only what the spec says is wrong (a body
+//! that is not the spec's JSON: wrong types, `null` where the spec has no `nullable`, a
+//! missing body; values breaking the spec's patterns and formats). What it does where
+//! Vyte's docs are silent (see `specs/vyte.yaml`):
 //! - a create is the documented idempotent upsert: a body naming a known user by `id`, by
 //!   `extid` (`user.account.organization.extid`) or by an email already linked updates that
-//!   user (200, the same `_id`) instead of creating a second one;
+//!   user (200, the same `_id`) instead of creating a second one; nothing in the body is
+//!   required (a user created without an email lists `emails: []`);
+//! - `PUT /v2/users` is the booking-page guide's single-user upsert, keyed on `extid`, then
+//!   on `user.email`;
+//! - ids are opaque strings: an id this organization never gave is 404, whatever its shape;
+//! - an address or `extid` that belongs to another user is a 409 (Vyte names no status for
+//!   it; any 4xx is within the spec's `4XX`);
 //! - a batch is all or nothing: every item is checked, and one bad item (invalid email, unknown
 //!   `id`, address taken by another user, …) answers the whole batch with that item's 4xx and
-//!   changes nothing — the spec's per-item answer (`UserEnvelope`) has no room for an error;
+//!   changes nothing; a batch that succeeds answers `{}`, as Vyte's docs show;
 //! - `GET /v2/users` answers every linked user in one bare array, in creation order (Vyte does
 //!   not paginate); unlinking takes the user out of the organization, so it is no longer
 //!   listed or readable;
@@ -62,15 +71,12 @@ pub(crate) fn app(token: String) -> App {
         .route("/v2/auth/test", get(test_auth))
         .route(
             "/v2/users",
-            get(list_users).post(create_user).put(update_users_batch),
+            get(list_users).post(create_user).put(upsert_user),
         )
         .route(
             "/v2/users/batch",
-            post(create_users_batch)
-                .put(update_users_batch)
-                // `batch` read as a `{user_id}`: not a user id.
-                .get(get_user_named_batch)
-                .delete(get_user_named_batch),
+            // Only the spec's two methods: a GET or DELETE of `batch` is 405, not a user.
+            post(create_users_batch).put(update_users_batch),
         )
         .route(
             "/v2/users/{user_id}",
@@ -78,7 +84,7 @@ pub(crate) fn app(token: String) -> App {
         )
         .route_layer(middleware::from_fn_with_state(shared.clone(), authenticate))
         .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared);
     App {
         router,
@@ -88,14 +94,13 @@ pub(crate) fn app(token: String) -> App {
     }
 }
 
-/// Vyte's error body (undocumented by Vyte; the spec's permissive `Error`).
+/// Vyte's error body (undocumented by Vyte; the spec's any-JSON `Error`).
 fn error(status: StatusCode, message: &str) -> Response {
-    let body = types::Error {
-        error: status.canonical_reason().map(str::to_owned),
-        message: Some(message.to_owned()),
-        status_code: Some(i64::from(status.as_u16())),
-        extra: serde_json::Map::new(),
-    };
+    let body = serde_json::json!({
+        "error": status.canonical_reason(),
+        "message": message,
+        "statusCode": status.as_u16(),
+    });
     json(status, &body)
 }
 
@@ -111,6 +116,14 @@ impl Reject {
         Self {
             status: StatusCode::BAD_REQUEST,
             message: message.into(),
+        }
+    }
+
+    /// 409: the address or extid belongs to another user.
+    fn conflict(message: String) -> Self {
+        Self {
+            status: StatusCode::CONFLICT,
+            message,
         }
     }
 
@@ -145,11 +158,11 @@ impl Shared {
         format!("{}{seq:016x}", self.id_prefix)
     }
 
-    /// The number of the user with `_id` `id`: 400 for what is no ObjectId, 404 for an id
-    /// this organization never had.
+    /// The number of the user with `_id` `id`: 404 for any id this organization never gave
+    /// (ids are opaque strings in the spec, so no shape is refused as malformed).
     fn seq(&self, id: &str) -> Result<u64, Reject> {
-        if id.len() != 24 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Reject::bad(format!("Invalid user id: {id}")));
+        if id.len() != 24 || !id.is_ascii() {
+            return Err(Reject::not_found());
         }
         match id.split_at(8) {
             (prefix, counter) if prefix.eq_ignore_ascii_case(&self.id_prefix) => {
@@ -163,7 +176,8 @@ impl Shared {
 /// A user as the fake keeps it: only what answers show.
 #[derive(Debug, Clone)]
 struct StoredUser {
-    email: String,
+    /// `None`: created without an address (nothing in the body is required).
+    email: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
     language: Option<String>,
@@ -189,7 +203,9 @@ struct Store {
 
 impl Store {
     fn insert(&mut self, seq: u64, user: StoredUser) {
-        self.by_email.insert(user.email.to_ascii_lowercase(), seq);
+        if let Some(email) = &user.email {
+            self.by_email.insert(email.to_ascii_lowercase(), seq);
+        }
         if let Some(extid) = &user.extid {
             self.by_extid.insert(extid.clone(), seq);
         }
@@ -198,7 +214,9 @@ impl Store {
 
     fn remove(&mut self, seq: u64) -> Option<StoredUser> {
         let user = self.users.remove(&seq)?;
-        self.by_email.remove(&user.email.to_ascii_lowercase());
+        if let Some(email) = &user.email {
+            self.by_email.remove(&email.to_ascii_lowercase());
+        }
         if let Some(extid) = &user.extid {
             self.by_extid.remove(extid);
         }
@@ -243,12 +261,12 @@ fn to_user(shared: &Shared, seq: u64, user: &StoredUser) -> types::User {
     let connected = |bit: usize| Some(user.calendars & (1 << bit) != 0);
     types::User {
         id: Some(shared.id(seq)),
-        emails: vec![user.email.clone()],
+        emails: Some(user.email.iter().cloned().collect()),
         first_name: user.first_name.clone(),
         last_name: user.last_name.clone(),
         full_name,
         language: user.language.clone(),
-        timezone: user.timezone.clone().map(types::TimeZone),
+        timezone: user.timezone.clone(),
         picture_url: user.picture_url.clone(),
         signedup_with: Some("api".to_owned()),
         account: Some(types::UserAccount {
@@ -282,6 +300,7 @@ fn to_user(shared: &Shared, seq: u64, user: &StoredUser) -> types::User {
             extra: serde_json::Map::new(),
         }),
         consent: None,
+        google: None,
         created_at: Some(user.created_at),
         updated_at: Some(user.updated_at),
         v: Some(user.version),
@@ -336,6 +355,14 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Not found")
 }
 
+/// A method the spec does not list on a path it does.
+async fn method_not_allowed(method: axum::http::Method) -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Method not allowed: {method}"),
+    )
+}
+
 /// The JSON body of a write: 400 for another content type, an unreadable or malformed body.
 async fn read_json<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
@@ -356,12 +383,41 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     let bytes: Bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
         .map_err(|_| Reject::bad("The request body could not be read"))?;
-    serde_json::from_slice(&bytes).map_err(|e| Reject::bad(format!("Invalid body: {e}")))
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| Reject::bad(format!("Invalid body: {e}")))?;
+    let typed = serde_json::from_value(value.clone())
+        .map_err(|e| Reject::bad(format!("Invalid body: {e}")))?;
+    // No field of the spec's request bodies is `nullable`, but serde reads a `null` as "not
+    // given". Read again with every `null` made a value no field of the spec takes: if that
+    // fails, a `null` sat where the spec forbids it (one in a field the spec does not name
+    // is allowed: request bodies are open to other properties).
+    if serde_json::from_value::<T>(nulls_replaced(value)).is_err() {
+        return Err(Reject::bad(
+            "Invalid body: null where the spec has no `nullable`",
+        ));
+    }
+    Ok(typed)
+}
+
+/// `value` with every `null` replaced by `0.5`, which no request field of the spec accepts
+/// (no number field is fractional; strings, booleans, objects and arrays refuse numbers).
+fn nulls_replaced(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Null => Value::from(0.5),
+        Value::Array(items) => Value::Array(items.into_iter().map(nulls_replaced).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k, nulls_replaced(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, Reject> {
-    path.map(|Path(id)| id)
-        .map_err(|_| Reject::bad("Invalid user id"))
+    path.map(|Path(id)| id).map_err(|_| Reject::not_found())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,6 +483,23 @@ fn extid(item: &types::UserUpsert) -> Option<&str> {
 
 /// The checks that need no state: addresses, the organization.
 fn validate(item: &types::UserUpsert) -> Result<(), Reject> {
+    // The spec's `minimum: 0` (the generated types read these as `i64`).
+    let availability = item.availability.as_ref();
+    let custom = item.vyteme.as_ref().and_then(|v| v.custom.as_ref());
+    for (name, value) in [
+        ("buffer_before", availability.and_then(|a| a.buffer_before)),
+        ("buffer_after", availability.and_then(|a| a.buffer_after)),
+        (
+            "days_after_as_busy",
+            availability.and_then(|a| a.days_after_as_busy),
+        ),
+        ("duration", custom.and_then(|c| c.duration)),
+        ("min_dates", custom.and_then(|c| c.min_dates)),
+    ] {
+        if value.is_some_and(|v| v < 0) {
+            return Err(Reject::bad(format!("{name} must not be negative")));
+        }
+    }
     if item.organization.as_deref().is_some_and(|o| o != ORG_ID) {
         return Err(Reject {
             status: StatusCode::FORBIDDEN,
@@ -480,7 +553,10 @@ fn set_fields(user: &mut StoredUser, item: &types::UserUpsert) {
         }
     }
     for calendar in &item.calendars {
-        if let Some(bit) = CALENDARS.iter().position(|c| c == &calendar.source) {
+        if let Some(bit) = CALENDARS
+            .iter()
+            .position(|c| calendar.source.as_ref() == Some(c))
+        {
             user.calendars |= 1 << bit;
         }
     }
@@ -494,16 +570,16 @@ fn update_one(store: &mut Store, seq: u64, item: &types::UserUpsert) -> Result<U
     if let Some(email) = item.user.as_ref().and_then(|p| p.email.as_ref()) {
         if store.by_email.contains_key(&email.to_ascii_lowercase()) {
             store.insert(seq, previous);
-            return Err(Reject::bad(format!(
+            return Err(Reject::conflict(format!(
                 "Email already used by another user: {email}"
             )));
         }
-        user.email = email.clone();
+        user.email = Some(email.clone());
     }
     if let Some(extid) = extid(item) {
         if store.by_extid.contains_key(extid) {
             store.insert(seq, previous);
-            return Err(Reject::bad(format!(
+            return Err(Reject::conflict(format!(
                 "extid already used by another user: {extid}"
             )));
         }
@@ -520,7 +596,7 @@ fn update_one(store: &mut Store, seq: u64, item: &types::UserUpsert) -> Result<U
 }
 
 /// The create (upsert): the user named by `id`, else by a linked `extid`, else by a linked
-/// email is updated; otherwise a user is created (an email is then required).
+/// email is updated; otherwise a user is created (Vyte requires nothing, not even an email).
 fn create_one(
     shared: &Shared,
     store: &mut Store,
@@ -544,14 +620,11 @@ fn create_one(
             undo,
         ));
     }
-    let Some(email) = email else {
-        return Err(Reject::bad("user.email is required to create a user"));
-    };
     let seq = store.next;
     store.next += 1;
     let at = now();
     let mut user = StoredUser {
-        email: email.to_owned(),
+        email: email.map(str::to_owned),
         first_name: None,
         last_name: None,
         language: None,
@@ -577,20 +650,20 @@ fn create_one(
     ))
 }
 
-/// The item of a batch update: its user is named by `id`, else by `extid`.
+/// The item of a batch update: its user is named by `id`, else by `extid`, else by a linked
+/// email; 404 when none names a user.
 fn update_batch_item(
     shared: &Shared,
     store: &mut Store,
     item: &types::UserUpsert,
 ) -> Result<(Applied, Undo), Reject> {
+    let email = item.user.as_ref().and_then(|p| p.email.as_deref());
     let seq = match (&item.id, extid(item)) {
         (Some(id), _) => shared.seq(id)?,
         (None, Some(extid)) => *store.by_extid.get(extid).ok_or_else(Reject::not_found)?,
-        (None, None) => {
-            return Err(Reject::bad(
-                "Each user of a batch update needs its id or its extid",
-            ));
-        }
+        (None, None) => *email
+            .and_then(|e| store.by_email.get(&e.to_ascii_lowercase()))
+            .ok_or_else(Reject::not_found)?,
     };
     let undo = update_one(store, seq, item)?;
     Ok((
@@ -617,28 +690,19 @@ async fn batch(shared: &Shared, headers: &HeaderMap, body: Body, apply: ApplyFn)
         }
     }
     let mut store = shared.lock();
-    let mut applied = Vec::with_capacity(items.len());
     let mut undo = Vec::with_capacity(items.len());
     for (at, item) in items.iter().enumerate() {
         match apply(shared, &mut store, item) {
-            Ok((done, how)) => {
-                applied.push(done);
-                undo.push(how);
-            }
+            Ok((_, how)) => undo.push(how),
             Err(Reject { status, message }) => {
                 store.rollback(undo);
                 return error(status, &format!("users[{at}]: {message}"));
             }
         }
     }
-    let answer = types::UserBatchResult(
-        applied
-            .iter()
-            .map(|done| envelope(shared, &store, done))
-            .collect(),
-    );
     drop(store);
-    json(StatusCode::OK, &answer)
+    // Vyte documents the batch answers as `{}`, nothing more.
+    json(StatusCode::OK, &serde_json::json!({}))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -680,7 +744,46 @@ async fn create_user(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let item: types::UserUpsert = match read_json(&headers, body).await {
+    single(&shared, &headers, body, create_one).await
+}
+
+/// `PUT /v2/users`: the booking-page guide's single-user upsert, keyed on `extid`, then on
+/// `user.email`; a user named by neither is created.
+fn upsert_one(
+    shared: &Shared,
+    store: &mut Store,
+    item: &types::UserUpsert,
+) -> Result<(Applied, Undo), Reject> {
+    let email = item.user.as_ref().and_then(|p| p.email.as_deref());
+    let target = extid(item)
+        .and_then(|x| store.by_extid.get(x))
+        .or_else(|| email.and_then(|e| store.by_email.get(&e.to_ascii_lowercase())))
+        .copied();
+    match target {
+        Some(seq) => {
+            let undo = update_one(store, seq, item)?;
+            Ok((
+                Applied {
+                    seq,
+                    signup_link: false,
+                },
+                undo,
+            ))
+        }
+        None => create_one(
+            shared,
+            store,
+            &types::UserUpsert {
+                id: None,
+                ..item.clone()
+            },
+        ),
+    }
+}
+
+/// One single-user write (create or upsert): the body, its checks, the envelope.
+async fn single(shared: &Shared, headers: &HeaderMap, body: Body, apply: ApplyFn) -> Response {
+    let item: types::UserUpsert = match read_json(headers, body).await {
         Ok(item) => item,
         Err(reject) => return reject.into_response(),
     };
@@ -688,14 +791,22 @@ async fn create_user(
         return reject.into_response();
     }
     let mut store = shared.lock();
-    match create_one(&shared, &mut store, &item) {
+    match apply(shared, &mut store, &item) {
         Ok((applied, _)) => {
-            let answer = envelope(&shared, &store, &applied);
+            let answer = types::UserAnswer(Some(envelope(shared, &store, &applied)));
             drop(store);
             json(StatusCode::OK, &answer)
         }
         Err(reject) => reject.into_response(),
     }
+}
+
+async fn upsert_user(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    single(&shared, &headers, body, upsert_one).await
 }
 
 async fn create_users_batch(
@@ -712,11 +823,6 @@ async fn update_users_batch(
     body: Body,
 ) -> Response {
     batch(&shared, &headers, body, update_batch_item).await
-}
-
-/// `GET` or `DELETE /v2/users/batch`: `batch` read as a `{user_id}`, which is no user id.
-async fn get_user_named_batch() -> Response {
-    Reject::bad("Invalid user id: batch").into_response()
 }
 
 async fn get_user(

@@ -17,15 +17,15 @@ descriptions read their meaning from their names.
         pub all_day_busy: ::std::option::Option<bool>,
         ///Minutes kept free after each meeting.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub buffer_after: ::std::option::Option<u64>,
+        pub buffer_after: ::std::option::Option<i64>,
         ///Minutes kept free before each meeting.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub buffer_before: ::std::option::Option<u64>,
+        pub buffer_before: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub days: ::std::option::Option<WeekDays>,
         ///Number of days from today after which every time is busy (the booking horizon).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub days_after_as_busy: ::std::option::Option<u64>,
+        pub days_after_as_busy: ::std::option::Option<i64>,
         ///Treat times in the past as busy.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub past_as_busy: ::std::option::Option<bool>,
@@ -40,14 +40,38 @@ descriptions read their meaning from their names.
             Default::default()
         }
     }
-    /**A calendar to connect to the user. `source` is required here: a connection without its
-kind cannot be made, and Vyte's example has it.
+    /**The answer of a batch call: any JSON value. Vyte's docs show `{}` and nothing else;
+the client never reads outcomes from it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct BatchAnswer(pub ::serde_json::Value);
+    impl ::std::ops::Deref for BatchAnswer {
+        type Target = ::serde_json::Value;
+        fn deref(&self) -> &::serde_json::Value {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<BatchAnswer> for ::serde_json::Value {
+        fn from(value: BatchAnswer) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::serde_json::Value> for BatchAnswer {
+        fn from(value: ::serde_json::Value) -> Self {
+            Self(value)
+        }
+    }
+    /**A calendar to connect to the user. Vyte marks nothing as required, so `source` is
+optional here (Vyte's example has it; a connection without its kind is the server's
+to refuse).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CalendarConnection {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub credentials: ::std::option::Option<CalendarCredentials>,
-        pub source: CalendarSource,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<CalendarSource>,
     }
     impl CalendarConnection {
         pub fn builder() -> builder::CalendarConnection {
@@ -142,7 +166,7 @@ back, so the closed set cannot reject a server value.
             value.parse()
         }
     }
-    ///What the user agreed to, and when.
+    ///What the user agreed to, and when. Every field may be `null`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Consent {
         ///When the user accepted the terms of service.
@@ -156,14 +180,15 @@ back, so the closed set cannot reject a server value.
             Default::default()
         }
     }
-    /**One weekday: whether it can be booked and in which time ranges. `enabled` is required
-here because every day of Vyte's example carries it (a disabled day shows nothing
-else); `slots` is optional.
+    /**One weekday: whether it can be booked and in which time ranges. Vyte marks nothing as
+required, so both are optional (every day of Vyte's example carries `enabled`; a
+disabled day shows nothing else).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DayAvailability {
         ///Whether the user can be booked on this day at all.
-        pub enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
         ///The bookable time ranges of the day, in order.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub slots: ::std::vec::Vec<TimeSlot>,
@@ -173,31 +198,28 @@ else); `slots` is optional.
             Default::default()
         }
     }
-    /**An error answer. Vyte documents the statuses (400, 401, 403, 404, 500, 503) but no body
-shape: not documented by the vendor, modelled permissively. `message`, `error` and
-`statusCode` are read when present, every field is optional, and any other field is
-kept in `extra`.
+    /**An error answer: any JSON value. Vyte documents the statuses (400, 401, 403, 404, 500,
+503) but no body shape, so nothing is assumed about it (an object with a `message`,
+a string, `null`, ...); a body that is not JSON reaches the caller as a JSON string of
+its text.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Error {
-        ///A short error name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
-        ///What went wrong.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
-        ///The HTTP status, repeated in the body.
-        #[serde(
-            rename = "statusCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status_code: ::std::option::Option<i64>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(transparent)]
+    pub struct Error(pub ::serde_json::Value);
+    impl ::std::ops::Deref for Error {
+        type Target = ::serde_json::Value;
+        fn deref(&self) -> &::serde_json::Value {
+            &self.0
+        }
     }
-    impl Error {
-        pub fn builder() -> builder::Error {
-            Default::default()
+    impl ::std::convert::From<Error> for ::serde_json::Value {
+        fn from(value: Error) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::serde_json::Value> for Error {
+        fn from(value: ::serde_json::Value) -> Self {
+            Self(value)
         }
     }
     /**How a new user finishes signing up. Vyte shows only `email` (the user gets a sign-up
@@ -272,6 +294,31 @@ carry it as a plain string), so the closed set cannot reject a server value.
     }
     impl FixedPlace {
         pub fn builder() -> builder::FixedPlace {
+            Default::default()
+        }
+    }
+    /**The Google account a user connected (`google`). Not on the users page; the notes name
+`id`, `email`, `picture` and `token`. `token` is a credential (a secret, never printed
+in debug output); other fields are dropped, not kept, so that an unrecognised
+credential can never reach debug output. Every field is optional and may be `null`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct GoogleAccount {
+        ///The Google account's address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The Google account's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The address of the Google account's picture.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub picture: ::std::option::Option<::std::string::String>,
+        ///The Google token Vyte holds for the user (a credential, never printed in debug output).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token: ::std::option::Option<::roster_runtime::Secret>,
+    }
+    impl GoogleAccount {
+        pub fn builder() -> builder::GoogleAccount {
             Default::default()
         }
     }
@@ -361,7 +408,8 @@ shows. Checked on what the client sends; answers carry the language as a plain s
     }
     /**A Vyte organization, as `GET /v2/auth/test` and the unlink answer it. Only `_id` is
 documented (your organization id); `name` is read as the user's
-`account.organization.name` suggests, and every other field is kept in `extra`.
+`account.organization.name` suggests, and every other field is kept in `extra`. Every
+field is optional and may be `null`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Organization {
@@ -377,6 +425,28 @@ documented (your organization id); `name` is read as the user's
     impl Organization {
         pub fn builder() -> builder::Organization {
             Default::default()
+        }
+    }
+    ///The unlink's answer, the organization; `null` when the answer has no body.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct OrganizationAnswer(pub ::std::option::Option<Organization>);
+    impl ::std::ops::Deref for OrganizationAnswer {
+        type Target = ::std::option::Option<Organization>;
+        fn deref(&self) -> &::std::option::Option<Organization> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<OrganizationAnswer>
+    for ::std::option::Option<Organization> {
+        fn from(value: OrganizationAnswer) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<Organization>>
+    for OrganizationAnswer {
+        fn from(value: ::std::option::Option<Organization>) -> Self {
+            Self(value)
         }
     }
     ///The user's account in your organization (`user.account`).
@@ -488,13 +558,15 @@ week). Hours 00-23, minutes 00-59.
             Default::default()
         }
     }
-    /**A bookable time range within a day. Both ends are required: a slot with one end is
-not a range, and every slot of Vyte's example has both.
+    /**A bookable time range within a day. Vyte marks neither end as required, so both are
+optional here (every slot of Vyte's example has both; send both).
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TimeSlot {
-        pub end_time: SlotTime,
-        pub start_time: SlotTime,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<SlotTime>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<SlotTime>,
     }
     impl TimeSlot {
         pub fn builder() -> builder::TimeSlot {
@@ -543,17 +615,21 @@ not a range, and every slot of Vyte's example has both.
         }
     }
     /**A user as Vyte stores it: the items of `GET /v2/users` (Vyte's sample) and the answer
-of `GET /v2/users/{user_id}`. Every field is optional (answers to writes were never
-documented and may hold only part of it); fields this spec does not name are kept in
-`extra`. Identifiers, languages and time zones are read as plain strings, so an
-unexpected value never fails a whole list.
+of `GET /v2/users/{user_id}`. Every field is optional and may be `null` (answers to
+writes were never documented and may hold only part of it; arrays such as `emails`
+may be missing or `null`); fields this spec does not name are kept in `extra`.
+Identifiers, languages and time zones are read as plain strings, so an unexpected
+value never fails a whole list.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
+        ///The user's account in the organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<UserAccount>,
+        ///Which kinds of calendar the user has connected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calendars: ::std::option::Option<UserCalendarFlags>,
+        ///What the user agreed to, and when.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consent: ::std::option::Option<Consent>,
         ///When the user was created.
@@ -562,15 +638,18 @@ unexpected value never fails a whole list.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///The user's email addresses.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub emails: ::std::vec::Vec<::std::string::String>,
+        ///The user's email addresses (may be missing or `null`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///First name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_name: ::std::option::Option<::std::string::String>,
         ///First and last name, as Vyte joins them.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub full_name: ::std::option::Option<::std::string::String>,
+        ///The user's Google account, when they connected one (holds a credential).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub google: ::std::option::Option<GoogleAccount>,
         /**The user's Vyte id (a 24-hex-digit Mongo ObjectId in Vyte's samples; not
 pattern-checked, so a differently shaped id is still read).
 */
@@ -582,6 +661,7 @@ pattern-checked, so a differently shaped id is still read).
         ///Last name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_name: ::std::option::Option<::std::string::String>,
+        ///The Vyte modules enabled for the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub modules: ::std::option::Option<UserModules>,
         ///The address of a picture of the user.
@@ -590,8 +670,9 @@ pattern-checked, so a differently shaped id is still read).
         ///How the user signed up (`api` for users created through the API; other values not documented).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signedup_with: ::std::option::Option<::std::string::String>,
+        ///The user's IANA time zone (`Europe/Paris`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub timezone: ::std::option::Option<TimeZone>,
+        pub timezone: ::std::option::Option<::std::string::String>,
         ///When the user last changed.
         #[serde(
             rename = "updatedAt",
@@ -609,12 +690,13 @@ pattern-checked, so a differently shaped id is still read).
             Default::default()
         }
     }
-    ///The user's account in the organization.
+    ///The user's account in the organization. Every field may be `null`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserAccount {
         ///The organization's Vyte address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_url: ::std::option::Option<::std::string::String>,
+        ///The organization the user is linked to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<UserAccountOrganization>,
         ///The subscription plan (`pro` in Vyte's sample; other values not documented).
@@ -628,7 +710,7 @@ pattern-checked, so a differently shaped id is still read).
             Default::default()
         }
     }
-    ///The organization the user is linked to, and your reference for the user.
+    ///The organization the user is linked to, and your reference for the user. Every field may be `null`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserAccountOrganization {
         ///Your id for the user, when you gave one (not in Vyte's sample; the write side's `extid`).
@@ -648,8 +730,30 @@ pattern-checked, so a differently shaped id is still read).
             Default::default()
         }
     }
+    /**The answer of a single-user write: `UserEnvelope`, or `null` when the 2xx answer has no
+body (the users page's sample is `{}`, which reads as an envelope with nothing set).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UserAnswer(pub ::std::option::Option<UserEnvelope>);
+    impl ::std::ops::Deref for UserAnswer {
+        type Target = ::std::option::Option<UserEnvelope>;
+        fn deref(&self) -> &::std::option::Option<UserEnvelope> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserAnswer> for ::std::option::Option<UserEnvelope> {
+        fn from(value: UserAnswer) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<UserEnvelope>> for UserAnswer {
+        fn from(value: ::std::option::Option<UserEnvelope>) -> Self {
+            Self(value)
+        }
+    }
     /**The body of the batch calls: several single-user bodies. Never documented by Vyte;
-modelled as an array of the single-user body.
+modelled as an array of the single-user body, as the notes say.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -670,29 +774,7 @@ modelled as an array of the single-user body.
             Self(value)
         }
     }
-    /**The answer of the batch calls: several single-user answers, in request order. Never
-documented by Vyte; modelled as an array of the single-user answer.
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct UserBatchResult(pub ::std::vec::Vec<UserEnvelope>);
-    impl ::std::ops::Deref for UserBatchResult {
-        type Target = ::std::vec::Vec<UserEnvelope>;
-        fn deref(&self) -> &::std::vec::Vec<UserEnvelope> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UserBatchResult> for ::std::vec::Vec<UserEnvelope> {
-        fn from(value: UserBatchResult) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<UserEnvelope>> for UserBatchResult {
-        fn from(value: ::std::vec::Vec<UserEnvelope>) -> Self {
-            Self(value)
-        }
-    }
-    ///Which kinds of calendar the user has connected (other kinds Vyte adds are kept in `extra`).
+    ///Which kinds of calendar the user has connected (other kinds Vyte adds are kept in `extra`). Every field may be `null`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCalendarFlags {
         ///A CalDAV calendar is connected.
@@ -718,10 +800,11 @@ documented by Vyte; modelled as an array of the single-user answer.
             Default::default()
         }
     }
-    /**The answer to a single create or update, per Vyte's API reference (the users page shows
-`{}`): the user and, for an email sign-up, `finish_signup_with` and the sign-up `link`.
-Every field is optional. Unknown fields are dropped, not kept: this object carries a
-credential, and an unrecognised one must never reach debug output.
+    /**The answer to a single create, upsert or update, per Vyte's API reference: the user
+and, for an email sign-up, `finish_signup_with` and the sign-up `link`. The users page
+shows `{}`, so every field is optional (and may be `null`). Unknown fields are
+dropped, not kept: this object carries a credential, and an unrecognised one must
+never reach debug output.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserEnvelope {
@@ -733,6 +816,7 @@ value Vyte adds later is still read.
         ///The sign-up link for the user (a credential, never printed in debug output).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<::roster_runtime::Secret>,
+        ///The user written.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<User>,
     }
@@ -741,8 +825,30 @@ value Vyte adds later is still read.
             Default::default()
         }
     }
+    /**The users, in Vyte's order: one bare JSON array, not paginated.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UserList(pub ::std::vec::Vec<User>);
+    impl ::std::ops::Deref for UserList {
+        type Target = ::std::vec::Vec<User>;
+        fn deref(&self) -> &::std::vec::Vec<User> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserList> for ::std::vec::Vec<User> {
+        fn from(value: UserList) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<User>> for UserList {
+        fn from(value: ::std::vec::Vec<User>) -> Self {
+            Self(value)
+        }
+    }
     /**The Vyte modules enabled for the user (other modules Vyte adds are kept in `extra`).
-Vyte shows the flags without explaining them; the descriptions read them from their names.
+Vyte shows the flags without explaining them; the descriptions read them from their
+names. Every field may be `null`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserModules {
@@ -806,7 +912,8 @@ Vyte shows the flags without explaining them; the descriptions read them from th
         }
     }
     /**"The user object" of Vyte's users page: the body of `POST /v2/users` (create, or update
-when `id` or `extid` names a known user), of `PUT /v2/users/{user_id}` and, as array
+when `id` or `extid` names a known user), of `PUT /v2/users/{user_id}`, of the
+single-user upsert `PUT /v2/users` (keyed on `user.email` and `extid`) and, as array
 items, of the batch calls. Vyte marks nothing as required, so every part is optional
 here: send what you want to set.
 */
@@ -885,7 +992,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
         pub block_new_invitee: ::std::option::Option<bool>,
         ///The length of a booked meeting, in minutes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<u64>,
+        pub duration: ::std::option::Option<i64>,
         ///Enable the API for the booking page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enable_api: ::std::option::Option<bool>,
@@ -916,7 +1023,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
         pub invite_title: ::std::option::Option<::std::string::String>,
         ///The least number of dates an invitee must pick.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub min_dates: ::std::option::Option<u64>,
+        pub min_dates: ::std::option::Option<i64>,
         ///Let an invitee pick a single slot only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub one_slot: ::std::option::Option<bool>,
@@ -967,11 +1074,11 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             buffer_after: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             buffer_before: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             days: ::std::result::Result<
@@ -979,7 +1086,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             days_after_as_busy: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             past_as_busy: ::std::result::Result<
@@ -1024,7 +1131,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn buffer_after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.buffer_after = value
@@ -1036,7 +1143,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn buffer_before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.buffer_before = value
@@ -1060,7 +1167,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn days_after_as_busy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.days_after_as_busy = value
@@ -1146,13 +1253,16 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::option::Option<super::CalendarCredentials>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<super::CalendarSource, ::std::string::String>,
+            source: ::std::result::Result<
+                ::std::option::Option<super::CalendarSource>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CalendarConnection {
             fn default() -> Self {
                 Self {
                     credentials: Ok(Default::default()),
-                    source: Err("no value supplied for source".to_string()),
+                    source: Ok(Default::default()),
                 }
             }
         }
@@ -1173,7 +1283,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CalendarSource>,
+                T: ::std::convert::TryInto<::std::option::Option<super::CalendarSource>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
@@ -1359,7 +1469,10 @@ Vyte does not explain them; the descriptions read their meaning from their names
         }
         #[derive(Clone, Debug)]
         pub struct DayAvailability {
-            enabled: ::std::result::Result<bool, ::std::string::String>,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             slots: ::std::result::Result<
                 ::std::vec::Vec<super::TimeSlot>,
                 ::std::string::String,
@@ -1368,7 +1481,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
         impl ::std::default::Default for DayAvailability {
             fn default() -> Self {
                 Self {
-                    enabled: Err("no value supplied for enabled".to_string()),
+                    enabled: Ok(Default::default()),
                     slots: Ok(Default::default()),
                 }
             }
@@ -1376,7 +1489,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
         impl DayAvailability {
             pub fn enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.enabled = value
@@ -1415,110 +1528,6 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 Self {
                     enabled: Ok(value.enabled),
                     slots: Ok(value.slots),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Error {
-            error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status_code: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Error {
-            fn default() -> Self {
-                Self {
-                    error: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                    status_code: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
-                }
-            }
-        }
-        impl Error {
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error: {e}")
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-            pub fn status_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_code: {e}")
-                    });
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Error> for super::Error {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error: value.error?,
-                    message: value.message?,
-                    status_code: value.status_code?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Error> for Error {
-            fn from(value: super::Error) -> Self {
-                Self {
-                    error: Ok(value.error),
-                    message: Ok(value.message),
-                    status_code: Ok(value.status_code),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1621,6 +1630,108 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     name: Ok(value.name),
                     source: Ok(value.source),
                     source_id: Ok(value.source_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GoogleAccount {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            picture: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            token: ::std::result::Result<
+                ::std::option::Option<::roster_runtime::Secret>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GoogleAccount {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    picture: Ok(Default::default()),
+                    token: Ok(Default::default()),
+                }
+            }
+        }
+        impl GoogleAccount {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn picture<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.picture = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for picture: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::roster_runtime::Secret>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GoogleAccount> for super::GoogleAccount {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GoogleAccount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    id: value.id?,
+                    picture: value.picture?,
+                    token: value.token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GoogleAccount> for GoogleAccount {
+            fn from(value: super::GoogleAccount) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    id: Ok(value.id),
+                    picture: Ok(value.picture),
+                    token: Ok(value.token),
                 }
             }
         }
@@ -1995,21 +2106,27 @@ Vyte does not explain them; the descriptions read their meaning from their names
         }
         #[derive(Clone, Debug)]
         pub struct TimeSlot {
-            end_time: ::std::result::Result<super::SlotTime, ::std::string::String>,
-            start_time: ::std::result::Result<super::SlotTime, ::std::string::String>,
+            end_time: ::std::result::Result<
+                ::std::option::Option<super::SlotTime>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::std::option::Option<super::SlotTime>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimeSlot {
             fn default() -> Self {
                 Self {
-                    end_time: Err("no value supplied for end_time".to_string()),
-                    start_time: Err("no value supplied for start_time".to_string()),
+                    end_time: Ok(Default::default()),
+                    start_time: Ok(Default::default()),
                 }
             }
         }
         impl TimeSlot {
             pub fn end_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SlotTime>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SlotTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_time = value
@@ -2021,7 +2138,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn start_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SlotTime>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SlotTime>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start_time = value
@@ -2070,7 +2187,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             emails: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
@@ -2079,6 +2196,10 @@ Vyte does not explain them; the descriptions read their meaning from their names
             >,
             full_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            google: ::std::result::Result<
+                ::std::option::Option<super::GoogleAccount>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<
@@ -2106,7 +2227,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             timezone: ::std::result::Result<
-                ::std::option::Option<super::TimeZone>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
@@ -2129,6 +2250,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     emails: Ok(Default::default()),
                     first_name: Ok(Default::default()),
                     full_name: Ok(Default::default()),
+                    google: Ok(Default::default()),
                     id: Ok(Default::default()),
                     language: Ok(Default::default()),
                     last_name: Ok(Default::default()),
@@ -2197,7 +2319,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn emails<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.emails = value
@@ -2228,6 +2352,18 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for full_name: {e}")
+                    });
+                self
+            }
+            pub fn google<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GoogleAccount>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.google = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for google: {e}")
                     });
                 self
             }
@@ -2303,7 +2439,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TimeZone>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.timezone = value
@@ -2365,6 +2501,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     emails: value.emails?,
                     first_name: value.first_name?,
                     full_name: value.full_name?,
+                    google: value.google?,
                     id: value.id?,
                     language: value.language?,
                     last_name: value.last_name?,
@@ -2388,6 +2525,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     emails: Ok(value.emails),
                     first_name: Ok(value.first_name),
                     full_name: Ok(value.full_name),
+                    google: Ok(value.google),
                     id: Ok(value.id),
                     language: Ok(value.language),
                     last_name: Ok(value.last_name),
@@ -3509,7 +3647,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             duration: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             enable_api: ::std::result::Result<
@@ -3553,7 +3691,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 ::std::string::String,
             >,
             min_dates: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             one_slot: ::std::result::Result<
@@ -3678,7 +3816,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.duration = value
@@ -3816,7 +3954,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
             pub fn min_dates<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.min_dates = value
@@ -4145,14 +4283,14 @@ Vyte does not explain them; the descriptions read their meaning from their names
 /**Client for Vyte API
 
 Vyte's REST API (v2, marked beta by Vyte) for the users of an organization: list, read,
-create or update (upsert), batch create and update, and unlink them, plus a check of the
-API key.
+create, upsert, batch create and update, and unlink them, plus a check of the API key.
 
-Written by Roster from Vyte's "Users" API page (the user object, the `GET /v2/users`
-sample and the five user endpoints) and Vyte's public API reference (`GET /v2/auth/test`,
+Written by Roster from Vyte's "Users" API page (`vyte-users-api.md`: the user object, the
+`GET /v2/users` sample and the five user endpoints) and the restated notes of Vyte's
+public API reference and booking-page guide (`wider-api-notes.md`: `GET /v2/auth/test`,
 `GET /v2/users/{user_id}`, `DELETE /v2/users/{user_id}`, the answers of the writes, the
-error statuses). Field names are snake_case as Vyte sends them, with Mongo-style `_id`
-and `__v` and camelCase `createdAt`/`updatedAt` on stored users.
+single-user `PUT /v2/users`, the error statuses). Field names are snake_case as Vyte sends
+them, with Mongo-style `_id` and `__v` and camelCase `createdAt`/`updatedAt` on stored users.
 
 Every request carries `Authorization: <api key>`: the raw key, with no scheme word.
 
@@ -4162,25 +4300,34 @@ company"; its API reference lists `DELETE /v2/users/{user_id}`, which is that un
 never deletes the account, it unlinks the user from your organization so that you are no
 longer billed for them (`unlink_user`).
 
-Where Vyte's docs are silent or contradict themselves:
+Where Vyte's docs are silent or contradict themselves (each choice is repeated where it
+applies):
 - The users page shows `{}` as the answer of every write; the API reference says
-  `{"user": User}` (plus `finish_signup_with` and `link` for an email sign-up). The
-  reference is followed (`UserEnvelope`).
-- The batch update is headed `PUT /v2/users` but its code sample calls
-  `PUT /v2/users/batch`: both are modelled (`update_users_batch_legacy`,
-  `update_users_batch`). The bodies and answers of both batch calls were never documented:
-  they are modelled as arrays of the single-user body and of the single-user answer.
+  `{"user": User}` (plus `finish_signup_with` and `link` for an email sign-up). Both must
+  read: every field of `UserEnvelope` is optional and the answer may be `null` (an empty
+  2xx body).
+- "Update multiple users at once" is headed `PUT /v2/users` but its code sample calls
+  `PUT /v2/users/batch`. Vyte's booking-page guide sends ONE user object to
+  `PUT /v2/users`, an upsert keyed on the user's email and your `extid`. Choice: `PUT
+  /v2/users` is that single-user upsert (`upsert_user`), and the batch update is the code
+  sample's `PUT /v2/users/batch` (`update_users_batch`).
+- The batch bodies were never documented (modelled as arrays of the single-user body);
+  their answers are documented only as `{}`: any JSON, which the client never interprets.
 - Vyte documents no field as required, no error body and no per-endpoint status list: it
   names 400, 401, 403, 404, 500 and 503 for the API as a whole, so every operation
-  declares all six with one permissive `Error` body. Lists are bare JSON arrays; Vyte does
-  not paginate. No rate limit is documented.
+  declares the ranges `4XX` and `5XX` with one any-JSON `Error`. Success is the range
+  `2XX`. Lists are bare JSON arrays; Vyte does not paginate. No rate limit is documented.
+- Answers are read tolerantly: no answer field is required, every one may be `null`, and
+  arrays (`emails`, ...) may be missing or `null`. Ids are plain strings (Mongo ObjectIds
+  in the samples, never pattern-checked).
 - The user object shows every setting without explaining it; the descriptions of the
   `availability` and `vyteme` fields read their meaning from their names and say so.
 
 Objects Vyte sends keep the fields this spec does not name (in `extra`), except
-`UserEnvelope`, which carries the sign-up link (a credential): it drops unknown fields so
+`UserEnvelope` and `GoogleAccount`, which carry credentials: they drop unknown fields so
 that an unrecognised credential can never reach debug output. Request bodies (the user
-object) are written by the client and are closed to the fields documented here.
+object) are written by the client, which sends only the fields documented here; no field
+of a request is `nullable` (leave a setting out rather than send `null`).
 
 
 Version: v2*/
@@ -4234,7 +4381,8 @@ pub trait ClientAuthExt {
     /**Check the API key
 
 Checks the API key and answers the organization it belongs to; that organization's
-`_id` is your organization id (the `organization` of the user object).
+`_id` is your organization id (the `organization` of the user object). Not on the
+users page; from Vyte's API reference as restated in the notes.
 
 
 Sends a `GET` request to `/v2/auth/test`
@@ -4251,8 +4399,8 @@ impl ClientAuthExt for Client {
         builder::TestAuth::new(self)
     }
 }
-/**The users linked to your organization: list, read, create or update (one at a time or
-in batches) and unlink. There is no account deletion.
+/**The users linked to your organization: list, read, create, upsert, update (one at a time
+or in batches) and unlink. There is no account deletion.
 */
 pub trait ClientUsersExt {
     /**List the users linked to your organization
@@ -4269,42 +4417,45 @@ let response = client.list_users()
     .await;
 ```*/
     fn list_users(&self) -> builder::ListUsers<'_>;
-    /**Update several users at once (PUT /v2/users, as the docs' heading spells it)
+    /**Create or update one user, keyed on email and extid (PUT /v2/users)
 
-The batch update at the path the heading of Vyte's "Update multiple users at once"
-section gives (`PUT /v2/users`). The code sample of the same section calls
-`PUT /v2/users/batch` instead (`update_users_batch`): the docs contradict themselves,
-so both are modelled, with the same body and answer. It is the same batch update;
-prefer `update_users_batch`.
+Upserts ONE user: the user named by the body's `user.email` and your `extid`
+(`user.account.organization.extid`) is updated, or created when there is none. Vyte's
+booking-page guide sends `{"organization": ..., "user": {"email": ..., "account":
+{"organization": {"extid": ...}}}, "vyteme": {...}}` here.
 
-The body and the answer were never documented: they are modelled as an array of
-single-user bodies (each user identified by its `id` or its `extid`) and an array of
-single-user answers, in the same order. (The section's text also says "batch create",
-copied from the section before.)
+The users page heads its "Update multiple users at once" section `PUT /v2/users`, but
+the section's code sample calls `PUT /v2/users/batch` (and its text says "batch
+create", copied from the section before). Choice: this path is the single-user upsert
+of the booking-page guide, the batch update is `PUT /v2/users/batch`
+(`update_users_batch`). The answer is not documented for this path: it is read like
+the create's (`UserAnswer`, every field optional, `null` for an empty body).
 
 
 Sends a `PUT` request to `/v2/users`
 
 ```ignore
-let response = client.update_users_batch_legacy()
+let response = client.upsert_user()
     .body(body)
     .send()
     .await;
 ```*/
-    fn update_users_batch_legacy(&self) -> builder::UpdateUsersBatchLegacy<'_>;
+    fn upsert_user(&self) -> builder::UpsertUser<'_>;
     /**Create (or update) a user
 
 Creates a user in your organization and sets up most of their settings in one request
-(profile, teams, availability, booking page, calendars, login).
+(profile, teams, availability, booking page, calendars, login): "With that request you
+can actually set up most of the settings for that user".
 
-Vyte documents this call as idempotent, an upsert: when the body carries the user's
-Vyte `id`, or your `extid` (`user.account.organization.extid`) of a user already
-linked, that user is updated instead of a new one being created. Where in the body
-the `id` goes is not documented; it is modelled as a top-level `id`.
+Vyte's API reference (restated in the notes) documents this call as idempotent, an
+upsert: when the body carries the user's Vyte `id`, or your `extid`
+(`user.account.organization.extid`) of a user already linked, that user is updated
+instead of a new one being created. Where in the body the `id` goes is not documented;
+it is modelled as a top-level `id`.
 
-With `finish_signup_with: email` the user finishes signing up by email, and the answer
-also holds `finish_signup_with` and the sign-up `link`. The users page shows `{}` as
-the answer; the API reference's `{"user": User}` is followed.
+The answer: the users page shows `{}`; the API reference says `{"user": User}` plus
+`finish_signup_with` and the sign-up `link` when an email sign-up is asked for. Both
+read (every field optional), and an empty 2xx body reads as `null`.
 
 
 Sends a `POST` request to `/v2/users`
@@ -4320,11 +4471,12 @@ let response = client.create_user()
 
 Updates many users in one request, each identified by its Vyte `id` or your `extid`
 (`user.account.organization.extid`). This is the path of the code sample of Vyte's
-"Update multiple users at once" section; its heading says `PUT /v2/users` (modelled
-as `update_users_batch_legacy`, the same batch update).
+"Update multiple users at once" section; the section's heading says `PUT /v2/users`,
+which the booking-page guide uses for ONE user (`upsert_user`).
 
-The body and the answer were never documented: they are modelled as an array of
-single-user bodies and an array of single-user answers, in the same order.
+The body was never documented: it is modelled as an array of single-user bodies. The
+answer is documented only as `{}`: any JSON, never interpreted (list the users again
+to learn what changed).
 
 
 Sends a `PUT` request to `/v2/users/batch`
@@ -4341,9 +4493,9 @@ let response = client.update_users_batch()
 Creates many users in one request; Vyte says it "works almost in the same way" as the
 single create (its text names "the `/api/v2` endpoint", meaning `POST /v2/users`).
 
-The body and the answer were never documented: they are modelled as an array of
-single-user bodies (`UserUpsert`) and an array of single-user answers
-(`UserEnvelope`), in the same order.
+The body was never documented: it is modelled as an array of single-user bodies
+(`UserUpsert`). The answer is documented only as `{}`: it is any JSON, and a caller
+must not read outcomes from it (list the users again to learn what was created).
 
 
 Sends a `POST` request to `/v2/users/batch`
@@ -4377,9 +4529,9 @@ let response = client.get_user()
     /**Update a user
 
 Changes the settings given in the body, which is the same user object as a create
-("with that request you can actually set up most of the settings for that user").
-The users page shows `{}` as the answer; the API reference's `{"user": User}` is
-followed.
+("With that request you can actually set up most of the settings for that user").
+The users page shows `{}` as the answer; the API reference says `{"user": User}`.
+Both read (every field optional), and an empty 2xx body reads as `null`.
 
 
 Sends a `PUT` request to `/v2/users/{user_id}`
@@ -4424,8 +4576,8 @@ impl ClientUsersExt for Client {
     fn list_users(&self) -> builder::ListUsers<'_> {
         builder::ListUsers::new(self)
     }
-    fn update_users_batch_legacy(&self) -> builder::UpdateUsersBatchLegacy<'_> {
-        builder::UpdateUsersBatchLegacy::new(self)
+    fn upsert_user(&self) -> builder::UpsertUser<'_> {
+        builder::UpsertUser::new(self)
     }
     fn create_user(&self) -> builder::CreateUser<'_> {
         builder::CreateUser::new(self)
@@ -4498,43 +4650,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4559,7 +4683,7 @@ pub mod builder {
         ///Sends a `GET` request to `/v2/users`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<::std::vec::Vec<types::User>>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UserList>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v2/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -4588,43 +4712,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4635,36 +4731,51 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientUsersExt::update_users_batch_legacy`]
+    /**Builder for [`ClientUsersExt::upsert_user`]
 
-[`ClientUsersExt::update_users_batch_legacy`]: super::ClientUsersExt::update_users_batch_legacy*/
+[`ClientUsersExt::upsert_user`]: super::ClientUsersExt::upsert_user*/
     #[derive(Debug, Clone)]
-    pub struct UpdateUsersBatchLegacy<'a> {
+    pub struct UpsertUser<'a> {
         client: &'a super::Client,
-        body: Result<types::UserBatch, String>,
+        body: Result<types::builder::UserUpsert, String>,
     }
-    impl<'a> UpdateUsersBatchLegacy<'a> {
+    impl<'a> UpsertUser<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Err("body was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::UserBatch>,
+            V: std::convert::TryInto<types::UserUpsert>,
+            <V as std::convert::TryInto<types::UserUpsert>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `UserBatch` for body failed".to_string());
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UserUpsert` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UserUpsert,
+            ) -> types::builder::UserUpsert,
+        {
+            self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v2/users`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UserBatchResult>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UserAnswer>, Error<types::Error>> {
             let Self { client, body } = self;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::UserUpsert::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -4686,50 +4797,22 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "update_users_batch_legacy",
+                operation_id: "upsert_user",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4780,7 +4863,7 @@ pub mod builder {
         ///Sends a `POST` request to `/v2/users`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UserAnswer>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::UserUpsert::try_from(v).map_err(|e| e.to_string()))
@@ -4813,43 +4896,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4887,7 +4942,7 @@ pub mod builder {
         ///Sends a `PUT` request to `/v2/users/batch`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UserBatchResult>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::BatchAnswer>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/users/batch", client.baseurl,);
@@ -4918,43 +4973,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -4992,7 +5019,7 @@ pub mod builder {
         ///Sends a `POST` request to `/v2/users/batch`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UserBatchResult>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::BatchAnswer>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/users/batch", client.baseurl,);
@@ -5023,43 +5050,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5132,43 +5131,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5233,7 +5204,7 @@ pub mod builder {
         ///Sends a `PUT` request to `/v2/users/{user_id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::UserAnswer>, Error<types::Error>> {
             let Self { client, user_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -5269,43 +5240,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -5346,7 +5289,7 @@ pub mod builder {
         ///Sends a `DELETE` request to `/v2/users/{user_id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Organization>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::OrganizationAnswer>, Error<types::Error>> {
             let Self { client, user_id } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5378,43 +5321,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                503u16 => {
+                500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

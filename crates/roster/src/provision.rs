@@ -1138,17 +1138,50 @@ mod vyte {
 
     const V: Vendor = Vendor::Vyte;
 
+    /// Whether `user` lists `email` among its addresses (`None`: it has no `emails` to say).
+    fn lists(user: &types::User, email: &str) -> Option<bool> {
+        let email = email.trim();
+        user.emails
+            .as_ref()
+            .map(|emails| emails.iter().any(|e| e.trim().eq_ignore_ascii_case(email)))
+    }
+
+    /// The error of a look-up that cannot rule a member out: some listed users came without
+    /// `emails` (missing or `null`), so any of them could be the member.
+    fn not_understood(operation: &'static str, unreadable: usize) -> Error {
+        Error::unusable_answer(
+            V,
+            operation,
+            format!(
+                "{unreadable} listed user(s) have no `emails`: the look-up cannot tell whether the member is there"
+            ),
+        )
+    }
+
+    /// The user listed with `email`; fails closed when it is not found and some listed
+    /// users cannot be matched (no `emails`).
+    fn lookup(users: Vec<types::User>, email: &str) -> Result<Option<types::User>, Error> {
+        let mut unreadable = 0;
+        for user in users {
+            match lists(&user, email) {
+                Some(true) => return Ok(Some(user)),
+                Some(false) => {}
+                None => unreadable += 1,
+            }
+        }
+        if unreadable > 0 {
+            return Err(not_understood("list_users", unreadable));
+        }
+        Ok(None)
+    }
+
     pub(super) async fn find(
         client: &Client,
         r: &Resilience,
         email: &str,
     ) -> Result<Option<types::User>, Error> {
         let users = read!(r, V, "list_users", client.list_users().send()).await?;
-        Ok(users.into_iter().find(|u| {
-            u.emails
-                .iter()
-                .any(|e| e.eq_ignore_ascii_case(email.trim()))
-        }))
+        lookup(users.0, email)
     }
 
     fn profile(m: &Member, operation: &'static str) -> Result<types::UserProfile, Error> {
@@ -1190,11 +1223,13 @@ mod vyte {
         })
     }
 
-    /// The body that updates the member's user; `id` is set in a batch, where no path says it.
+    /// The body that updates the member's user: exactly what the member sets (teams
+    /// included); `id` is set in a batch, where no path says it.
     fn update_body(m: &Member, id: Option<String>) -> Result<types::UserUpsert, Error> {
         Ok(types::UserUpsert {
             id,
             user: Some(profile(m, "update_user")?),
+            teams: teams(m),
             ..Default::default()
         })
     }
@@ -1207,17 +1242,20 @@ mod vyte {
         Create,
     }
 
+    /// Whether the listed `user` holds what the member sets (names, and the time zone and
+    /// language when the member sets them).
+    fn same(user: &types::User, m: &Member) -> bool {
+        user.first_name.as_deref() == Some(m.first_name.as_str())
+            && user.last_name.as_deref().unwrap_or_default() == m.last_name
+            && (m.vyte.timezone.is_none() || user.timezone.as_deref() == m.vyte.timezone.as_deref())
+            && (m.vyte.language.is_none() || user.language.as_deref() == m.vyte.language.as_deref())
+    }
+
     fn plan(existing: Option<&types::User>, m: &Member) -> Result<Plan, Error> {
         let Some(user) = existing else {
             return Ok(Plan::Create);
         };
-        let same = user.first_name.as_deref() == Some(m.first_name.as_str())
-            && user.last_name.as_deref().unwrap_or_default() == m.last_name
-            && (m.vyte.timezone.is_none()
-                || user.timezone.as_ref().map(|t| t.as_str()) == m.vyte.timezone.as_deref())
-            && (m.vyte.language.is_none()
-                || user.language.as_deref() == m.vyte.language.as_deref());
-        if same {
+        if same(user, m) {
             return Ok(Plan::Unchanged);
         }
         let id = user
@@ -1261,22 +1299,57 @@ mod vyte {
     pub(super) struct Index {
         users: Vec<types::User>,
         by_email: std::collections::HashMap<String, usize>,
+        /// Listed users without `emails` (missing or `null`): an address not in `by_email`
+        /// may still be one of them, so it cannot be read as absent.
+        unreadable: usize,
+    }
+
+    impl Index {
+        /// The user listed with `email`; `Err` when it is not found and the listing had
+        /// users without `emails` (fail closed: never read as absent).
+        fn get(&self, email: &str, operation: &'static str) -> Result<Option<&types::User>, Error> {
+            match self.by_email.get(&email.trim().to_ascii_lowercase()) {
+                Some(&at) => Ok(Some(&self.users[at])),
+                None if self.unreadable > 0 => Err(not_understood(operation, self.unreadable)),
+                None => Ok(None),
+            }
+        }
     }
 
     /// The one listing a bulk run needs.
     pub(super) async fn index(client: &Client, r: &Resilience) -> Result<Index, Error> {
-        let users = read!(r, V, "list_users", client.list_users().send()).await?;
+        let users = read!(r, V, "list_users", client.list_users().send())
+            .await?
+            .0;
         let mut by_email = std::collections::HashMap::with_capacity(users.len());
+        let mut unreadable = 0;
         for (at, user) in users.iter().enumerate() {
-            for email in &user.emails {
-                by_email.entry(email.to_ascii_lowercase()).or_insert(at);
+            let Some(emails) = &user.emails else {
+                unreadable += 1;
+                continue;
+            };
+            for email in emails {
+                by_email
+                    .entry(email.trim().to_ascii_lowercase())
+                    .or_insert(at);
             }
         }
-        Ok(Index { users, by_email })
+        Ok(Index {
+            users,
+            by_email,
+            unreadable,
+        })
     }
 
+    /// A member whose batch call succeeded: its outcome is known only once a listing shows it.
+    type Sent<'m> = (usize, &'m Member, Outcome);
+
+    /// What one batch settled, and whom it sent (settled by [`confirm`]).
+    type BatchDone<'m> = (Vec<(usize, Outcome)>, Vec<Sent<'m>>);
+
     /// One listing for everyone (or the one `listed` before), then batch creates and batch
-    /// updates.
+    /// updates, then one listing again to learn what the batches did (their answers are
+    /// not read).
     pub(super) async fn ensure_many(
         client: &Client,
         r: &Resilience,
@@ -1292,7 +1365,7 @@ mod vyte {
         let Some(index) = listed.or(fresh.as_ref()) else {
             return Vec::new();
         };
-        let Index { users, by_email } = match index {
+        let index = match index {
             Ok(index) => index,
             Err(e) => return fail_all(work, e, progress),
         };
@@ -1301,10 +1374,10 @@ mod vyte {
         // 100,000-member run never holds 100,000 bodies.
         let (mut creates, mut updates) = (Vec::new(), Vec::new());
         for &(i, m) in work {
-            let existing = by_email
-                .get(&m.email().to_ascii_lowercase())
-                .map(|&at| &users[at]);
-            match plan(existing, m) {
+            match index
+                .get(m.email(), "list_users")
+                .and_then(|existing| plan(existing, m))
+            {
                 Ok(Plan::Unchanged) => out.push(done(progress, i, V, Outcome::Unchanged)),
                 Ok(Plan::Create) => creates.push((i, m, None)),
                 Ok(Plan::Update(id)) => updates.push((i, m, Some(id))),
@@ -1316,24 +1389,77 @@ mod vyte {
             .chunks(BATCH_SIZE)
             .map(|chunk| (true, chunk))
             .chain(updates.chunks(BATCH_SIZE).map(|chunk| (false, chunk)));
-        let done_in_batches: Vec<Vec<(usize, Outcome)>> = futures::stream::iter(batches)
+        let done_in_batches: Vec<BatchDone<'_>> = futures::stream::iter(batches)
             .map(|(create, chunk)| batch(client, r, create, chunk, progress))
             .buffer_unordered(concurrency)
             .collect()
             .await;
-        out.extend(done_in_batches.into_iter().flatten());
+        let mut sent = Vec::new();
+        for (settled, unconfirmed) in done_in_batches {
+            out.extend(settled);
+            sent.extend(unconfirmed);
+        }
+        if !sent.is_empty() {
+            out.extend(confirm(client, r, sent, progress).await);
+        }
         out
     }
 
+    /// Lists the users once more and settles every member a batch call was sent for: one
+    /// the listing shows as sent gets its outcome; one it does not show (or shows otherwise)
+    /// failed, "not confirmed" — never "created" by default.
+    async fn confirm(
+        client: &Client,
+        r: &Resilience,
+        sent: Vec<Sent<'_>>,
+        progress: Progress<'_>,
+    ) -> Vec<(usize, Outcome)> {
+        let index = match index(client, r).await {
+            Ok(index) => index,
+            Err(e) => {
+                let work: Vec<(usize, &Member)> = sent.iter().map(|&(i, m, _)| (i, m)).collect();
+                return fail_all(&work, &e, progress);
+            }
+        };
+        sent.into_iter()
+            .map(|(i, m, outcome)| {
+                let operation = if matches!(outcome, Outcome::Created) {
+                    "create_users_batch"
+                } else {
+                    "update_users_batch"
+                };
+                let settled = match index.get(m.email(), operation) {
+                    Ok(Some(user)) if same(user, m) => outcome,
+                    Ok(Some(_)) => Outcome::Failed(Error::unusable_answer(
+                        V,
+                        operation,
+                        "not confirmed: after the batch, the listing shows the user with other details",
+                    )),
+                    Ok(None) => Outcome::Failed(Error::unusable_answer(
+                        V,
+                        operation,
+                        "not confirmed: after the batch, the listing does not show the user",
+                    )),
+                    Err(e) => Outcome::Failed(e),
+                };
+                if let Outcome::Failed(e) = &settled {
+                    tracing::warn!(vendor = %V, operation, error = %e, "a batch write was not confirmed");
+                }
+                done(progress, i, V, settled)
+            })
+            .collect()
+    }
+
     /// One batch call (a single call for a batch of one); a batch that fails as a whole is
-    /// redone member by member, each looked up again first.
-    async fn batch(
+    /// redone member by member, each looked up again first. Returns the members settled
+    /// here, and those a successful batch call was sent for (settled by [`confirm`]).
+    async fn batch<'m>(
         client: &Client,
         r: &Resilience,
         create: bool,
-        members: &[(usize, &Member, Option<String>)],
+        members: &[(usize, &'m Member, Option<String>)],
         progress: Progress<'_>,
-    ) -> Vec<(usize, Outcome)> {
+    ) -> BatchDone<'m> {
         // A member whose body cannot be made (a language Vyte does not take) fails alone.
         let mut out = Vec::new();
         let mut chunk = Vec::with_capacity(members.len());
@@ -1349,62 +1475,72 @@ mod vyte {
             }
         }
         if chunk.is_empty() {
-            return out;
+            return (out, Vec::new());
         }
         let chunk = chunk.as_slice();
-        let result = match (create, chunk) {
-            (true, [(_, _, body)]) => r
-                .call(V, "create_user", Idempotency::NotIdempotent, || {
+        let success = if create {
+            Outcome::Created
+        } else {
+            Outcome::Updated
+        };
+        // A single write answers for itself (its status); a batch's answer is any JSON,
+        // never read: what it did is learnt from the listing after it.
+        let (result, single) = match (create, chunk) {
+            (true, [(_, _, body)]) => (
+                r.call(V, "create_user", Idempotency::NotIdempotent, || {
                     client.create_user().body(body.clone()).send()
                 })
                 .await
                 .map(drop),
+                true,
+            ),
             (false, [(_, _, body)]) => {
                 let id = body.id.clone().unwrap_or_default();
                 let body = types::UserUpsert {
                     id: None,
                     ..body.clone()
                 };
-                read!(
+                let result = read!(
                     r,
                     V,
                     "update_user",
                     client.update_user().user_id(&id).body(body.clone()).send()
                 )
                 .await
-                .map(drop)
+                .map(drop);
+                (result, true)
             }
             (true, _) => {
                 let body = types::UserBatch(chunk.iter().map(|(_, _, b)| b.clone()).collect());
-                r.call(V, "create_users_batch", Idempotency::NotIdempotent, || {
-                    client.create_users_batch().body(body.clone()).send()
-                })
-                .await
-                .map(drop)
+                let result = r
+                    .call(V, "create_users_batch", Idempotency::NotIdempotent, || {
+                        client.create_users_batch().body(body.clone()).send()
+                    })
+                    .await
+                    .map(drop);
+                (result, false)
             }
             (false, _) => {
                 let body = types::UserBatch(chunk.iter().map(|(_, _, b)| b.clone()).collect());
-                read!(
+                let result = read!(
                     r,
                     V,
                     "update_users_batch",
                     client.update_users_batch().body(body.clone()).send()
                 )
                 .await
-                .map(drop)
+                .map(drop);
+                (result, false)
             }
         };
-        let success = if create {
-            Outcome::Created
-        } else {
-            Outcome::Updated
-        };
+        let mut sent = Vec::new();
         match result {
-            Ok(()) => out.extend(
+            Ok(()) if single => out.extend(
                 chunk
                     .iter()
                     .map(|&(i, _, _)| done(progress, i, V, success.clone())),
             ),
+            Ok(()) => sent.extend(chunk.iter().map(|&(i, m, _)| (i, m, success.clone()))),
             Err(e) if chunk.len() > 1 && redo_one_by_one(&e) => {
                 tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "a batch failed; redoing it member by member");
                 for &(i, m, _) in chunk {
@@ -1416,7 +1552,7 @@ mod vyte {
                 out.extend(fail_all(&work, &e, progress));
             }
         }
-        out
+        (out, sent)
     }
 
     /// Unlinks the user (the only removal Vyte offers); `done` is what to report.
@@ -1452,14 +1588,14 @@ mod vyte {
             return Ok((Vec::new(), false));
         }
         let users = read!(r, V, "list_users", client.list_users().send()).await?;
-        Ok((users.into_iter().map(account).collect(), false))
+        Ok((users.0.into_iter().map(account).collect(), false))
     }
 
     pub(super) fn account(user: types::User) -> Account {
         Account {
             vendor: V,
             id: user.id.unwrap_or_default(),
-            email: user.emails.into_iter().next(),
+            email: user.emails.and_then(|emails| emails.into_iter().next()),
             first_name: user.first_name,
             last_name: user.last_name,
             active: None,
