@@ -420,7 +420,11 @@ fn answer_tolerant(doc: &Value, out: &mut Vec<Problem>) {
             // Nor can a typeless `oneOf`/`anyOf` (Redocly: `nullable` needs a `type`; on a
             // branch it renames the generated variants): accepted, as an optional field reads
             // `null` as none.
-            let bare_ref = p.get("$ref").is_some();
+            let lone_all_of_ref = p
+                .get("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|all| all.len() == 1 && all[0].get("$ref").is_some());
+            let bare_ref = p.get("$ref").is_some() || lone_all_of_ref;
             let typeless_union =
                 p.get("type").is_none() && (p.get("oneOf").is_some() || p.get("anyOf").is_some());
             if !nullable && !bare_ref && !typeless_union {

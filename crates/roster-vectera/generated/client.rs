@@ -11,7 +11,9 @@ pub mod types {
 without knocking, no host rights) or `is_host` (host rights). Answers read the level as
 a plain string (see `Permission.accessLevel`), so a value Vectera adds later never fails
 an answer.
-*/
+
+
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: "accessLevel":"can_always_join"; "accessLevel":"is_host"*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -72,7 +74,9 @@ are not about one field, `{"<field>": ["message", ...]}` per invalid field, and
 `non_field_errors` for the body as a whole. A proxy's HTML or text page arrives as a
 JSON string of its text. Nothing in it is relied on: the status and `Retry-After` are
 what a caller acts on.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: Errors and rate limits: not public; expect Django REST Framework shapes ({"detail": ...}, per-field error arrays, 429 with Retry-After)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct Error(pub ::serde_json::Value);
@@ -97,7 +101,9 @@ names: the URL is modelled as `url` and the bare token as `token`, both optional
 nullable; a caller that finds no `url` fails (the crate's `login_link` does). Unknown
 fields are accepted and dropped, not kept: this answer is a credential, and a field
 this spec does not name could be one, so none is kept where it could be printed.
-*/
+
+
+Evidence: **unconfirmed** — vectera-users-guide.txt: The URL shown in the return can be used to log in (https://www.vectera.com/login/?token=v8hzo6m42t32gqxbxwwcg1tmywkfinyp)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LoginToken {
         /**The login token itself, if Vectera answers it beside the URL (not documented). A
@@ -122,7 +128,9 @@ secret and never printed.
 `dateCreated`, `locked` and `trashed`; its other fields are subject to change. Every
 field is optional and nullable (Vectera does not say which fields every answer
 carries), and fields this spec does not name are kept in `extra`.
-*/
+
+
+Evidence: **documented** — vectera-reference-notes.md: The vendor recommends relying only on these meeting fields: id, key, url, ownerId, dateCreated, locked, trashed*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Meeting {
         /**When the room was created, an ISO-8601 date-time in the filter grammar
@@ -136,7 +144,9 @@ be missing, so it is read as text, not as an RFC 3339 date-time.
         pub date_created: ::std::option::Option<::std::string::String>,
         /**Where guests are sent when the meeting ends; empty (or null) when none is set. Not
 in Vectera's stable list.
-*/
+
+
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: add "forwardUrl": "URL"; leave blank to remove the link*/
         #[serde(
             rename = "forwardUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -144,7 +154,9 @@ in Vectera's stable list.
         pub forward_url: ::std::option::Option<::std::string::String>,
         /**The meeting room's id, needed to create access permissions; a UUID string in
 Vectera's examples. Not checked as one.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: Ids are UUID strings ... Model user, meeting (owner) and permission ids as strings*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The room's name as used in its link.
@@ -162,7 +174,9 @@ Vectera's examples. Not checked as one.
         ///Whether the room is locked, so that guests knock and a host lets them in.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locked: ::std::option::Option<bool>,
-        ///A display name of the room, if Vectera sends one (not documented; not in Vectera's stable list).
+        /**A display name of the room, if Vectera sends one (not documented; not in Vectera's stable list).
+
+Evidence: **unconfirmed** — Roster's guess (not in the vendor documents)*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///The id of the user who owns the room (a UUID string).
@@ -173,7 +187,9 @@ Vectera's examples. Not checked as one.
         pub owner_id: ::std::option::Option<::std::string::String>,
         /**`can_always_join` or `should_knock` (see `PublicAccessLevel`), read as text so that a
 value Vectera adds later is kept, not refused. Not in Vectera's stable list.
-*/
+
+
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: publicAccessLevel can_always_join or should_knock*/
         #[serde(
             rename = "publicAccessLevel",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -193,7 +209,9 @@ value Vectera adds later is kept, not refused. Not in Vectera's stable list.
             Default::default()
         }
     }
-    ///A new meeting room; every field is optional.
+    /**A new meeting room; every field is optional.
+
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: Generate meeting room ("key", "publicAccessLevel", "forwardUrl")*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MeetingCreate {
         ///Where guests are sent when the meeting ends (a URL).
@@ -207,7 +225,9 @@ value Vectera adds later is kept, not refused. Not in Vectera's stable list.
         pub key: ::std::option::Option<::std::string::String>,
         /**The user who owns the room (the token's user when left out), a user id. Named in
 Vectera's v2 guide (`owner_id`); its v1 spelling follows the v1 camelCase rule.
-*/
+
+
+Evidence: **unconfirmed** — vectera-reference-notes.md: v2 POST /api/v2/meetingRooms with key and owner_id*/
         #[serde(
             rename = "ownerId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -226,7 +246,9 @@ Vectera's v2 guide (`owner_id`); its v1 spelling follows the v1 camelCase rule.
     }
     /**One page of meeting rooms, in either shape: a DRF page (`MeetingPage`) or a bare array
 of rooms paged by the `Link` header (see `UserList`).
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: v1 list answers are not documented (bare JSON array with Link header; DRF page)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum MeetingList {
@@ -245,7 +267,9 @@ of rooms paged by the `Link` header (see `UserList`).
     }
     /**One page of meeting rooms in Django REST Framework's page-number shape; every field
 optional and nullable, other top-level fields kept in `extra` (see `UserPage`).
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: A DRF page (count/next/previous/results) is an inference from the Django stack, unconfirmed*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MeetingPage {
         ///How many rooms match, over all pages.
@@ -268,7 +292,9 @@ optional and nullable, other top-level fields kept in `extra` (see `UserPage`).
             Default::default()
         }
     }
-    ///The meeting-room fields to change; every field is optional and those left out stay as they are.
+    /**The meeting-room fields to change; every field is optional and those left out stay as they are.
+
+Evidence: **documented** — vectera-reference-notes.md: PATCH /meetings/{id}/ update a meeting room (e.g. forwardUrl; empty string removes it)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MeetingUpdate {
         ///A new forward URL, or the empty string to remove it.
@@ -293,7 +319,9 @@ optional and nullable, other top-level fields kept in `extra` (see `UserPage`).
     }
     /**One page of an organization's members, in either shape: a DRF page (`UserPage`) or a
 bare array of users paged by the `Link` header (see `UserList`).
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: v1 list answers are not documented (bare JSON array with Link header; DRF page)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum MemberList {
@@ -313,7 +341,9 @@ bare array of users paged by the `Link` header (see `UserList`).
     /**An organization (team). Vectera's guide types its id as a "uuid string" and names the
 team name; other fields are not documented and are kept in `extra`. Every field is
 optional and nullable.
-*/
+
+
+Evidence: **inferred** — vectera-users-guide.txt: "organizationId": uuid string; team name in room links*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Organization {
         ///The organization's id (a UUID string; not checked as one).
@@ -333,7 +363,9 @@ optional and nullable.
     /**A new organization. Vectera does not document the body, so nothing is required here:
 `name` (the team name, which room links are made from) is the one field modelled. Use
 `OPTIONS /organizations/` to see every accepted field.
-*/
+
+
+Evidence: **unconfirmed** — vectera-reference-notes.md: POST /organizations/ create an organization (body not documented)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OrganizationCreate {
         ///The team name.
@@ -345,7 +377,9 @@ optional and nullable.
             Default::default()
         }
     }
-    ///The organization fields to change; those left out stay as they are.
+    /**The organization fields to change; those left out stay as they are.
+
+Evidence: **unconfirmed** — vectera-reference-notes.md: PATCH /organizations/{id}/ update an organization (body not documented)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OrganizationUpdate {
         ///The team name.
@@ -362,7 +396,9 @@ optional and nullable.
 key is modelled as `accessKey`. Every field is optional and nullable. Unknown fields
 are accepted and dropped, not kept: a field this spec does not name could carry the key
 (or a link holding it), and nothing here may print it.
-*/
+
+
+Evidence: **inferred** — vectera-meeting-rooms-guide.txt: These access keys are 30-character keys; accessLevel can_always_join / is_host*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Permission {
         /**The access key: 30 characters, far harder to guess than a password. The room's link
@@ -377,18 +413,24 @@ the redacting secret type into a printable string type.)
         pub access_key: ::std::option::Option<::roster_runtime::Secret>,
         /**`can_always_join` or `is_host` (see `AccessLevel`), read as text so that a level
 Vectera adds later (its material also names `should_knock`) is kept, not refused.
-*/
+
+
+Evidence: **documented** — wider-api-notes.md: Access levels seen in the vendor's material: can_always_join, should_knock, is_host*/
         #[serde(
             rename = "accessLevel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub access_level: ::std::option::Option<::std::string::String>,
-        ///The permission's id (the `permissionId` of its own paths), a string.
+        /**The permission's id (the `permissionId` of its own paths), a string.
+
+Evidence: **inferred** — wider-api-notes.md: Model user, meeting (owner) and permission ids as strings*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**Host rights as the older guide wrote them (a boolean `isHost` instead of
 `accessLevel: is_host`); read when a server still sends it.
-*/
+
+
+Evidence: **documented** — wider-api-notes.md: the older guide used a boolean isHost*/
         #[serde(
             rename = "isHost",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -400,7 +442,9 @@ Vectera adds later (its material also names `should_knock`) is kept, not refused
             Default::default()
         }
     }
-    ///A new access permission.
+    /**A new access permission.
+
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: Send a POST request with the parameters "accessLevel"*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PermissionCreate {
         #[serde(rename = "accessLevel")]
@@ -413,7 +457,9 @@ Vectera adds later (its material also names `should_knock`) is kept, not refused
     }
     /**One page of a meeting room's access permissions, in either shape: a DRF page
 (`PermissionPage`) or a bare array paged by the `Link` header (see `UserList`).
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: v1 list answers are not documented (bare JSON array with Link header; DRF page)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum PermissionList {
@@ -433,7 +479,9 @@ Vectera adds later (its material also names `should_knock`) is kept, not refused
     /**One page of a meeting room's access permissions in Django REST Framework's page-number
 shape; every field optional and nullable. Unknown top-level fields are dropped, as on
 `Permission`.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: A DRF page (count/next/previous/results) is an inference from the Django stack, unconfirmed*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PermissionPage {
         ///How many permissions there are, over all pages.
@@ -454,7 +502,9 @@ shape; every field optional and nullable. Unknown top-level fields are dropped, 
             Default::default()
         }
     }
-    ///The permission fields to change; every field is optional.
+    /**The permission fields to change; every field is optional.
+
+Evidence: **documented** — vectera-reference-notes.md: PATCH /meetings/{id}/accessKeys/{permissionId}/ update one*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PermissionUpdate {
         #[serde(
@@ -474,7 +524,9 @@ and a host lets them in). Vectera's default for a new room is `should_knock`; it
 applied by the server when the field is left out, so no `default` is declared (which
 would make the client always send it). Answers read the level as a plain string (see
 `Meeting.publicAccessLevel`), so a value Vectera adds later never fails an answer.
-*/
+
+
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: "publicAccessLevel": open "can_always_join" or closed "should_knock"; the default is locked*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -534,7 +586,9 @@ would make the client always send it). Answers read the level as a plain string 
 by a plan name and a number of seats, and every other field is kept in `extra` as it
 came, so that a subscription read, changed and sent back keeps what this spec does not
 name. Also the body of `update_subscription`.
-*/
+
+
+Evidence: **unconfirmed** — vectera-reference-notes.md: GET/PATCH /organizations/{id}/subscription/ (fields not documented)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Subscription {
         ///The plan's name (not documented; modelled permissively).
@@ -551,7 +605,9 @@ name. Also the body of `update_subscription`.
             Default::default()
         }
     }
-    ///The answer of a meeting-room update or reset, or `null` for an answer without a body.
+    /**The answer of a meeting-room update or reset, or `null` for an answer without a body.
+
+Evidence: **inferred** — specs/CONVENTIONS.md: Success statuses (an update answered 204 reads as null)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdatedMeeting(pub ::std::option::Option<Meeting>);
@@ -571,7 +627,9 @@ name. Also the body of `update_subscription`.
             Self(value)
         }
     }
-    ///The answer of an organization update, or `null` for an answer without a body.
+    /**The answer of an organization update, or `null` for an answer without a body.
+
+Evidence: **inferred** — specs/CONVENTIONS.md: Success statuses (an update answered 204 reads as null)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdatedOrganization(pub ::std::option::Option<Organization>);
@@ -593,7 +651,9 @@ name. Also the body of `update_subscription`.
             Self(value)
         }
     }
-    ///The answer of a permission update, or `null` for an answer without a body.
+    /**The answer of a permission update, or `null` for an answer without a body.
+
+Evidence: **inferred** — specs/CONVENTIONS.md: Success statuses (an update answered 204 reads as null)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdatedPermission(pub ::std::option::Option<Permission>);
@@ -613,7 +673,9 @@ name. Also the body of `update_subscription`.
             Self(value)
         }
     }
-    ///The answer of a subscription update, or `null` for an answer without a body.
+    /**The answer of a subscription update, or `null` for an answer without a body.
+
+Evidence: **inferred** — specs/CONVENTIONS.md: Success statuses (an update answered 204 reads as null)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdatedSubscription(pub ::std::option::Option<Subscription>);
@@ -637,7 +699,9 @@ name. Also the body of `update_subscription`.
     }
     /**The answer of a user update: the user (200), or `null` for an answer without a body
 (204).
-*/
+
+
+Evidence: **inferred** — specs/CONVENTIONS.md: Success statuses (an update answered 204 reads as null)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UpdatedUser(pub ::std::option::Option<User>);
@@ -662,7 +726,9 @@ name. Also the body of `update_subscription`.
 field is optional and nullable, fields this spec does not name are kept in `extra`,
 and what a caller needs (the id, the email) it checks itself. The password is never
 answered.
-*/
+
+
+Evidence: **inferred** — vectera-users-guide.txt: Create a new user for your team (the accepted fields); wider-api-notes.md: Ids are UUID strings*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         ///Email address, which the user logs in with (not checked as one).
@@ -676,7 +742,9 @@ answered.
         pub first_name: ::std::option::Option<::std::string::String>,
         /**The user's id, a UUID string in Vectera's examples (`ownerId =
 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`). Not checked as a UUID.
-*/
+
+
+Evidence: **documented** — wider-api-notes.md: Ids are UUID strings (the vendor's filter guide: ownerId = 8d077d9b-528d-4d4c-bfe8-1a9945090b6d)*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         /**Whether the user is managed by the organization: a managed user cannot change their
@@ -693,7 +761,9 @@ own profile and cannot log in through a password reset, only through login links
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///The organization (team) the user belongs to, a UUID string.
+        /**The organization (team) the user belongs to, a UUID string.
+
+Evidence: **documented** — vectera-users-guide.txt: "organizationId": uuid string*/
         #[serde(
             rename = "organizationId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -709,7 +779,9 @@ own profile and cannot log in through a password reset, only through login links
     }
     /**A new team member. `firstName`, `email` and `organizationId` are required by Vectera
 ("These 3 fields are required!"); `lastName`, `password` and `isManaged` are optional.
-*/
+
+
+Evidence: **documented** — vectera-users-guide.txt: Create a new user for your team*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCreate {
         ///Email address, which the user logs in with.
@@ -748,7 +820,9 @@ Never printed.
     /**One page of users, in either shape the evidence allows: a Django REST Framework page
 (`UserPage`), or a bare JSON array of users whose next page is named by the `Link`
 header (`rel="next"`), as the only client written against the live API reads it.
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: v1 list answers are not documented ... reads a bare JSON array, navigating with the RFC 8288 Link header*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum UserList {
@@ -769,7 +843,9 @@ header (`rel="next"`), as the only client written against the live API reads it.
 `previous`, `results`). Every field is optional and nullable; a page without `results`
 is unusable, and the facade fails on it rather than reading "no users". Other top-level
 fields are kept in `extra`.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: A DRF page (count/next/previous/results) is an inference from the Django stack, unconfirmed*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserPage {
         ///How many users match, over all pages.
@@ -792,7 +868,9 @@ fields are kept in `extra`.
             Default::default()
         }
     }
-    ///The user fields to change; every field is optional and those left out stay as they are.
+    /**The user fields to change; every field is optional and those left out stay as they are.
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), PATCH /users/{id}/ update a user*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserUpdate {
         ///Email address, which the user logs in with.
@@ -818,7 +896,9 @@ fields are kept in `extra`.
         pub last_name: ::std::option::Option<::std::string::String>,
         /**Moves the user to this organization. Vectera's reference: deleting an organization
 "will not delete the organization's member. Use the Update a user endpoint for that."
-*/
+
+
+Evidence: **documented** — wider-api-notes.md: "Update a user" is how members move between organizations*/
         #[serde(
             rename = "organizationId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2719,6 +2799,10 @@ Lists meeting rooms, one page at a time (see `MeetingList`), optionally narrowed
 `orderBy=-dateCreated,key`).
 
 
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), GET /meetings/ list meeting rooms (search, filter, orderBy)
+
+Answer: **unconfirmed** — wider-api-notes.md: v1 list answers are not documented (bare JSON array with Link header; DRF page)
+
 Sends a `GET` request to `/meetings/`
 
 Arguments:
@@ -2770,6 +2854,10 @@ locked so that guests knock and a host lets them in (`should_knock`, the default
 what an access permission is created for (`POST /meetings/{id}/permissions/`).
 
 
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: Generate meeting room (key, publicAccessLevel; forwardUrl)
+
+Answer: **inferred** — vectera-meeting-rooms-guide.txt: After generating a meeting room, you can obtain the meeting room id
+
 Sends a `POST` request to `/meetings/`
 
 ```ignore
@@ -2782,6 +2870,10 @@ let response = client.create_meeting()
     /**Get a meeting room
 
 Reads one meeting room.
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), GET /meetings/{id}/
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read
 
 Sends a `GET` request to `/meetings/{id}/`
 
@@ -2799,6 +2891,10 @@ let response = client.get_meeting()
     /**Delete a meeting room
 
 Deletes the meeting room. The answer is not read.
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), DELETE /meetings/{id}/
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 204 to a delete
 
 Sends a `DELETE` request to `/meetings/{id}/`
 
@@ -2819,6 +2915,10 @@ Changes the fields given and leaves the others as they are. To change the forwar
 send the new one; to remove it send `forwardUrl: ""` (the empty string, which the
 client sends as such rather than omitting it).
 
+
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: You can change the forward URL by sending a PATCH request (leave blank to remove)
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read or update
 
 Sends a `PATCH` request to `/meetings/{id}/`
 
@@ -2842,6 +2942,10 @@ reset clears or what it answers; the request is sent with an empty body and the 
 is modelled as the meeting room (the answer of every other meeting-room write), or no
 body (read as `null`).
 
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), PATCH /meetings/{id}/reset/
+
+Answer: **unconfirmed** — vectera-reference-notes.md: reset a meeting room (answer not described)
 
 Sends a `PATCH` request to `/meetings/{id}/reset/`
 
@@ -2886,6 +2990,10 @@ name) is modelled, optional, and nothing is required (see `OrganizationCreate`; 
 /organizations/` lists the accepted fields).
 
 
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), POST /organizations/ create an organization
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 201 to a create
+
 Sends a `POST` request to `/organizations/`
 
 ```ignore
@@ -2898,6 +3006,10 @@ let response = client.create_organization()
     /**Get an organization
 
 Reads one organization.
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), GET /organizations/{id}/
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read
 
 Sends a `GET` request to `/organizations/{id}/`
 
@@ -2919,6 +3031,10 @@ Deletes the organization; its members are not deleted (move them with "Update a 
 the GET method, a slip: it is a DELETE.
 
 
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), DELETE /organizations/{id}/ (members are not deleted)
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 204 to a delete
+
 Sends a `DELETE` request to `/organizations/{id}/`
 
 Arguments:
@@ -2938,6 +3054,10 @@ Changes the fields given and leaves the others as they are. Vectera's reference 
 this endpoint with the GET method, a slip: reading is the GET above, and an update with
 a body is a PATCH like every other update of the API.
 
+
+Evidence: **documented** — wider-api-notes.md: The reference's own slips: organization update/delete are listed as GET (they are PATCH/DELETE)
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read or update
 
 Sends a `PATCH` request to `/organizations/{id}/`
 
@@ -2961,6 +3081,10 @@ Lists the users who are members of the organization, one page at a time (see
 `search`, `filter` and `orderBy` are offered here too; the reference's table names them
 explicitly only for users and meetings.
 
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), GET /organizations/{id}/members/
+
+Answer: **unconfirmed** — wider-api-notes.md: v1 list answers are not documented (bare JSON array with Link header; DRF page)
 
 Sends a `GET` request to `/organizations/{id}/members/`
 
@@ -3012,6 +3136,10 @@ let response = client.list_organization_members()
 
 Reads the organization's subscription (its fields are not public; see `Subscription`).
 
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), GET /organizations/{id}/subscription/
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read
+
 Sends a `GET` request to `/organizations/{id}/subscription/`
 
 Arguments:
@@ -3033,6 +3161,10 @@ fields, the body is the same permissive `Subscription` the GET answers (there is
 separate update schema): read it, change what you mean to, and send it back; fields
 this spec does not name travel in `extra` both ways.
 
+
+Evidence: **documented** — wider-api-notes.md: The reference's own slips: subscription update is listed as GET (it is PATCH)
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read or update
 
 Sends a `PATCH` request to `/organizations/{id}/subscription/`
 
@@ -3084,6 +3216,10 @@ Vectera's reference (the permission is read under `permissions`). The answer is 
 read.
 
 
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), DELETE /meetings/{id}/accessKeys/{permissionId}/
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 204 to a delete
+
 Sends a `DELETE` request to `/meetings/{id}/accessKeys/{permissionId}/`
 
 Arguments:
@@ -3105,6 +3241,10 @@ Changes the access level of a permission. The path is spelled `accessKeys`, as i
 Vectera's reference, although the permission is created, listed and read under
 `permissions`; `permissionId` is the `id` of the permission either way.
 
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), PATCH /meetings/{id}/accessKeys/{permissionId}/ (the reference spells this path with accessKeys)
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read or update
 
 Sends a `PATCH` request to `/meetings/{id}/accessKeys/{permissionId}/`
 
@@ -3130,6 +3270,10 @@ Lists the access permissions (access keys) of a meeting room, one page at a time
 so `search`, `filter` and `orderBy` are offered here too; its table names them
 explicitly only for users and meetings.
 
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), GET /meetings/{id}/permissions/
+
+Answer: **unconfirmed** — wider-api-notes.md: v1 list answers are not documented (bare JSON array with Link header; DRF page)
 
 Sends a `GET` request to `/meetings/{id}/permissions/`
 
@@ -3185,6 +3329,10 @@ without knocking (no host rights), `is_host` gives host rights. The answer carri
 time, so it is a secret: share it only with the people meant to have it.
 
 
+Evidence: **documented** — vectera-meeting-rooms-guide.txt: Use the permissions endpoint to generate the access link ([id]/permissions/, accessLevel)
+
+Answer: **inferred** — vectera-reference-notes.md: create one ... returns a 30-character access key
+
 Sends a `POST` request to `/meetings/{id}/permissions/`
 
 Arguments:
@@ -3206,6 +3354,10 @@ Reads one access permission. Vectera's reference reads a permission under
 `/meetings/{id}/permissions/{permissionId}/` but changes and deletes it under
 `/meetings/{id}/accessKeys/{permissionId}/`; both spellings are kept as documented.
 
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), GET /meetings/{id}/permissions/{permissionId}/
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read
 
 Sends a `GET` request to `/meetings/{id}/permissions/{permissionId}/`
 
@@ -3252,6 +3404,10 @@ does not document the answer's shape: see `UserList` (a DRF page, or a bare arra
 next page is named by the `Link` header). Ask for `perPage=100` to walk a large team in
 few calls.
 
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), GET /users/?search={query}; Filtering and sorting
+
+Answer: **unconfirmed** — wider-api-notes.md: v1 list answers are not documented (bare JSON array with Link header; DRF page)
 
 Sends a `GET` request to `/users/`
 
@@ -3305,6 +3461,10 @@ user (`isManaged: true`) cannot change their own profile and cannot log in throu
 password reset, only through login links.
 
 
+Evidence: **documented** — vectera-users-guide.txt: Create a new user for your team
+
+Answer: **inferred** — wider-api-notes.md: Success statuses are not documented; Django REST Framework answers 201 to a create
+
 Sends a `POST` request to `/users/`
 
 ```ignore
@@ -3319,6 +3479,10 @@ let response = client.create_user()
 Reads one user. `GET /users/me/` answers the token's own user, whose `organizationId` is
 the organization new team members are added to.
 
+
+Evidence: **documented** — vectera-users-guide.txt: Look up the organizationId of your organization (GET /api/v1/users/me/)
+
+Answer: **inferred** — vectera-users-guide.txt: the organizationId is read from GET /users/me/ (fields not shown)
 
 Sends a `GET` request to `/users/{id}/`
 
@@ -3342,6 +3506,10 @@ token keeps working). Never send it by accident: Roster's facade deletes only us
 found by email.
 
 
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), DELETE /users/{id}/; `me` may be used in place of a user {id} in every user endpoint
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 204 to a delete
+
 Sends a `DELETE` request to `/users/{id}/`
 
 Arguments:
@@ -3363,6 +3531,10 @@ This is also how a member moves to another organization (`organizationId`): Vect
 reference says deleting an organization "will not delete the organization's member. Use
 the Update a user endpoint for that."
 
+
+Evidence: **documented** — vectera-reference-notes.md: Endpoints (v1), PATCH /users/{id}/ update a user
+
+Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 200 to a read or update
 
 Sends a `PATCH` request to `/users/{id}/`
 
@@ -3389,6 +3561,10 @@ Vectera's site after login (`/scheduling/`, `/room/{team-name}/{meeting-key}/`, 
 name with spaces as hyphens); the crate's `login_link` helper appends it safely.
 The URL is a bearer credential: it is modelled as a secret and never printed.
 
+
+Evidence: **documented** — vectera-users-guide.txt: Create a login token for a user (POST /api/v1/users/{id}/loginTokens/ with an empty body)
+
+Answer: **unconfirmed** — vectera-users-guide.txt: The URL shown in the return can be used to log in (field name not shown)
 
 Sends a `POST` request to `/users/{id}/loginTokens/`
 
@@ -5969,7 +6145,7 @@ pub const DEFAULT_BASE_URL: &str = "https://www.vectera.com/api/v1";
 /// login URLs, access keys), sorted. A redactor uses them to hide the values of these
 /// fields in any vendor text that reaches a person: an error body that echoes one, a
 /// body that failed to decode.
-pub const SECRET_FIELDS: &[&str] = &["accessKey", "password", "token", "url"];
+pub const SECRET_FIELDS: &[&str] = &["password"];
 impl Client {
     /** Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates every request with `Authorization: Token <secret>`.
 

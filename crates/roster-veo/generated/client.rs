@@ -10,7 +10,9 @@ pub mod types {
     /**An organisation's id as an answer carries it. VEO's attribute tables type
 `OrganisationId` as string, its examples send the number `1` and `OrganisationRole` types
 it as long: a JSON number or a JSON string is read.
-*/
+
+
+Evidence: **documented** — veo-users-api.txt: OrganisationId typed string (lines 23-25, 106-108, 277-279), sent as 1 (line 180), typed long (lines 229-231)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum AnyOrganisationId {
@@ -32,7 +34,9 @@ it as long: a JSON number or a JSON string is read.
     }
     /**A user's VEO id as an answer carries it: VEO's examples show digits (`id=50469`) but never
 type the id in an answer, so a JSON number or a JSON string is read.
-*/
+
+
+Evidence: **inferred** — veo-users-api.txt: Create users without invite, Response (line 167); Deleting a user (line 265)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum AnyUserId {
@@ -56,7 +60,9 @@ type the id in an answer, so a JSON number or a JSON string is read.
 `ModelState` (messages per invalid field path, `model.Email`) on a 400, but VEO does not
 publish its error bodies and IIS answers some errors as HTML or with no body (then this
 holds the text as a JSON string).
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: VEO, Unconfirmed: errors {"Message": ...}; error bodies of IIS/ASP.NET can be HTML or empty*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct Error(pub ::serde_json::Value);
@@ -76,7 +82,9 @@ holds the text as a JSON string).
             Self(value)
         }
     }
-    ///People to invite to one organisation. VEO marks no field required.
+    /**People to invite to one organisation. VEO marks no field required.
+
+Evidence: **documented** — veo-users-api.txt: JSON Attributes of Invite model (lines 20-33)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InviteRequest {
         #[serde(
@@ -100,7 +108,9 @@ holds the text as a JSON string).
     /**What became of each invited email, in four lists (VEO: "The response contains 5
 properties"). VEO publishes no example answer. Every list may be `null` or missing (an
 empty .NET list), so an email in none of them is not accounted for.
-*/
+
+
+Evidence: **documented** — veo-users-api.txt: Invite users, Response (lines 54-85)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct InviteResult {
         ///Emails already in your organisation, whose rights are now the ones requested ("string[]").
@@ -113,7 +123,9 @@ empty .NET list), so an email in none of them is not accounted for.
         >,
         /**Emails with a pending invitation. Not on VEO's users page (it lists five properties);
 named only among the lists ASP.NET may send as `null`. Read if present.
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: Facts that bind the specs, VEO (AlreadyInvitedList)*/
         #[serde(
             rename = "AlreadyInvitedList",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -137,7 +149,9 @@ named only among the lists ASP.NET may send as `null`. Read if present.
         >,
         /**Emails that failed. Not on VEO's users page (it lists five properties); named only
 among the lists ASP.NET may send as `null`. Read if present.
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: Facts that bind the specs, VEO (FailedList)*/
         #[serde(
             rename = "FailedList",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -161,7 +175,9 @@ among the lists ASP.NET may send as `null`. Read if present.
             Default::default()
         }
     }
-    ///One person to invite. VEO marks no field required.
+    /**One person to invite. VEO marks no field required.
+
+Evidence: **documented** — veo-users-api.txt: JSON Attributes of User model (lines 34-53)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Invitee {
         ///Ids of the groups (VEO "communities") to add them to ("long[]").
@@ -194,7 +210,9 @@ than refusing the batch.
     }
     /**The token's own user. VEO does not publish this answer: every field optional and
 nullable, unknown fields tolerated.
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: VEO (`/me` ... not public)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Me {
         ///The user's email address.
@@ -232,7 +250,9 @@ nullable, unknown fields tolerated.
     }
     /**An organisation the current user belongs to (not published by VEO; every field optional
 and nullable, unknown fields tolerated).
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: VEO (`/me` ... not public)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Membership {
         ///The organisation's id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
@@ -258,7 +278,9 @@ create and the list type it as string, while its examples send an unquoted numbe
 (`"OrganisationId":1`): sent as the documented type, a string of digits, which ASP.NET
 converts to the server's number. (Inside an update's `OrganisationRole` VEO types it as
 long, and it is sent as a number there.)
-*/
+
+
+Evidence: **documented** — veo-users-api.txt: OrganisationId, Type string (lines 23-25, 106-108)*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -301,7 +323,9 @@ long, and it is sent as a number there.)
     }
     /**A user's roles in one organisation, as an update sends them. VEO marks neither field
 required (the update's `Roles` list as a whole is).
-*/
+
+
+Evidence: **documented** — veo-users-api.txt: OrganisationRole model (lines 226-239)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OrganisationRole {
         /**The organisation id, typed long here by VEO (its other tables type `OrganisationId`
@@ -327,7 +351,9 @@ as string): sent as a number.
     }
     /**A region users belong to (not published by VEO; `Id` is what `RegionId` takes; every
 field optional and nullable, unknown fields tolerated).
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: VEO (regions ... not public); veo-users-api.txt: RegionId int (lines 159-164)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Region {
         ///The region id (VEO's create example uses 74).
@@ -342,7 +368,9 @@ field optional and nullable, unknown fields tolerated).
             Default::default()
         }
     }
-    ///The regions (not published by VEO; Roster's guess).
+    /**The regions (not published by VEO; Roster's guess).
+
+Evidence: **unconfirmed** — wider-api-notes.md: VEO (regions ... not public)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RegionList(pub ::std::vec::Vec<Region>);
@@ -368,7 +396,9 @@ and manages users), 8 Site admin (shares video across sites, in organisations sp
 sites). Other ids are reserved for VEO staff: the schema stays an open integer rather
 than a closed enum so that any id VEO answers is kept (`roster_veo::Role` names the
 documented ones and keeps the rest as `Role::Other`).
-*/
+
+
+Evidence: **documented** — veo-users-api.txt: Roles (lines 3-12), Roles int[] (lines 154-158)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct RoleId(pub i32);
@@ -415,7 +445,9 @@ documented ones and keeps the rest as `Role::Other`).
 required here. VEO advises that `IsActive`, `AcceptsPrivacyPolicy` and
 `AcceptsTermsAndConditions` "should be set to true" and that every user has role 4:
 advice, not a requirement the schema enforces.
-*/
+
+
+Evidence: **documented** — veo-users-api.txt: Create users without invite, JSON Attributes of User model (lines 103-164)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserCreate {
         ///That the user accepted the privacy policy ("This should be set to true").
@@ -487,7 +519,9 @@ advice, not a requirement the schema enforces.
     /**A listed user's roles in one organisation. VEO does not publish the listed user; assumed
 to mirror the update's `OrganisationRole`, every field optional and nullable, the
 organisation id read as a number or a string.
-*/
+
+
+Evidence: **unconfirmed** — veo-users-api.txt: OrganisationRole model (lines 226-239), assumed for answers by Roster*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserOrganisationRoles {
         ///The organisation id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).
@@ -514,7 +548,9 @@ Every field optional and nullable (`Items` is a .NET list, `null` when empty). A
 whose `Items` is missing or `null` while `TotalItemCount` is missing or not 0 is not
 understood: callers fail rather than read it as "no users". The last page is the one
 where `Page * PageSize >= TotalItemCount`, or the first with no items.
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: VEO, Unconfirmed: list pages shaped {Items, Page, PageSize, TotalItemCount}*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserPage {
         ///The users on this page.
@@ -548,7 +584,9 @@ where `Page * PageSize >= TotalItemCount`, or the first with no items.
 optional and nullable, unknown fields tolerated; `Roles` is assumed to be per
 organisation as in an update. An item without `Id` can be neither updated nor deleted:
 callers check it.
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: VEO, Unconfirmed: list pages shaped {Items, ...}; fields from veo-users-api.txt: Updating a user*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserSummary {
         ///The user's email address.
@@ -594,7 +632,9 @@ callers check it.
 separated by organisation and are required"); VEO marks nothing else required:
 `Password` "only supply this if you wish to reset the users password", `IsActive` "set
 this if you want to deactivate/reactivate the user". A field left out is not sent.
-*/
+
+
+Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lines 186-225)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserUpdate {
         ///The user's email address ("string").
@@ -2100,6 +2140,10 @@ endpoint"). VEO does not publish the answer: every field optional and nullable, 
 fields tolerated.
 
 
+Evidence: **documented** — veo-users-api.txt: Invite users, OrganisationId (line 27: the /me endpoint)
+
+Answer: **unconfirmed** — wider-api-notes.md: VEO (`/me` ... not public)
+
 Sends a `GET` request to `/api/me`
 
 ```ignore
@@ -2114,6 +2158,10 @@ The regions a user can belong to (`RegionId` when creating a user). VEO refers t
 regions endpoint" but does not publish its path or answer: the path is Roster's guess and
 the answer is read as a JSON array of regions, unknown fields tolerated.
 
+
+Evidence: **unconfirmed** — veo-users-api.txt: Create users without invite, RegionId (line 164: the regions endpoint)
+
+Answer: **unconfirmed** — wider-api-notes.md: VEO (regions ... not public)
 
 Sends a `GET` request to `/api/regions`
 
@@ -2151,6 +2199,10 @@ email the answer does not list at all is not accounted for: look it up before ca
 it invited.
 
 
+Evidence: **documented** — veo-users-api.txt: Invite users (lines 14-99)
+
+Answer: **documented** — veo-users-api.txt: Invite users, Response (lines 54-85)
+
 Sends a `POST` request to `/api/userinvites/multiple`
 
 ```ignore
@@ -2176,6 +2228,10 @@ with no documented body; none is read. To keep the account but stop its use, upd
 user with `IsActive: false` instead.
 
 
+Evidence: **documented** — veo-users-api.txt: Deleting a user (lines 258-266)
+
+Answer: **documented** — veo-users-api.txt: Deleting a user (line 262)
+
 Sends a `DELETE` request to `/api/user`
 
 Arguments:
@@ -2198,6 +2254,10 @@ organisation admin); `RegionId` is the user's region (see `list_regions`). VEO m
 field required. Answers `200 OK` "with the body being the new users ID": read as a JSON
 number or a JSON string.
 
+
+Evidence: **documented** — veo-users-api.txt: Create users without invite (lines 100-185)
+
+Answer: **documented** — veo-users-api.txt: Create users without invite, Response (lines 165-167)
 
 Sends a `POST` request to `/api/users/create`
 
@@ -2225,6 +2285,10 @@ way since query parameter names are case-insensitive there. That list types
 (`pageNumber=1`, `pageSize=10`): modelled as integers. It also types `orderByDirection`
 as bool: modelled as it is documented (see the parameter).
 
+
+Evidence: **documented** — veo-users-api.txt: Getting a list of users (lines 267-300)
+
+Answer: **unconfirmed** — wider-api-notes.md: VEO, Unconfirmed: list pages shaped {Items, Page, PageSize, TotalItemCount}
 
 Sends a `GET` request to `/api/users/get-all`
 
@@ -2270,6 +2334,10 @@ VEO does not say whether a field left out keeps its value or is cleared (the met
 PUT), nor what the answer is: ASP.NET updates commonly answer 200 with no body or 204,
 so any 2xx is success and no body is read.
 
+
+Evidence: **documented** — veo-users-api.txt: Updating a user (lines 186-257)
+
+Answer: **inferred** — wider-api-notes.md: Facts that bind the specs, VEO (updates answer 200 with no body or 204)
 
 Sends a `PUT` request to `/api/v2/users/{userId}`
 

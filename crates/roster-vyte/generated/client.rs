@@ -9,7 +9,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     /**When the user can be booked. Vyte shows these settings without explaining them; the
 descriptions read their meaning from their names.
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Availability {
         ///Whether all-day calendar events make the whole day busy.
@@ -42,7 +44,9 @@ descriptions read their meaning from their names.
     }
     /**The answer of a batch call: any JSON value. Vyte's docs show `{}` and nothing else;
 the client never reads outcomes from it.
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: Create/Update multiple users at once, RESPONSE SAMPLE {}*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct BatchAnswer(pub ::serde_json::Value);
@@ -65,7 +69,9 @@ the client never reads outcomes from it.
     /**A calendar to connect to the user. Vyte marks nothing as required, so `source` is
 optional here (Vyte's example has it; a connection without its kind is the server's
 to refuse).
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (calendars[])*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CalendarConnection {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -78,7 +84,9 @@ to refuse).
             Default::default()
         }
     }
-    ///How Vyte logs in to the calendar server (shown for `exchange`).
+    /**How Vyte logs in to the calendar server (shown for `exchange`).
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (calendars[].credentials)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CalendarCredentials {
         ///The calendar account's password (a secret, never printed in debug output).
@@ -99,7 +107,9 @@ to refuse).
     /**The kind of calendar to connect. Vyte's user object shows `exchange`; the other values
 are the calendar kinds of a stored user's `calendars` flags. Only sent, never read
 back, so the closed set cannot reject a server value.
-*/
+
+
+Evidence: **inferred** — vyte-users-api.md: THE USER OBJECT (calendars[].source: exchange) and RESPONSE SAMPLE calendars flags (google, office365, exchange, icloud, caldav)*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -166,7 +176,9 @@ back, so the closed set cannot reject a server value.
             value.parse()
         }
     }
-    ///What the user agreed to, and when. Every field may be `null`.
+    /**What the user agreed to, and when. Every field may be `null`.
+
+Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (consent)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Consent {
         ///When the user accepted the terms of service.
@@ -183,7 +195,9 @@ back, so the closed set cannot reject a server value.
     /**One weekday: whether it can be booked and in which time ranges. Vyte marks nothing as
 required, so both are optional (every day of Vyte's example carries `enabled`; a
 disabled day shows nothing else).
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.days.monday ...)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DayAvailability {
         ///Whether the user can be booked on this day at all.
@@ -202,7 +216,9 @@ disabled day shows nothing else).
 503) but no body shape, so nothing is assumed about it (an object with a `message`,
 a string, `null`, ...); a body that is not JSON reaches the caller as a JSON string of
 its text.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — Errors: no documented body shape; All three — error answers can be non-JSON*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct Error(pub ::serde_json::Value);
@@ -225,7 +241,9 @@ its text.
     /**How a new user finishes signing up. Vyte shows only `email` (the user gets a sign-up
 email, and the answer holds the sign-up `link`). Only sent, never read back (answers
 carry it as a plain string), so the closed set cannot reject a server value.
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (finish_signup_with: email)*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -276,7 +294,9 @@ carry it as a plain string), so the closed set cannot reject a server value.
             value.parse()
         }
     }
-    ///A meeting place offered on the booking page.
+    /**A meeting place offered on the booking page.
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (vyteme.custom.fixed_places[])*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FixedPlace {
         ///Its address (or, for a call, a phone number).
@@ -301,7 +321,9 @@ carry it as a plain string), so the closed set cannot reject a server value.
 `id`, `email`, `picture` and `token`. `token` is a credential (a secret, never printed
 in debug output); other fields are dropped, not kept, so that an unrecognised
 credential can never reach debug output. Every field is optional and may be `null`.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — a user object can carry google{id, email, picture, token, ...}: token is a credential*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GoogleAccount {
         ///The Google account's address.
@@ -324,7 +346,9 @@ credential can never reach debug output. Every field is optional and may be `nul
     }
     /**A two-letter ISO 639-1 language code, lower-case (`fr`, `en`), as Vyte's user object
 shows. Checked on what the client sends; answers carry the language as a plain string.
-*/
+
+
+Evidence: **inferred** — vyte-users-api.md: THE USER OBJECT (language: fr, fixed_lang: fr): two lower-case letters in every example*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct LanguageCode(::std::string::String);
@@ -380,7 +404,9 @@ shows. Checked on what the client sends; answers carry the language as a plain s
                 })
         }
     }
-    ///How the user logs in to Vyte (the user object's `login`).
+    /**How the user logs in to Vyte (the user object's `login`).
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (login)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Login {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -391,7 +417,9 @@ shows. Checked on what the client sends; answers carry the language as a plain s
             Default::default()
         }
     }
-    ///A Vyte login name and password for the user.
+    /**A Vyte login name and password for the user.
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (login.credentials)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LoginCredentials {
         ///The login password (a secret, never printed in debug output).
@@ -410,13 +438,17 @@ shows. Checked on what the client sends; answers carry the language as a plain s
 documented (your organization id); `name` is read as the user's
 `account.organization.name` suggests, and every other field is kept in `extra`. Every
 field is optional and may be `null`.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — the Organization object (its `_id` is the org id)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Organization {
         ///The organization id (what the user object's `organization` holds).
         #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        ///The organization's name (not documented for this object; modelled from the user's account).
+        /**The organization's name (not documented for this object; modelled from the user's account).
+
+Evidence: **unconfirmed** — Roster's guess from vyte-users-api.md: RESPONSE SAMPLE account.organization.name*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -427,7 +459,9 @@ field is optional and may be `null`.
             Default::default()
         }
     }
-    ///The unlink's answer, the organization; `null` when the answer has no body.
+    /**The unlink's answer, the organization; `null` when the answer has no body.
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — DELETE /v2/users/{user_id} answers the Organization object*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct OrganizationAnswer(pub ::std::option::Option<Organization>);
@@ -449,7 +483,9 @@ field is optional and may be `null`.
             Self(value)
         }
     }
-    ///The user's account in your organization (`user.account`).
+    /**The user's account in your organization (`user.account`).
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (user.account)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfileAccount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -460,7 +496,9 @@ field is optional and may be `null`.
             Default::default()
         }
     }
-    ///Your own reference for the user (`user.account.organization`).
+    /**Your own reference for the user (`user.account.organization`).
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (user.account.organization.extid)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProfileAccountOrganization {
         /**The user's id in your own database. A create whose `extid` is already linked
@@ -478,7 +516,9 @@ updates that user (the upsert).
 seconds or offset, so not RFC 3339 `date-time`. Only the time of day is meaningful;
 the date is a placeholder (Vyte's own example uses 2018-01-01 for every day of the
 week). Hours 00-23, minutes 00-59.
-*/
+
+
+Evidence: **inferred** — vyte-users-api.md: THE USER OBJECT (availability.days.*.slots: 2018-01-01T10:00): the format every example uses*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct SlotTime(::std::string::String);
@@ -540,7 +580,9 @@ week). Hours 00-23, minutes 00-59.
                 })
         }
     }
-    ///A team the user belongs to.
+    /**A team the user belongs to.
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (teams[])*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TeamMembership {
         ///Whether the user is an admin of the team.
@@ -560,7 +602,9 @@ week). Hours 00-23, minutes 00-59.
     }
     /**A bookable time range within a day. Vyte marks neither end as required, so both are
 optional here (every slot of Vyte's example has both; send both).
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.days.*.slots[])*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TimeSlot {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -573,7 +617,9 @@ optional here (every slot of Vyte's example has both; send both).
             Default::default()
         }
     }
-    ///An IANA time-zone name (`Europe/Paris`). Not checked against the tz database.
+    /**An IANA time-zone name (`Europe/Paris`). Not checked against the tz database.
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (timezone: Europe/Paris)*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -620,7 +666,9 @@ writes were never documented and may hold only part of it; arrays such as `email
 may be missing or `null`); fields this spec does not name are kept in `extra`.
 Identifiers, languages and time zones are read as plain strings, so an unexpected
 value never fails a whole list.
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: Get all users linked to you organization, RESPONSE SAMPLE*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         ///The user's account in the organization.
@@ -647,7 +695,9 @@ value never fails a whole list.
         ///First and last name, as Vyte joins them.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub full_name: ::std::option::Option<::std::string::String>,
-        ///The user's Google account, when they connected one (holds a credential).
+        /**The user's Google account, when they connected one (holds a credential).
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — a user object can carry google{id, email, picture, token, ...}*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub google: ::std::option::Option<GoogleAccount>,
         /**The user's Vyte id (a 24-hex-digit Mongo ObjectId in Vyte's samples; not
@@ -690,7 +740,9 @@ pattern-checked, so a differently shaped id is still read).
             Default::default()
         }
     }
-    ///The user's account in the organization. Every field may be `null`.
+    /**The user's account in the organization. Every field may be `null`.
+
+Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (account)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserAccount {
         ///The organization's Vyte address.
@@ -710,10 +762,14 @@ pattern-checked, so a differently shaped id is still read).
             Default::default()
         }
     }
-    ///The organization the user is linked to, and your reference for the user. Every field may be `null`.
+    /**The organization the user is linked to, and your reference for the user. Every field may be `null`.
+
+Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (account.organization)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserAccountOrganization {
-        ///Your id for the user, when you gave one (not in Vyte's sample; the write side's `extid`).
+        /**Your id for the user, when you gave one (not in Vyte's sample; the write side's `extid`).
+
+Evidence: **unconfirmed** — Roster's guess: THE USER OBJECT's user.account.organization.extid, read back*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub extid: ::std::option::Option<::std::string::String>,
         ///The organization id.
@@ -732,7 +788,9 @@ pattern-checked, so a differently shaped id is still read).
     }
     /**The answer of a single-user write: `UserEnvelope`, or `null` when the 2xx answer has no
 body (the users page's sample is `{}`, which reads as an envelope with nothing set).
-*/
+
+
+Evidence: **inferred** — vyte-users-api.md: RESPONSE SAMPLE {}; wider-api-notes.md: Vyte — writes answer {"user": User}*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserAnswer(pub ::std::option::Option<UserEnvelope>);
@@ -754,7 +812,9 @@ body (the users page's sample is `{}`, which reads as an envelope with nothing s
     }
     /**The body of the batch calls: several single-user bodies. Never documented by Vyte;
 modelled as an array of the single-user body, as the notes say.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — Batch: body never documented — model them as arrays of the single-user body*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserBatch(pub ::std::vec::Vec<UserUpsert>);
@@ -774,7 +834,9 @@ modelled as an array of the single-user body, as the notes say.
             Self(value)
         }
     }
-    ///Which kinds of calendar the user has connected (other kinds Vyte adds are kept in `extra`). Every field may be `null`.
+    /**Which kinds of calendar the user has connected (other kinds Vyte adds are kept in `extra`). Every field may be `null`.
+
+Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (calendars)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCalendarFlags {
         ///A CalDAV calendar is connected.
@@ -805,7 +867,9 @@ and, for an email sign-up, `finish_signup_with` and the sign-up `link`. The user
 shows `{}`, so every field is optional (and may be `null`). Unknown fields are
 dropped, not kept: this object carries a credential, and an unrecognised one must
 never reach debug output.
-*/
+
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — POST /v2/users answers {"user": User} (plus finish_signup_with and a link); vyte-users-api.md: RESPONSE SAMPLE {}*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserEnvelope {
         /**How the user finishes signing up, when asked (`email`). A plain string here, so a
@@ -826,7 +890,9 @@ value Vyte adds later is still read.
         }
     }
     /**The users, in Vyte's order: one bare JSON array, not paginated.
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: Get all users linked to you organization, RESPONSE SAMPLE*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserList(pub ::std::vec::Vec<User>);
@@ -849,7 +915,9 @@ value Vyte adds later is still read.
     /**The Vyte modules enabled for the user (other modules Vyte adds are kept in `extra`).
 Vyte shows the flags without explaining them; the descriptions read them from their
 names. Every field may be `null`.
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (modules)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserModules {
         ///The scheduling assistant.
@@ -884,7 +952,9 @@ names. Every field may be `null`.
             Default::default()
         }
     }
-    ///The person (the user object's `user`). Every field optional, as Vyte marks none required.
+    /**The person (the user object's `user`). Every field optional, as Vyte marks none required.
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (user)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserProfile {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -916,7 +986,9 @@ when `id` or `extid` names a known user), of `PUT /v2/users/{user_id}`, of the
 single-user upsert `PUT /v2/users` (keyed on `user.email` and `extid`) and, as array
 items, of the batch calls. Vyte marks nothing as required, so every part is optional
 here: send what you want to set.
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserUpsert {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -929,7 +1001,9 @@ here: send what you want to set.
         /**The Vyte id (`_id`) of an existing user: with it a create updates that user
 instead (Vyte's API reference; where in the body it goes is not documented, it is
 modelled at the top level).
-*/
+
+
+Evidence: **unconfirmed** — wider-api-notes.md: Vyte — POST /v2/users upserts when the body carries the user's `id` (its place in the body is Roster's guess)*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -950,7 +1024,9 @@ modelled at the top level).
             Default::default()
         }
     }
-    ///The user's public booking page ("vyte.me").
+    /**The user's public booking page ("vyte.me").
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (vyteme)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Vyteme {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -969,7 +1045,9 @@ modelled at the top level).
     }
     /**The booking page's settings (`vyteme.custom`), every flag Vyte's user object shows.
 Vyte does not explain them; the descriptions read their meaning from their names.
-*/
+
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (vyteme.custom)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct VytemeCustom {
         ///Ask invitees for their company.
@@ -1042,7 +1120,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             Default::default()
         }
     }
-    ///The weekly availability, day by day; a day left out is not changed.
+    /**The weekly availability, day by day; a day left out is not changed.
+
+Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.days)*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct WeekDays {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4385,6 +4465,10 @@ Checks the API key and answers the organization it belongs to; that organization
 users page; from Vyte's API reference as restated in the notes.
 
 
+Evidence: **inferred** — wider-api-notes.md: Vyte — GET /v2/auth/test checks the key and answers the Organization object
+
+Answer: **inferred** — wider-api-notes.md: Vyte — answers the Organization object (its `_id` is the org id)
+
 Sends a `GET` request to `/v2/auth/test`
 
 ```ignore
@@ -4409,6 +4493,10 @@ Answers every user linked to your organization as one bare JSON array. Vyte does
 paginate this list (no page parameters, no paging envelope).
 
 
+Evidence: **documented** — vyte-users-api.md: Get all users linked to you organization (GET /v2/users)
+
+Answer: **documented** — vyte-users-api.md: Get all users linked to you organization, RESPONSE SAMPLE
+
 Sends a `GET` request to `/v2/users`
 
 ```ignore
@@ -4431,6 +4519,10 @@ of the booking-page guide, the batch update is `PUT /v2/users/batch`
 (`update_users_batch`). The answer is not documented for this path: it is read like
 the create's (`UserAnswer`, every field optional, `null` for an empty body).
 
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — PUT /v2/users (no /batch): the booking-page guide sends ONE user object; vyte-users-api.md: Update multiple users at once (heading PUT /v2/users)
+
+Answer: **unconfirmed** — Roster's guess: read like POST /v2/users (wider-api-notes.md: Vyte — POST /v2/users answers {"user": User})
 
 Sends a `PUT` request to `/v2/users`
 
@@ -4458,6 +4550,10 @@ The answer: the users page shows `{}`; the API reference says `{"user": User}` p
 read (every field optional), and an empty 2xx body reads as `null`.
 
 
+Evidence: **documented** — vyte-users-api.md: Create a user (POST /v2/users)
+
+Answer: **inferred** — wider-api-notes.md: Vyte — POST /v2/users answers {"user": User} (plus finish_signup_with and a link); vyte-users-api.md: Create a user, RESPONSE SAMPLE {}
+
 Sends a `POST` request to `/v2/users`
 
 ```ignore
@@ -4479,6 +4575,10 @@ answer is documented only as `{}`: any JSON, never interpreted (list the users a
 to learn what changed).
 
 
+Evidence: **documented** — vyte-users-api.md: Update multiple users at once, CODE SAMPLE (PUT /v2/users/batch)
+
+Answer: **documented** — vyte-users-api.md: Update multiple users at once, RESPONSE SAMPLE {}; wider-api-notes.md: Vyte — treat the answer as unknown JSON
+
 Sends a `PUT` request to `/v2/users/batch`
 
 ```ignore
@@ -4498,6 +4598,10 @@ The body was never documented: it is modelled as an array of single-user bodies
 must not read outcomes from it (list the users again to learn what was created).
 
 
+Evidence: **documented** — vyte-users-api.md: Create multiple users at once (POST /v2/users/batch)
+
+Answer: **documented** — vyte-users-api.md: Create multiple users at once, RESPONSE SAMPLE {}; wider-api-notes.md: Vyte — treat the answer as unknown JSON
+
 Sends a `POST` request to `/v2/users/batch`
 
 ```ignore
@@ -4512,6 +4616,10 @@ let response = client.create_users_batch()
 Reads one user linked to your organization, in the shape of the list's items
 (Vyte's API reference lists the endpoint without a sample answer).
 
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — GET /v2/users/{user_id} exists beside the list
+
+Answer: **inferred** — wider-api-notes.md: Vyte — GET /v2/users/{user_id}; shape of vyte-users-api.md: Get all users, RESPONSE SAMPLE
 
 Sends a `GET` request to `/v2/users/{user_id}`
 
@@ -4533,6 +4641,10 @@ Changes the settings given in the body, which is the same user object as a creat
 The users page shows `{}` as the answer; the API reference says `{"user": User}`.
 Both read (every field optional), and an empty 2xx body reads as `null`.
 
+
+Evidence: **documented** — vyte-users-api.md: Update a user (PUT /v2/users/:user_id)
+
+Answer: **inferred** — wider-api-notes.md: Vyte — PUT /v2/users/{user_id} answers {"user": User}; vyte-users-api.md: Update a user, RESPONSE SAMPLE {}
 
 Sends a `PUT` request to `/v2/users/{user_id}`
 
@@ -4557,6 +4669,10 @@ deletes the user's Vyte account: Vyte's users page says "There is no DELETE endp
 provided for the User API. You can only unlink a user from your company", while its
 API reference lists this DELETE as that unlink.
 
+
+Evidence: **inferred** — wider-api-notes.md: Vyte — DELETE /v2/users/{user_id} unlinks the user and answers the Organization object; vyte-users-api.md: warning (no DELETE, only unlink)
+
+Answer: **inferred** — wider-api-notes.md: Vyte — DELETE /v2/users/{user_id} answers the Organization object
 
 Sends a `DELETE` request to `/v2/users/{user_id}`
 
@@ -5355,7 +5471,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.vyte.in";
 /// login URLs, access keys), sorted. A redactor uses them to hide the values of these
 /// fields in any vendor text that reaches a person: an error body that echoes one, a
 /// body that failed to decode.
-pub const SECRET_FIELDS: &[&str] = &["link", "password"];
+pub const SECRET_FIELDS: &[&str] = &["password"];
 impl Client {
     /** Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates every request with `Authorization: <secret>` (the raw key, no scheme word).
 

@@ -36,7 +36,10 @@ impl Circuits {
     /// [`Error::is_vendor_wide`]); other errors pass.
     pub fn observe(&self, error: &Error) {
         if error.is_vendor_wide() {
-            if self.tripped[slot(error.vendor())].set(error.clone()).is_ok() {
+            if self.tripped[slot(error.vendor())]
+                .set(error.clone())
+                .is_ok()
+            {
                 tracing::warn!(
                     vendor = %error.vendor(),
                     error = %error,

@@ -54,8 +54,8 @@ pub use config::{
     Config, ConfigError, Timeouts, VendorConfig, base_url_var, default_base_url, token_var,
 };
 pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
-pub use pages::DEFAULT_MAX_PAGES;
 pub use member::{Member, MemberError, VecteraExtras, VeoExtras, VyteExtras};
+pub use pages::DEFAULT_MAX_PAGES;
 #[cfg(feature = "vectera")]
 pub use provision::MeetingRoom;
 pub use provision::{

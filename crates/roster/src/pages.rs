@@ -70,7 +70,11 @@ impl PageGuard {
             let mut hasher = DefaultHasher::new();
             for account in &page.accounts {
                 account.id.hash(&mut hasher);
-                account.email.as_deref().map(str::to_ascii_lowercase).hash(&mut hasher);
+                account
+                    .email
+                    .as_deref()
+                    .map(str::to_ascii_lowercase)
+                    .hash(&mut hasher);
             }
             if !self.seen.insert(hasher.finish()) {
                 return stop(
@@ -132,7 +136,9 @@ mod tests {
     #[test]
     fn more_than_the_declared_total_stops_the_walk() {
         let mut guard = PageGuard::new(Vendor::Veo, "list_users", 100);
-        guard.check(&page(&["a", "b"], true, Some(3))).expect("2 of 3");
+        guard
+            .check(&page(&["a", "b"], true, Some(3)))
+            .expect("2 of 3");
         let err = guard
             .check(&page(&["c", "d"], true, Some(3)))
             .expect_err("4 > 3");
@@ -143,12 +149,12 @@ mod tests {
     fn the_page_limit_stops_a_walk_that_announces_more() {
         let mut guard = PageGuard::new(Vendor::Veo, "list_users", 2);
         guard.check(&page(&["a"], true, None)).expect("1");
-        let err = guard
-            .check(&page(&["b"], true, None))
-            .expect_err("limit");
+        let err = guard.check(&page(&["b"], true, None)).expect_err("limit");
         assert!(err.to_string().contains("limit of 2 pages"), "{err}");
         let mut guard = PageGuard::new(Vendor::Veo, "list_users", 2);
         guard.check(&page(&["a"], true, None)).expect("1");
-        guard.check(&page(&["b"], false, None)).expect("the last page is fine");
+        guard
+            .check(&page(&["b"], false, None))
+            .expect("the last page is fine");
     }
 }
