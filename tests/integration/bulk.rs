@@ -11,7 +11,7 @@ use roster::{
     BATCH_SIZE, Config, ErrorKind, Member, Outcome, Provisioner, Resilience, RetryBudget,
     RetryPolicy, Vendor,
 };
-use roster_tests::{RecordingSleeper, TOKEN, request, server};
+use roster_tests::{RecordingSleeper, TOKEN, first, request, server};
 use serde_json::{Value, json};
 
 const VEO: &str = "Bearer tok_5ecret_value_0123456789";
@@ -65,12 +65,25 @@ async fn vyte_creates_and_updates_go_in_batches_of_batch_size() {
     let server = server().await;
     let list = server
         .mock_async(|when, then| {
-            request(when, GET, "/v2/users", TOKEN, &[]);
+            request(when, GET, "/v2/users", TOKEN, &[]).is_true(first(1, "/v2/users"));
             then.status(200).json_body(json!([
                 vyte_user("va", "a@example.com", "Ann"),
                 vyte_user("vb", "b@example.com", "Bob"),
                 vyte_user("vc", "C@Example.com", "Cy"),
             ]));
+        })
+        .await;
+    // The batches' answers are never read: a second listing confirms what they did.
+    let mut after = vec![
+        vyte_user("va", "a@example.com", "Ann"),
+        vyte_user("vb", "b@example.com", "Robert"),
+        vyte_user("vc", "C@Example.com", "Cyril"),
+    ];
+    after.extend((0..200).map(|i| vyte_user(&format!("v{i}"), &format!("n{i:03}@example.com"), "New")));
+    let confirm = server
+        .mock_async(|when, then| {
+            request(when, GET, "/v2/users", TOKEN, &[]);
+            then.status(200).json_body(Value::Array(after));
         })
         .await;
     let full_batches = server
@@ -116,6 +129,7 @@ async fn vyte_creates_and_updates_go_in_batches_of_batch_size() {
         .await;
 
     list.assert_calls_async(1).await;
+    confirm.assert_calls_async(1).await;
     full_batches.assert_calls_async(2).await;
     single_create.assert_calls_async(1).await;
     batch_update.assert_calls_async(1).await;
@@ -381,8 +395,18 @@ async fn an_address_given_twice_is_done_once_and_the_copy_reported() {
     let server = server().await;
     server
         .mock_async(|when, then| {
-            request(when, GET, "/v2/users", TOKEN, &[]);
+            request(when, GET, "/v2/users", TOKEN, &[]).is_true(first(1, "/v2/users"));
             then.status(200).json_body(json!([]));
+        })
+        .await;
+    // The listing after the batch confirms both.
+    server
+        .mock_async(|when, then| {
+            request(when, GET, "/v2/users", TOKEN, &[]);
+            then.status(200).json_body(json!([
+                vyte_user("va", "a@example.com", "Ann"),
+                vyte_user("vb", "b@example.com", "Bob"),
+            ]));
         })
         .await;
     let batch = server

@@ -420,11 +420,18 @@ fn answer_tolerant(doc: &Value, out: &mut Vec<Problem>) {
             // Nor can a typeless `oneOf`/`anyOf` (Redocly: `nullable` needs a `type`; on a
             // branch it renames the generated variants): accepted, as an optional field reads
             // `null` as none.
-            let lone_all_of_ref = p
+            // `allOf: [$ref]` without `nullable` is accepted only around a typeless union,
+            // which cannot be made nullable (see below); anywhere else it must say `nullable`.
+            let wraps_typeless_union = p
                 .get("allOf")
                 .and_then(Value::as_array)
-                .is_some_and(|all| all.len() == 1 && all[0].get("$ref").is_some());
-            let bare_ref = p.get("$ref").is_some() || lone_all_of_ref;
+                .filter(|all| all.len() == 1)
+                .and_then(|all| all[0].get("$ref").and_then(Value::as_str))
+                .and_then(|target| doc.pointer(target.trim_start_matches('#')))
+                .is_some_and(|t| {
+                    t.get("type").is_none() && (t.get("oneOf").is_some() || t.get("anyOf").is_some())
+                });
+            let bare_ref = p.get("$ref").is_some() || wraps_typeless_union;
             let typeless_union =
                 p.get("type").is_none() && (p.get("oneOf").is_some() || p.get("anyOf").is_some());
             if !nullable && !bare_ref && !typeless_union {
