@@ -79,7 +79,9 @@ async fn vyte_creates_and_updates_go_in_batches_of_batch_size() {
         vyte_user("vb", "b@example.com", "Robert"),
         vyte_user("vc", "C@Example.com", "Cyril"),
     ];
-    after.extend((0..200).map(|i| vyte_user(&format!("v{i}"), &format!("n{i:03}@example.com"), "New")));
+    after.extend(
+        (0..200).map(|i| vyte_user(&format!("v{i}"), &format!("n{i:03}@example.com"), "New")),
+    );
     let confirm = server
         .mock_async(|when, then| {
             request(when, GET, "/v2/users", TOKEN, &[]);

@@ -429,7 +429,8 @@ fn answer_tolerant(doc: &Value, out: &mut Vec<Problem>) {
                 .and_then(|all| all[0].get("$ref").and_then(Value::as_str))
                 .and_then(|target| doc.pointer(target.trim_start_matches('#')))
                 .is_some_and(|t| {
-                    t.get("type").is_none() && (t.get("oneOf").is_some() || t.get("anyOf").is_some())
+                    t.get("type").is_none()
+                        && (t.get("oneOf").is_some() || t.get("anyOf").is_some())
                 });
             let bare_ref = p.get("$ref").is_some() || wraps_typeless_union;
             let typeless_union =

@@ -404,6 +404,23 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
             ),
         });
     }
+    // A vendor whose credentials were refused stopped at the first refusal: that is bad
+    // configuration (exit 2), named once with the variable to check.
+    let refused: Vec<String> = vendors
+        .iter()
+        .filter_map(|&vendor| {
+            let error = provisioner.resilience().tripped(vendor)?;
+            matches!(error.status().map(|s| s.as_u16()), Some(401 | 403)).then(|| {
+                format!(
+                    "{vendor}: the credentials were refused ({error}); check {}",
+                    roster::token_var(vendor)
+                )
+            })
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(Failure::usage(refused.join("\n")));
+    }
     let failures = tally.failures();
     if failures > 0 {
         return Err(Failure::failed(format!(

@@ -234,7 +234,9 @@ fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
 #[derive(Debug)]
 pub struct Tally {
     summary: BTreeMap<&'static str, Counts>,
-    failures: Vec<String>,
+    /// Each distinct (vendor, error) once, in the order first met, with the members it failed
+    /// (line, email): a cause shared by a thousand members is named once.
+    failures: Vec<((&'static str, String), Vec<(u64, String)>)>,
     invalid: Vec<Invalid>,
     members: usize,
 }
@@ -266,10 +268,12 @@ impl Tally {
                 _ => {}
             }
             if let Some(e) = &o.error {
-                self.failures.push(format!(
-                    "  line {} {} in {vendor}: {e}",
-                    entry.line, entry.email
-                ));
+                let key = (*vendor, e.clone());
+                let member = (entry.line, entry.email.clone());
+                match self.failures.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, members)) => members.push(member),
+                    None => self.failures.push((key, vec![member])),
+                }
             }
         }
     }
@@ -300,9 +304,28 @@ impl Tally {
             );
         }
         if !self.failures.is_empty() {
-            let _ = writeln!(out, "\nfailed ({}):", self.failures.len());
-            for line in &self.failures {
-                let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "\nfailed ({}):", self.failures());
+            for ((vendor, error), members) in &self.failures {
+                match members.as_slice() {
+                    [(line, email)] => {
+                        let _ = writeln!(out, "  line {line} {email} in {vendor}: {error}");
+                    }
+                    many => {
+                        const SHOWN: usize = 5;
+                        let lines: Vec<String> = many
+                            .iter()
+                            .take(SHOWN)
+                            .map(|(l, _)| l.to_string())
+                            .collect();
+                        let more = if many.len() > SHOWN { ", …" } else { "" };
+                        let _ = writeln!(
+                            out,
+                            "  {} members in {vendor} (lines {}{more}): {error}",
+                            many.len(),
+                            lines.join(", ")
+                        );
+                    }
+                }
             }
         }
         if !self.invalid.is_empty() {

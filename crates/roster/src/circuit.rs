@@ -35,17 +35,16 @@ impl Circuits {
     /// Trips the error's vendor circuit when `error` concerns the whole vendor (see
     /// [`Error::is_vendor_wide`]); other errors pass.
     pub fn observe(&self, error: &Error) {
-        if error.is_vendor_wide() {
-            if self.tripped[slot(error.vendor())]
+        if error.is_vendor_wide()
+            && self.tripped[slot(error.vendor())]
                 .set(error.clone())
                 .is_ok()
-            {
-                tracing::warn!(
-                    vendor = %error.vendor(),
-                    error = %error,
-                    "stopping work with this vendor: the failure concerns every member"
-                );
-            }
+        {
+            tracing::warn!(
+                vendor = %error.vendor(),
+                error = %error,
+                "stopping work with this vendor: the failure concerns every member"
+            );
         }
     }
 

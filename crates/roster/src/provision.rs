@@ -8,6 +8,7 @@ use futures::{Stream, StreamExt};
 use crate::config::Config;
 use crate::error::{Error, Vendor};
 use crate::member::Member;
+use crate::pages::{DEFAULT_MAX_PAGES, Page, PageGuard};
 #[cfg(any(feature = "vectera", feature = "vyte", feature = "veo"))]
 use crate::retry::Idempotency;
 use crate::retry::Resilience;
@@ -96,6 +97,7 @@ pub struct MeetingRoom {
 pub struct Provisioner {
     resilience: Resilience,
     concurrency: usize,
+    max_pages: u32,
     #[cfg(feature = "vectera")]
     vectera: Option<vectera::Side>,
     #[cfg(feature = "vyte")]
@@ -140,18 +142,23 @@ impl Provisioner {
             timeouts.connect,
             timeouts.attempt,
         )?;
-        // Every error's vendor text is redacted against the configured secrets.
-        let resilience = resilience.with_redactor(crate::redact::Redactor::new(
-            Vendor::ALL
-                .into_iter()
-                .filter_map(|v| config.vendor(v))
-                .map(|c| c.secret().expose().to_owned()),
-        ));
+        // Every error's vendor text is redacted against the configured secrets; a failure that
+        // concerns a whole vendor (refused credentials, no connection) stops its other calls.
+        let resilience =
+            resilience
+                .with_circuit_breaker()
+                .with_redactor(crate::redact::Redactor::new(
+                    Vendor::ALL
+                        .into_iter()
+                        .filter_map(|v| config.vendor(v))
+                        .map(|c| c.secret().expose().to_owned()),
+                ));
         #[allow(unused_variables)] // with every vendor feature off, no client uses it
         let limits = config.limits();
         Ok(Self {
             resilience,
             concurrency: DEFAULT_CONCURRENCY,
+            max_pages: DEFAULT_MAX_PAGES,
             #[cfg(feature = "vectera")]
             vectera: config
                 .vendor(Vendor::Vectera)
@@ -184,6 +191,22 @@ impl Provisioner {
     /// How many members [`Provisioner::ensure_all`] works on at once (at least 1).
     pub fn with_concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// The most pages one walk of a vendor's list reads (at least 1; default
+    /// [`DEFAULT_MAX_PAGES`]): a server that keeps announcing more is stopped there, with an
+    /// error, instead of being read forever.
+    pub fn with_max_pages(mut self, max_pages: u32) -> Self {
+        self.max_pages = max_pages.max(1);
+        #[cfg(feature = "vectera")]
+        if let Some(side) = &mut self.vectera {
+            side.max_pages = self.max_pages;
+        }
+        #[cfg(feature = "veo")]
+        if let Some(side) = &mut self.veo {
+            side.max_pages = self.max_pages;
+        }
         self
     }
 
@@ -381,28 +404,41 @@ impl Provisioner {
 
     /// Every user of `vendor`, page by page as the caller reads: one page is held in memory at
     /// a time and the next is fetched only when the stream is polled past the current one.
-    /// Ends after the last page, or after yielding the first error.
+    /// Ends after the last page, or after yielding the first error — among them a server that
+    /// will not stop: a page repeating an earlier one, more users than the vendor's declared
+    /// total, or more pages than [`Provisioner::with_max_pages`] allows.
     pub fn list(&self, vendor: Vendor) -> impl futures::Stream<Item = Result<Account, Error>> + '_ {
         let side = self.sides().into_iter().find(|s| s.vendor() == vendor);
         let r = &self.resilience;
-        futures::stream::unfold((side, Some(1u32)), move |(side, page)| async move {
-            let page = page?;
-            let Some(side) = side else {
-                let err = Error::invalid_request(
-                    vendor,
-                    "list_users",
-                    format!("{vendor} is not configured"),
-                );
-                return Some((Err(err), (None, None)));
-            };
-            match side.page(r, page).await {
-                Ok((accounts, more)) => {
-                    let next = if more { page.checked_add(1) } else { None };
-                    Some((Ok(accounts), (Some(side), next)))
+        let guard = PageGuard::new(vendor, "list_users", self.max_pages);
+        futures::stream::unfold(
+            (side, Some(1u32), guard),
+            move |(side, page, mut guard)| async move {
+                let page = page?;
+                let Some(side) = side else {
+                    let err = Error::invalid_request(
+                        vendor,
+                        "list_users",
+                        format!("{vendor} is not configured"),
+                    );
+                    return Some((Err(err), (None, None, guard)));
+                };
+                match side.page(r, page).await.and_then(|found| {
+                    guard.check(&found)?;
+                    Ok(found)
+                }) {
+                    Ok(found) => {
+                        let next = if found.more {
+                            page.checked_add(1)
+                        } else {
+                            None
+                        };
+                        Some((Ok(found.accounts), (Some(side), next, guard)))
+                    }
+                    Err(e) => Some((Err(e), (None, None, guard))),
                 }
-                Err(e) => Some((Err(e), (None, None))),
-            }
-        })
+            },
+        )
         .flat_map(|page| match page {
             Ok(accounts) => futures::stream::iter(accounts.into_iter().map(Ok)).left_stream(),
             Err(e) => futures::stream::iter([Err(e)]).right_stream(),
@@ -572,8 +608,8 @@ impl Side<'_> {
         }
     }
 
-    /// One page (1-based) of accounts, and whether another follows.
-    async fn page(self, r: &Resilience, page: u32) -> Result<(Vec<Account>, bool), Error> {
+    /// One page (1-based) of accounts, whether another follows, and the declared total.
+    async fn page(self, r: &Resilience, page: u32) -> Result<Page, Error> {
         match self {
             #[cfg(feature = "vectera")]
             Side::Vectera(side) => side.page(r, page).await,
@@ -662,12 +698,17 @@ fn fail_all(
         .collect()
 }
 
-/// Whether a batch that failed as a whole is worth redoing member by member: not when the
-/// credentials were refused or the request could not even be built.
+/// Whether a batch that failed as a whole is worth redoing member by member: only when the
+/// vendor's answer may concern individual members (a 4xx such as 400, 409, 413 or 422). Not
+/// when the credentials were refused (401, 403), the vendor asked to slow down (429) or timed
+/// out (408), the vendor or the network failed (5xx, timeouts, connections — those are retried
+/// as a batch, see the vendor modules), or the answer could not be read.
 #[cfg(any(feature = "vyte", feature = "veo"))]
 fn redo_one_by_one(error: &Error) -> bool {
-    error.kind() != crate::ErrorKind::InvalidRequest
-        && !matches!(error.status().map(|s| s.as_u16()), Some(401 | 403))
+    error.kind() == crate::ErrorKind::Status
+        && error
+            .status()
+            .is_some_and(|s| s.is_client_error() && !matches!(s.as_u16(), 401 | 403 | 408 | 429))
 }
 
 fn settle(result: Result<Outcome, Error>) -> Outcome {
@@ -701,13 +742,19 @@ mod vectera {
     #[derive(Debug)]
     pub(super) struct Side {
         client: roster_vectera::Client,
-        organization: tokio::sync::OnceCell<String>,
+        /// The organization new members join, or why it could not be learnt: looked up once,
+        /// a failure included (every member would repeat it otherwise).
+        organization: tokio::sync::OnceCell<Result<String, Error>>,
+        /// The most pages one walk reads.
+        pub(super) max_pages: u32,
     }
 
     /// One page of users as read from either list shape, and the number of the page after it.
     struct UserPage {
         users: Vec<types::User>,
         next: Option<u32>,
+        /// The DRF page's `count` (all pages), when the answer is a DRF page.
+        total: Option<u64>,
     }
 
     impl Side {
@@ -715,27 +762,35 @@ mod vectera {
             Self {
                 client,
                 organization: tokio::sync::OnceCell::new(),
+                max_pages: crate::pages::DEFAULT_MAX_PAGES,
             }
         }
 
         /// The organization new members join: the token's user's own (`GET /users/me/`).
+        /// A failure trips the vendor's circuit: every member depends on it.
         async fn organization(&self, r: &Resilience) -> Result<String, Error> {
             self.organization
-                .get_or_try_init(|| async {
-                    let me =
-                        read!(r, V, "get_user", self.client.get_user().id("me").send()).await?;
-                    me.organization_id
-                        .filter(|id| !id.is_empty())
-                        .ok_or_else(|| {
-                            Error::unusable_answer(
-                                V,
-                                "get_user",
-                                "the token's user belongs to no organization",
-                            )
-                        })
+                .get_or_init(|| async {
+                    let me = read!(r, V, "get_user", self.client.get_user().id("me").send())
+                        .await
+                        .and_then(|me| {
+                            me.organization_id
+                                .filter(|id| !id.is_empty())
+                                .ok_or_else(|| {
+                                    Error::unusable_answer(
+                                        V,
+                                        "get_user",
+                                        "the token's user belongs to no organization",
+                                    )
+                                })
+                        });
+                    if let Err(e) = &me {
+                        r.trip(e);
+                    }
+                    me
                 })
                 .await
-                .cloned()
+                .clone()
         }
 
         /// One page (1-based) of `GET /users/`, `search` narrowing it, read in either shape
@@ -776,14 +831,24 @@ mod vectera {
                     )
                 })
                 .await?;
-            let (users, next) = match list {
+            let (users, next, total) = match list {
                 types::UserList::UserPage(page) => {
-                    let users = page.results.ok_or_else(|| {
-                        Error::unusable_answer(V, OP, "a page of users without `results`")
-                    })?;
-                    (users, page.next)
+                    let total = page.count.and_then(|c| u64::try_from(c).ok());
+                    let users = match page.results {
+                        Some(users) => users,
+                        // `null` is an empty list only when the page says there are none.
+                        None if total == Some(0) => Vec::new(),
+                        None => {
+                            return Err(Error::unusable_answer(
+                                V,
+                                OP,
+                                "a page of users without `results`",
+                            ));
+                        }
+                    };
+                    (users, page.next, total)
                 }
-                types::UserList::Array(users) => (users, link),
+                types::UserList::Array(users) => (users, link, None),
             };
             // An empty page ends the walk whatever the links say (no endless loop on a server
             // that always names a next page).
@@ -791,7 +856,7 @@ mod vectera {
                 Some(url) if !users.is_empty() => Some(following_page(&url, page)?),
                 _ => None,
             };
-            Ok(UserPage { users, next })
+            Ok(UserPage { users, next, total })
         }
 
         /// The user with `email`, looked up through `search` (every page of matches).
@@ -802,8 +867,19 @@ mod vectera {
         ) -> Result<Option<types::User>, Error> {
             let email = email.trim();
             let mut page = 1;
+            let mut guard = PageGuard::new(V, "list_users", self.max_pages);
             loop {
                 let found = self.users(r, Some(email), page).await?;
+                guard.check(&Page {
+                    accounts: found
+                        .users
+                        .iter()
+                        .cloned()
+                        .filter_map(|u| account(u).ok())
+                        .collect(),
+                    more: found.next.is_some(),
+                    total: found.total,
+                })?;
                 if let Some(user) = found.users.into_iter().find(|u| {
                     u.email
                         .as_deref()
@@ -887,17 +963,46 @@ mod vectera {
             Ok(Outcome::Removed)
         }
 
+        /// A login URL Vectera answered is handed on only when it is an absolute http(s) URL on
+        /// the API's own host (Vectera answers `https://www.vectera.com/login/?token=...` for
+        /// the API at `https://www.vectera.com/api/v1`): anything else — `"nulla"`, another
+        /// host — is refused, whether or not a `next` is to be added. The URL is never shown.
+        fn check_login_url(&self, url: &roster_runtime::Secret) -> Result<(), Error> {
+            let refuse = |why: &str| {
+                Err(Error::unusable_answer(
+                    V,
+                    "create_login_token",
+                    format!("the login URL Vectera answered is {why}; it is not handed on"),
+                ))
+            };
+            let Ok(parsed) = reqwest::Url::parse(url.expose()) else {
+                return refuse("not an absolute URL");
+            };
+            let api = reqwest::Url::parse(self.client.base_url()).ok();
+            if !matches!(parsed.scheme(), "https" | "http")
+                || api
+                    .as_ref()
+                    .is_some_and(|api| api.scheme() == "https" && parsed.scheme() != "https")
+            {
+                return refuse("not an https URL");
+            }
+            if parsed.host_str().is_none()
+                || api.as_ref().and_then(|a| a.host_str()) != parsed.host_str()
+                || api.as_ref().map(|a| a.port_or_known_default())
+                    != Some(parsed.port_or_known_default())
+            {
+                return refuse("not on the API's own host");
+            }
+            Ok(())
+        }
+
         /// The id of the user with `email`, who must exist.
-        async fn existing(
-            &self,
-            r: &Resilience,
-            email: &str,
-            op: &'static str,
-        ) -> Result<String, Error> {
+        async fn existing(&self, r: &Resilience, email: &str) -> Result<String, Error> {
+            // The look-up is what found nobody: its error names it, not the call to follow.
             let user = self.find(r, email).await?.ok_or_else(|| {
                 Error::invalid_request(
                     V,
-                    op,
+                    "list_users",
                     format!("no Vectera user has the email {}", email.trim()),
                 )
             })?;
@@ -915,7 +1020,7 @@ mod vectera {
                 roster_vectera::check_next(next)
                     .map_err(|e| Error::invalid_request(V, OP, e.to_string()))?;
             }
-            let id = self.existing(r, email, OP).await?;
+            let id = self.existing(r, email).await?;
             // A login token is single-use; a duplicate would be harmless, but a create is
             // still never retried once sent.
             let token = r
@@ -926,6 +1031,7 @@ mod vectera {
             let url = token
                 .url
                 .ok_or_else(|| Error::unusable_answer(V, OP, "an answer without a login `url`"))?;
+            self.check_login_url(&url)?;
             match next {
                 Some(next) => roster_vectera::login_url_with_next(&url, next)
                     .map_err(|e| Error::unusable_answer(V, OP, e.to_string())),
@@ -940,7 +1046,7 @@ mod vectera {
             key: Option<&str>,
             access: types::AccessLevel,
         ) -> Result<MeetingRoom, Error> {
-            let owner = self.existing(r, email, "create_meeting").await?;
+            let owner = self.existing(r, email).await?;
             let body = types::MeetingCreate {
                 key: key.map(str::to_owned),
                 owner_id: Some(owner),
@@ -976,13 +1082,9 @@ mod vectera {
         }
 
         /// One page of accounts; another follows while Vectera names a next page.
-        pub(super) async fn page(
-            &self,
-            r: &Resilience,
-            page: u32,
-        ) -> Result<(Vec<Account>, bool), Error> {
+        pub(super) async fn page(&self, r: &Resilience, page: u32) -> Result<Page, Error> {
             if page == 0 {
-                return Ok((Vec::new(), false));
+                return Ok(Page::default());
             }
             let found = self.users(r, None, page).await?;
             let accounts = found
@@ -990,7 +1092,11 @@ mod vectera {
                 .into_iter()
                 .map(account)
                 .collect::<Result<_, _>>()?;
-            Ok((accounts, found.next.is_some()))
+            Ok(Page {
+                accounts,
+                more: found.next.is_some(),
+                total: found.total,
+            })
         }
     }
 
@@ -1390,7 +1496,7 @@ mod vyte {
             .map(|chunk| (true, chunk))
             .chain(updates.chunks(BATCH_SIZE).map(|chunk| (false, chunk)));
         let done_in_batches: Vec<BatchDone<'_>> = futures::stream::iter(batches)
-            .map(|(create, chunk)| batch(client, r, create, chunk, progress))
+            .map(|(create, chunk)| batch(client, r, create, chunk, concurrency, progress))
             .buffer_unordered(concurrency)
             .collect()
             .await;
@@ -1458,6 +1564,7 @@ mod vyte {
         r: &Resilience,
         create: bool,
         members: &[(usize, &'m Member, Option<String>)],
+        concurrency: usize,
         progress: Progress<'_>,
     ) -> BatchDone<'m> {
         // A member whose body cannot be made (a language Vyte does not take) fails alone.
@@ -1477,63 +1584,52 @@ mod vyte {
         if chunk.is_empty() {
             return (out, Vec::new());
         }
-        let chunk = chunk.as_slice();
         let success = if create {
             Outcome::Created
         } else {
             Outcome::Updated
         };
+        // Members a failed batch create turned out to have written (seen by a listing before
+        // it was sent again): settled, like any batch, by the listing after the batches.
+        let mut sent: Vec<Sent<'m>> = Vec::new();
         // A single write answers for itself (its status); a batch's answer is any JSON,
         // never read: what it did is learnt from the listing after it.
-        let (result, single) = match (create, chunk) {
-            (true, [(_, _, body)]) => (
-                r.call(V, "create_user", Idempotency::NotIdempotent, || {
+        let single = chunk.len() == 1;
+        let result = match (create, chunk.as_slice()) {
+            (true, [(_, _, body)]) => r
+                .call(V, "create_user", Idempotency::NotIdempotent, || {
                     client.create_user().body(body.clone()).send()
                 })
                 .await
                 .map(drop),
-                true,
-            ),
             (false, [(_, _, body)]) => {
                 let id = body.id.clone().unwrap_or_default();
                 let body = types::UserUpsert {
                     id: None,
                     ..body.clone()
                 };
-                let result = read!(
+                read!(
                     r,
                     V,
                     "update_user",
                     client.update_user().user_id(&id).body(body.clone()).send()
                 )
                 .await
-                .map(drop);
-                (result, true)
+                .map(drop)
             }
-            (true, _) => {
-                let body = types::UserBatch(chunk.iter().map(|(_, _, b)| b.clone()).collect());
-                let result = r
-                    .call(V, "create_users_batch", Idempotency::NotIdempotent, || {
-                        client.create_users_batch().body(body.clone()).send()
-                    })
-                    .await
-                    .map(drop);
-                (result, false)
-            }
+            (true, _) => create_batch(client, r, &mut chunk, &mut sent, &success).await,
             (false, _) => {
                 let body = types::UserBatch(chunk.iter().map(|(_, _, b)| b.clone()).collect());
-                let result = read!(
+                read!(
                     r,
                     V,
                     "update_users_batch",
                     client.update_users_batch().body(body.clone()).send()
                 )
                 .await
-                .map(drop);
-                (result, false)
+                .map(drop)
             }
         };
-        let mut sent = Vec::new();
         match result {
             Ok(()) if single => out.extend(
                 chunk
@@ -1542,10 +1638,15 @@ mod vyte {
             ),
             Ok(()) => sent.extend(chunk.iter().map(|&(i, m, _)| (i, m, success.clone()))),
             Err(e) if chunk.len() > 1 && redo_one_by_one(&e) => {
-                tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "a batch failed; redoing it member by member");
-                for &(i, m, _) in chunk {
-                    out.push(done(progress, i, V, settle(ensure(client, r, m).await)));
-                }
+                tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "a batch was refused; redoing it member by member");
+                let redone: Vec<(usize, Outcome)> = futures::stream::iter(&chunk)
+                    .map(|&(i, m, _)| async move {
+                        done(progress, i, V, settle(ensure(client, r, m).await))
+                    })
+                    .buffer_unordered(concurrency)
+                    .collect()
+                    .await;
+                out.extend(redone);
             }
             Err(e) => {
                 let work: Vec<(usize, &Member)> = chunk.iter().map(|&(i, m, _)| (i, m)).collect();
@@ -1553,6 +1654,51 @@ mod vyte {
             }
         }
         (out, sent)
+    }
+
+    /// One batch create, sent again on a transient failure — never blindly: a 429 did
+    /// nothing and is sent again after the wait Vyte asked for; any other transient failure
+    /// (a 5xx, a timeout) may have written some members, so the users are listed first and
+    /// only the members the listing does not show are sent again (those it shows move to
+    /// `sent`, to be confirmed with the rest). `chunk` ends as the members the result is about.
+    async fn create_batch<'m>(
+        client: &Client,
+        r: &Resilience,
+        chunk: &mut Vec<(usize, &'m Member, types::UserUpsert)>,
+        sent: &mut Vec<Sent<'m>>,
+        success: &Outcome,
+    ) -> Result<(), Error> {
+        const OP: &str = "create_users_batch";
+        let mut attempt = 1;
+        loop {
+            let body = types::UserBatch(chunk.iter().map(|(_, _, b)| b.clone()).collect());
+            let error = match r
+                .call(V, OP, Idempotency::NotIdempotent, || {
+                    client.create_users_batch().body(body.clone()).send()
+                })
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            if !error.is_transient() || !r.pause_before_retry(&error, attempt).await {
+                return Err(error);
+            }
+            attempt += 1;
+            if error.status() == Some(reqwest::StatusCode::TOO_MANY_REQUESTS) {
+                continue;
+            }
+            let listed = index(client, r).await?;
+            let (written, rest): (Vec<_>, Vec<_>) = std::mem::take(chunk)
+                .into_iter()
+                .partition(|(_, m, _)| matches!(listed.get(m.email(), OP), Ok(Some(_))));
+            tracing::info!(vendor = %V, operation = OP, written = written.len(), rest = rest.len(), "a batch create failed; sending again only what the listing does not show");
+            sent.extend(written.into_iter().map(|(i, m, _)| (i, m, success.clone())));
+            *chunk = rest;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+        }
     }
 
     /// Unlinks the user (the only removal Vyte offers); `done` is what to report.
@@ -1579,16 +1725,17 @@ mod vyte {
     }
 
     /// Vyte lists every user in one answer: page 1 is all of them.
-    pub(super) async fn page(
-        client: &Client,
-        r: &Resilience,
-        page: u32,
-    ) -> Result<(Vec<Account>, bool), Error> {
+    /// Vyte lists everyone in one answer: page 1 is all of it.
+    pub(super) async fn page(client: &Client, r: &Resilience, page: u32) -> Result<Page, Error> {
         if page != 1 {
-            return Ok((Vec::new(), false));
+            return Ok(Page::default());
         }
         let users = read!(r, V, "list_users", client.list_users().send()).await?;
-        Ok((users.0.into_iter().map(account).collect(), false))
+        Ok(Page {
+            accounts: users.0.into_iter().map(account).collect(),
+            more: false,
+            total: None,
+        })
     }
 
     pub(super) fn account(user: types::User) -> Account {
@@ -1624,7 +1771,10 @@ mod veo {
     #[derive(Debug)]
     pub(super) struct Side {
         client: roster_veo::Client,
-        organisation: tokio::sync::OnceCell<i64>,
+        /// The organisation members join, or why it could not be learnt (looked up once).
+        organisation: tokio::sync::OnceCell<Result<i64, Error>>,
+        /// The most pages one walk reads.
+        pub(super) max_pages: u32,
     }
 
     /// A listed user with the id an update or delete needs.
@@ -1683,36 +1833,47 @@ mod veo {
             Self {
                 client,
                 organisation: tokio::sync::OnceCell::new(),
+                max_pages: crate::pages::DEFAULT_MAX_PAGES,
             }
         }
 
         /// The organisation members join: the first the token's user administers
         /// (`GET /api/me`), else their first.
+        /// Looked up once, a failure included, which trips the vendor's circuit: every member
+        /// depends on it.
         async fn organisation(&self, r: &Resilience) -> Result<i64, Error> {
             self.organisation
-                .get_or_try_init(|| async {
-                    let me = read!(r, V, "get_me", self.client.get_me().send()).await?;
-                    let organisations = me.organisations.unwrap_or_default();
-                    let admin = organisations.iter().find(|o| {
-                        o.roles
-                            .iter()
-                            .flatten()
-                            .any(|id| Role::from(id) == Role::OrganisationAdmin)
-                    });
-                    admin
-                        .or(organisations.first())
-                        .and_then(|o| o.id.as_ref())
-                        .and_then(organisation_number)
-                        .ok_or_else(|| {
-                            Error::unusable_answer(
-                                V,
-                                "get_me",
-                                "the token's user belongs to no organisation with a numeric id",
-                            )
-                        })
+                .get_or_init(|| async {
+                    let org = self.look_up_organisation(r).await;
+                    if let Err(e) = &org {
+                        r.trip(e);
+                    }
+                    org
                 })
                 .await
-                .copied()
+                .clone()
+        }
+
+        async fn look_up_organisation(&self, r: &Resilience) -> Result<i64, Error> {
+            let me = read!(r, V, "get_me", self.client.get_me().send()).await?;
+            let organisations = me.organisations.unwrap_or_default();
+            let admin = organisations.iter().find(|o| {
+                o.roles
+                    .iter()
+                    .flatten()
+                    .any(|id| Role::from(id) == Role::OrganisationAdmin)
+            });
+            admin
+                .or(organisations.first())
+                .and_then(|o| o.id.as_ref())
+                .and_then(organisation_number)
+                .ok_or_else(|| {
+                    Error::unusable_answer(
+                        V,
+                        "get_me",
+                        "the token's user belongs to no organisation with a numeric id",
+                    )
+                })
         }
 
         /// The user whose address is `email`, if VEO lists one. A page VEO's answer leaves
@@ -1724,25 +1885,53 @@ mod veo {
             org: i64,
             email: &str,
         ) -> Result<Option<Found>, Error> {
-            let page = read!(
-                r,
-                V,
-                "list_users",
-                self.client
-                    .list_users()
-                    .search_term(email.trim())
-                    .organisation_id(org.to_string())
-                    .page_size(PAGE_SIZE)
-                    .send()
-            )
-            .await?;
-            let items = page_items(page.items, page.total_item_count)?;
-            let Some(user) = items.into_iter().find(|u| {
-                u.email
-                    .as_deref()
-                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(email.trim()))
-            }) else {
-                return Ok(None);
+            // VEO's search is fuzzy: walk its pages until the address is found or the
+            // search is exhausted (every page read: only then is "absent" known).
+            let mut guard = PageGuard::new(V, "list_users", self.max_pages);
+            let mut number = 1;
+            let user = loop {
+                let page = read!(
+                    r,
+                    V,
+                    "list_users",
+                    self.client
+                        .list_users()
+                        .search_term(email.trim())
+                        .organisation_id(org.to_string())
+                        .page_size(PAGE_SIZE)
+                        .page_number(number)
+                        .send()
+                )
+                .await?;
+                let total = page.total_item_count;
+                let items = page_items(page.items, total)?;
+                let more = has_more(items.len(), total, number);
+                guard.check(&Page {
+                    accounts: items
+                        .iter()
+                        .map(|u| Account {
+                            vendor: V,
+                            id: u.id.as_ref().and_then(user_id_text).unwrap_or_default(),
+                            email: u.email.clone(),
+                            first_name: None,
+                            last_name: None,
+                            active: None,
+                        })
+                        .collect(),
+                    more,
+                    total: total.and_then(|t| u64::try_from(t).ok()),
+                })?;
+                if let Some(user) = items.into_iter().find(|u| {
+                    u.email
+                        .as_deref()
+                        .is_some_and(|e| e.trim().eq_ignore_ascii_case(email.trim()))
+                }) {
+                    break user;
+                }
+                if !more {
+                    return Ok(None);
+                }
+                number += 1;
             };
             let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
                 Error::unusable_answer(
@@ -1819,7 +2008,10 @@ mod veo {
             Ok(Some(Outcome::Updated))
         }
 
-        /// One invitation call for `members` (never retried once sent).
+        /// One invitation call for `members`. Retried on a transient failure like a read: an
+        /// invitation repeated is harmless by VEO's documentation (an address already invited
+        /// or already a member is reported so, its rights set again; no second account), so a
+        /// batch that met a 429 or a 503 is sent again as a batch, after the wait VEO asked for.
         async fn invite(
             &self,
             r: &Resilience,
@@ -1837,7 +2029,7 @@ mod veo {
                     })
                     .collect(),
             };
-            r.call(V, "invite_users", Idempotency::NotIdempotent, || {
+            r.call(V, "invite_users", Idempotency::Idempotent, || {
                 self.client.invite_users().body(invite.clone()).send()
             })
             .await
@@ -1931,12 +2123,14 @@ mod veo {
                                     .await
                             }
                             Err(e) if chunk.len() > 1 && redo_one_by_one(&e) => {
-                                tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "an invitation batch failed; redoing it member by member");
-                                let mut out = Vec::with_capacity(chunk.len());
-                                for &(i, m) in chunk {
-                                    out.push(done(progress, i, V, settle(self.ensure(r, m).await)));
-                                }
-                                out
+                                tracing::warn!(vendor = %V, operation = e.operation(), members = chunk.len(), error = %e, "an invitation batch was refused; redoing it member by member");
+                                futures::stream::iter(chunk)
+                                    .map(|&(i, m)| async move {
+                                        done(progress, i, V, settle(self.ensure(r, m).await))
+                                    })
+                                    .buffer_unordered(concurrency)
+                                    .collect()
+                                    .await
                             }
                             Err(e) => fail_all(chunk, &e, progress),
                         }
@@ -2026,16 +2220,12 @@ mod veo {
 
         /// One page of the organisation's users; another follows until `Page * PageSize`
         /// reaches `TotalItemCount` (or a page comes back empty).
-        pub(super) async fn page(
-            &self,
-            r: &Resilience,
-            page: u32,
-        ) -> Result<(Vec<Account>, bool), Error> {
+        pub(super) async fn page(&self, r: &Resilience, page: u32) -> Result<Page, Error> {
             let Ok(number) = i32::try_from(page) else {
-                return Ok((Vec::new(), false));
+                return Ok(Page::default());
             };
             if number == 0 {
-                return Ok((Vec::new(), false));
+                return Ok(Page::default());
             }
             let org = self.organisation(r).await?;
             let list = read!(
@@ -2052,13 +2242,7 @@ mod veo {
             .await?;
             let total = list.total_item_count;
             let items = page_items(list.items, total)?;
-            let seen = u64::from(page) * PAGE_SIZE.unsigned_abs() as u64;
-            let more = !items.is_empty()
-                && match total {
-                    Some(total) => u64::try_from(total).is_ok_and(|total| total > seen),
-                    // Without a total, a full page may have a successor.
-                    None => items.len() as u64 == PAGE_SIZE.unsigned_abs() as u64,
-                };
+            let more = has_more(items.len(), total, number);
             let accounts = items
                 .into_iter()
                 .map(|user| {
@@ -2068,8 +2252,23 @@ mod veo {
                     Ok(account(Found { id, user }))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
-            Ok((accounts, more))
+            Ok(Page {
+                accounts,
+                more,
+                total: total.and_then(|t| u64::try_from(t).ok()),
+            })
         }
+    }
+
+    /// Whether a page `number` (1-based) of `len` users has a successor: the declared total
+    /// says so, or (without one) the page is full.
+    fn has_more(len: usize, total: Option<i64>, number: i32) -> bool {
+        let seen = u64::from(number.unsigned_abs()) * PAGE_SIZE.unsigned_abs() as u64;
+        len > 0
+            && match total {
+                Some(total) => u64::try_from(total).is_ok_and(|total| total > seen),
+                None => len as u64 == PAGE_SIZE.unsigned_abs() as u64,
+            }
     }
 
     /// A page's users. `Items` missing or `null` is an empty .NET list only when

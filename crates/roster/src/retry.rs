@@ -22,6 +22,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use progenitor_client::{Error as ClientError, ResponseValue};
 
+use crate::circuit::Circuits;
 use crate::error::{Error, ErrorKind, Vendor};
 use crate::redact::Redactor;
 
@@ -132,6 +133,7 @@ pub struct Resilience {
     sleeper: Arc<dyn Sleeper>,
     jitter: Arc<AtomicU64>,
     redactor: Redactor,
+    circuits: Option<Arc<Circuits>>,
 }
 
 impl Default for Resilience {
@@ -153,6 +155,7 @@ impl Resilience {
             sleeper: Arc::new(TokioSleeper),
             jitter: Arc::new(AtomicU64::new(seed)),
             redactor: Redactor::default(),
+            circuits: None,
         }
     }
 
@@ -167,6 +170,56 @@ impl Resilience {
     pub fn with_redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
         self
+    }
+
+    /// The same layer with a vendor-level circuit breaker: once a call to a vendor fails in a
+    /// way that concerns the whole vendor ([`Error::is_vendor_wide`]: credentials refused, no
+    /// connection), every later call to that vendor through this layer (and its clones) fails
+    /// at once with that error, without being sent. The provisioner turns it on: one bad token
+    /// then costs one call, not one per member.
+    pub fn with_circuit_breaker(mut self) -> Self {
+        self.circuits = Some(Arc::new(Circuits::default()));
+        self
+    }
+
+    /// The error that stopped all calls to `vendor`, when the circuit breaker is on and tripped.
+    pub fn tripped(&self, vendor: Vendor) -> Option<Error> {
+        self.circuits.as_ref()?.tripped(vendor).cloned()
+    }
+
+    /// Trips `vendor`'s circuit with `error` (a call every member depends on failed).
+    pub(crate) fn trip(&self, error: &Error) {
+        if let Some(circuits) = &self.circuits {
+            circuits.trip(error);
+        }
+    }
+
+    /// Waits before attempt `attempt + 1` of a call that failed with `error` and that the
+    /// caller will make safe to repeat itself (a batch create re-checked by a listing first):
+    /// as long as [`Resilience::call`] would for an idempotent call (`Retry-After` honoured,
+    /// backoff, the shared budget spent). `false`: do not try again.
+    pub(crate) async fn pause_before_retry(&self, error: &Error, attempt: u32) -> bool {
+        let Some(delay) = self.retry_delay(error, Idempotency::Idempotent, attempt) else {
+            return false;
+        };
+        let cost = if error.kind() == ErrorKind::Timeout {
+            RetryBudget::TIMEOUT_COST
+        } else {
+            RetryBudget::RETRY_COST
+        };
+        if !self.budget.try_spend(cost) {
+            return false;
+        }
+        tracing::info!(
+            vendor = %error.vendor(),
+            operation = error.operation(),
+            attempt,
+            status = error.status().map(|s| s.as_u16()),
+            delay_ms = delay.as_millis() as u64,
+            "retrying a transient failure of a batch after checking what it did"
+        );
+        self.sleeper.sleep(delay).await;
+        true
     }
 
     /// The redactor every error's vendor text passes through.
@@ -201,6 +254,9 @@ impl Resilience {
         Fut: Future<Output = Result<ResponseValue<T>, ClientError<E>>>,
         E: serde::Serialize,
     {
+        if let Some(error) = self.tripped(vendor) {
+            return Err(error);
+        }
         let mut attempt = 1;
         let mut spent = 0;
         loop {
@@ -214,6 +270,9 @@ impl Resilience {
                     .with_attempts(attempt),
             };
             let Some(delay) = self.retry_delay(&error, idempotency, attempt) else {
+                if let Some(circuits) = &self.circuits {
+                    circuits.observe(&error);
+                }
                 return Err(error);
             };
             let cost = if error.kind() == ErrorKind::Timeout {
@@ -223,6 +282,9 @@ impl Resilience {
             };
             if !self.budget.try_spend(cost) {
                 tracing::warn!(%vendor, operation, attempt, "retry budget spent; not retrying");
+                if let Some(circuits) = &self.circuits {
+                    circuits.observe(&error);
+                }
                 return Err(error);
             }
             spent += cost;
