@@ -1890,19 +1890,17 @@ mod veo {
             let mut guard = PageGuard::new(V, "list_users", self.max_pages);
             let mut number = 1;
             let user = loop {
-                let page = read!(
-                    r,
-                    V,
-                    "list_users",
-                    self.client
-                        .list_users()
-                        .search_term(email.trim())
-                        .organisation_id(org.to_string())
-                        .page_size(PAGE_SIZE)
-                        .page_number(number)
-                        .send()
-                )
-                .await?;
+                let mut call = self
+                    .client
+                    .list_users()
+                    .search_term(email.trim())
+                    .organisation_id(org.to_string())
+                    .page_size(PAGE_SIZE);
+                // The first page is VEO's default: `pageNumber` is sent from the second on.
+                if number > 1 {
+                    call = call.page_number(number);
+                }
+                let page = read!(r, V, "list_users", call.clone().send()).await?;
                 let total = page.total_item_count;
                 let items = page_items(page.items, total)?;
                 let more = has_more(items.len(), total, number);
