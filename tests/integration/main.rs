@@ -3,6 +3,7 @@
 //! One test binary (one link) with a module per vendor.
 
 mod bulk;
+mod hostile;
 mod provision;
 mod resilience;
 mod vectera;
