@@ -104,6 +104,127 @@ fn snapshot(sandbox: &Sandbox) -> Vec<Vec<(String, usize)>> {
     Vendor::ALL.map(|v| sandbox.all_calls(v)).to_vec()
 }
 
+/// The fake really answers in `dialect` (else the flows below would prove nothing): raw calls
+/// to Vectera's fake of a sandbox of their own, each shape checked.
+async fn answers_in(name: &str, dialect: Dialect) {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    sandbox.set_dialect(Vendor::Vectera, dialect);
+    let http = reqwest::Client::new();
+    let base = sandbox.base_url(Vendor::Vectera);
+    let token = format!("Token {}", sandbox.token(Vendor::Vectera));
+    let send = |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
+        let mut request = http
+            .request(method, format!("{base}{path}"))
+            .header("authorization", &token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let answer = request.send().await.expect("an answer");
+            let status = answer.status().as_u16();
+            let link = answer
+                .headers()
+                .get("link")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let text = answer.text().await.expect("a body");
+            (status, link, text)
+        }
+    };
+    let json = |text: &str| -> serde_json::Value {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}: {text:?}"))
+    };
+
+    let (_, _, me) = send(reqwest::Method::GET, "/users/me/", None).await;
+    let organization = json(&me)["organizationId"].clone();
+    let (status, _, created) = send(
+        reqwest::Method::POST,
+        "/users/",
+        Some(serde_json::json!({
+            "firstName": "Probe", "email": "probe@dialects.example",
+            "organizationId": organization,
+        })),
+    )
+    .await;
+    let want = if dialect.created_as_200 { 200 } else { 201 };
+    assert_eq!(status, want, "{name}: create: {created}");
+    let id = json(&created)["id"].as_str().expect("an id").to_owned();
+    let (status, _, updated) = send(
+        reqwest::Method::PATCH,
+        &format!("/users/{id}/"),
+        Some(serde_json::json!({ "lastName": "Probed" })),
+    )
+    .await;
+    if dialect.updates_empty {
+        assert_eq!((status, updated.as_str()), (204, ""), "{name}: update");
+    } else {
+        assert_eq!(status, 200, "{name}: update");
+        assert_eq!(json(&updated)["lastName"], "Probed", "{name}: update");
+    }
+    let (status, link, page) = send(reqwest::Method::GET, "/users/?perPage=1", None).await;
+    assert_eq!(status, 200);
+    let page = json(&page);
+    if dialect.lists_as_arrays {
+        assert_eq!(page.as_array().map(Vec::len), Some(1), "{name}: {page}");
+        let link = link.unwrap_or_else(|| panic!("{name}: no Link header"));
+        assert!(
+            link.contains("page=2") && link.contains("rel=\"next\""),
+            "{name}: {link}"
+        );
+    } else {
+        assert_eq!(
+            page["results"].as_array().map(Vec::len),
+            Some(1),
+            "{name}: {page}"
+        );
+        assert_eq!(link, None, "{name}");
+    }
+    let (_, _, none) = send(
+        reqwest::Method::GET,
+        "/users/?search=nobody-is-called-so",
+        None,
+    )
+    .await;
+    let none = json(&none);
+    let empty = if dialect.lists_as_arrays {
+        none.clone()
+    } else {
+        none["results"].clone()
+    };
+    let want = if dialect.null_for_empty_lists && !dialect.lists_as_arrays {
+        serde_json::Value::Null
+    } else {
+        serde_json::json!([])
+    };
+    assert_eq!(empty, want, "{name}: {none}");
+    let refused = http
+        .get(format!("{base}/users/"))
+        .header("authorization", "Token wrong")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(refused.status(), 401);
+    let kind = refused
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let want = if dialect.text_errors {
+        "text/plain"
+    } else {
+        "application/json"
+    };
+    assert!(kind.starts_with(want), "{name}: {kind}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_variant_answers_in_its_shapes() {
+    for (name, dialect) in Dialect::variants() {
+        answers_in(name, dialect).await;
+    }
+}
+
 async fn flows(index: usize) {
     let (name, dialect) = Dialect::variants()[index];
     let sandbox = Sandbox::start().await.expect("sandbox");
