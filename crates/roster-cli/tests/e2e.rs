@@ -1110,6 +1110,9 @@ async fn provision_and_list_in_dialect(index: usize) {
     );
 
     let members = report["members"].as_array().expect("members").clone();
+    // More users than one page (100) of every vendor's listing.
+    const MORE: usize = 100;
+    seed(&sandbox, "dialects.example", MORE).await;
     for vendor in ["vectera", "vyte", "veo"] {
         let out = roster(
             Some(&sandbox),
@@ -1133,7 +1136,7 @@ async fn provision_and_list_in_dialect(index: usize) {
             .expect("vendor");
         assert_eq!(
             listed.len(),
-            before[index] + VALID,
+            before[index] + VALID + MORE,
             "{name}: {vendor}: {listed:?}"
         );
         assert!(listed.iter().all(|u| u["vendor"] == vendor), "{listed:?}");
