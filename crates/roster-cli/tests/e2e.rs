@@ -1137,7 +1137,8 @@ async fn provision_and_list_in_dialect(index: usize) {
         assert_eq!(
             listed.len(),
             before[index] + VALID + MORE,
-            "{name}: {vendor}: {listed:?}"
+            "{name}: {vendor}: {:?}",
+            listed.iter().map(|u| &u["email"]).collect::<Vec<_>>()
         );
         assert!(listed.iter().all(|u| u["vendor"] == vendor), "{listed:?}");
         for member in &members {
