@@ -2,6 +2,7 @@
 //! validation, state, paging and fault injection of each vendor. One test binary, one module
 //! per vendor.
 
+mod dialects;
 mod facade;
 mod support;
 mod vectera;
