@@ -233,7 +233,6 @@ async fn endless_vectera() -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
 }
 
 #[tokio::test]
-#[ignore = "pending: 1 endless paging (Vectera repeated page)"]
 async fn vectera_list_ends_on_a_repeated_page() {
     let (base, lists, _) = endless_vectera().await;
     let (p, _) = provisioner_at(&base, &[Vendor::Vectera]);
@@ -277,7 +276,6 @@ async fn vectera_list_ends_on_a_next_link_that_always_names_the_same_page() {
 }
 
 #[tokio::test]
-#[ignore = "pending: 1 endless paging (Vectera search walks on, then creates)"]
 async fn vectera_ensure_fails_instead_of_walking_an_endless_search() {
     let (base, lists, creates) = endless_vectera().await;
     let (p, _) = provisioner_at(&base, &[Vendor::Vectera]);
@@ -289,7 +287,6 @@ async fn vectera_ensure_fails_instead_of_walking_an_endless_search() {
 }
 
 #[tokio::test]
-#[ignore = "pending: 1 endless paging (VEO TotalItemCount 10^9)"]
 async fn veo_list_ends_on_a_total_of_a_billion_repeating_the_same_users() {
     let server = server().await;
     let _me = veo_me(&server).await;
@@ -312,7 +309,6 @@ async fn veo_list_ends_on_a_total_of_a_billion_repeating_the_same_users() {
 }
 
 #[tokio::test]
-#[ignore = "pending: 1 endless paging (VEO look-up reads one page, then invites)"]
 async fn veo_ensure_of_a_member_not_on_an_endless_page_fails_without_inviting() {
     let server = server().await;
     let _me = veo_me(&server).await;
@@ -717,7 +713,6 @@ async fn a_text_429_retry_after_is_waited_for() {
 // 8. Failures are not amplified.
 
 #[tokio::test]
-#[ignore = "pending: 8 vendor circuit (30 calls to /users/me/ for 10 members)"]
 async fn a_failing_vectera_me_is_asked_a_few_times_for_ten_members() {
     let server = server().await;
     let _search = vectera_list(
@@ -745,7 +740,6 @@ async fn a_failing_vectera_me_is_asked_a_few_times_for_ten_members() {
 }
 
 #[tokio::test]
-#[ignore = "pending: 8 vendor circuit (a 401 is repeated for every member)"]
 async fn a_401_on_the_first_call_fails_the_other_members_without_calls() {
     let server = server().await;
     let all = server
@@ -769,7 +763,6 @@ async fn a_401_on_the_first_call_fails_the_other_members_without_calls() {
 }
 
 #[tokio::test]
-#[ignore = "pending: 8 batch retried as a batch (Vyte 429 redone member by member)"]
 async fn a_vyte_batch_answering_429_is_retried_as_a_batch_after_the_wait() {
     let server = server().await;
     let team = members(3);
@@ -828,7 +821,6 @@ async fn a_vyte_batch_answering_429_is_retried_as_a_batch_after_the_wait() {
 }
 
 #[tokio::test]
-#[ignore = "pending: 8 batch retried as a batch (VEO 429 redone member by member)"]
 async fn a_veo_invitation_answering_429_is_retried_as_a_batch_after_the_wait() {
     let server = server().await;
     let team = members(3);
@@ -875,7 +867,6 @@ async fn a_veo_invitation_answering_429_is_retried_as_a_batch_after_the_wait() {
 }
 
 #[tokio::test]
-#[ignore = "pending: 8 concurrent redo (a hanging batch is redone one member after another)"]
 async fn a_hanging_vyte_batch_is_not_redone_member_by_member_one_after_another() {
     let server = server().await;
     let _list = server
@@ -1074,7 +1065,6 @@ async fn a_veo_ensure_never_reactivates_a_deactivated_user() {
 }
 
 #[tokio::test]
-#[ignore = "pending: 9 login-link URL check without next"]
 async fn a_vectera_login_url_that_is_not_absolute_is_an_error_with_or_without_next() {
     let server = server().await;
     let _search = vectera_list(
@@ -1102,7 +1092,6 @@ async fn a_vectera_login_url_that_is_not_absolute_is_an_error_with_or_without_ne
 }
 
 #[tokio::test]
-#[ignore = "pending: 9 login-link error names list_users"]
 async fn a_login_link_for_a_missing_member_names_the_look_up() {
     let server = server().await;
     let _search = vectera_list(

@@ -1177,7 +1177,6 @@ provision_in_each_dialect! {
     lists_as_arrays = 1,
     created_as_200 = 2,
     updates_empty = 3,
-    #[ignore = "facade: a Vectera DRF page with `results: null` (nullable per CONVENTIONS) is refused as \"a page of users without `results`\" instead of read as empty"]
     null_for_empty_lists = 4,
     text_errors = 5,
     all_alternatives = 6,
