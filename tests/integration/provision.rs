@@ -673,7 +673,10 @@ async fn vectera_login_link_for_a_member_with_a_safe_next() {
         .expect("link");
     assert_eq!(
         link.expose(),
-        format!("{}/login/?token=SECRETLOGIN&next=/scheduling/", server.base_url())
+        format!(
+            "{}/login/?token=SECRETLOGIN&next=/scheduling/",
+            server.base_url()
+        )
     );
     assert!(!format!("{link:?}").contains("SECRETLOGIN"));
     token.assert_async().await;

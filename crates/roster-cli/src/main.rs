@@ -378,7 +378,17 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
     futures::pin_mut!(reports);
     let mut tally = report::Tally::new(&vendors, &team.invalid);
     let mut lines = lines.into_iter();
+    // The first refusal of each vendor's credentials (the run stops that vendor there).
+    let mut refusals: Vec<(Vendor, roster::Error)> = Vec::new();
     while let Some(report) = reports.next().await {
+        for (vendor, outcome) in &report.vendors {
+            if let roster::Outcome::Failed(e) = outcome
+                && matches!(e.status().map(|s| s.as_u16()), Some(401 | 403))
+                && !refusals.iter().any(|(v, _)| v == vendor)
+            {
+                refusals.push((*vendor, e.clone()));
+            }
+        }
         let entry = report::MemberEntry::new(lines.next().unwrap_or(0), &report);
         journal.member(&entry);
         tally.add(&entry);
@@ -406,16 +416,13 @@ async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> 
     }
     // A vendor whose credentials were refused stopped at the first refusal: that is bad
     // configuration (exit 2), named once with the variable to check.
-    let refused: Vec<String> = vendors
+    let refused: Vec<String> = refusals
         .iter()
-        .filter_map(|&vendor| {
-            let error = provisioner.resilience().tripped(vendor)?;
-            matches!(error.status().map(|s| s.as_u16()), Some(401 | 403)).then(|| {
-                format!(
-                    "{vendor}: the credentials were refused ({error}); check {}",
-                    roster::token_var(vendor)
-                )
-            })
+        .map(|(vendor, error)| {
+            format!(
+                "{vendor}: the credentials were refused ({error}); check {}",
+                roster::token_var(*vendor)
+            )
         })
         .collect();
     if !refused.is_empty() {

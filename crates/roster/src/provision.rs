@@ -142,17 +142,13 @@ impl Provisioner {
             timeouts.connect,
             timeouts.attempt,
         )?;
-        // Every error's vendor text is redacted against the configured secrets; a failure that
-        // concerns a whole vendor (refused credentials, no connection) stops its other calls.
-        let resilience =
-            resilience
-                .with_circuit_breaker()
-                .with_redactor(crate::redact::Redactor::new(
-                    Vendor::ALL
-                        .into_iter()
-                        .filter_map(|v| config.vendor(v))
-                        .map(|c| c.secret().expose().to_owned()),
-                ));
+        // Every error's vendor text is redacted against the configured secrets.
+        let resilience = resilience.with_redactor(crate::redact::Redactor::new(
+            Vendor::ALL
+                .into_iter()
+                .filter_map(|v| config.vendor(v))
+                .map(|c| c.secret().expose().to_owned()),
+        ));
         #[allow(unused_variables)] // with every vendor feature off, no client uses it
         let limits = config.limits();
         Ok(Self {
@@ -215,6 +211,14 @@ impl Provisioner {
         &self.resilience
     }
 
+    /// The retry layer for one run (an `ensure`, an `ensure_all`, a whole `ensure_stream`...),
+    /// with a circuit breaker of its own: within the run, a failure that concerns a whole
+    /// vendor (refused credentials, no connection, the organisation look-up) fails the
+    /// vendor's remaining members at once, without calls; the next run starts afresh.
+    fn run_scope(&self) -> Resilience {
+        self.resilience.clone().with_circuit_breaker()
+    }
+
     /// Makes sure `member` exists as described in every configured vendor: created when
     /// absent, updated when different, left alone when equal — so running it twice writes
     /// nothing the second time. The vendors are done concurrently; one failing never stops
@@ -253,6 +257,7 @@ impl Provisioner {
     {
         let (work, duplicate_of) = first_occurrences(members, &mut HashMap::new(), 0);
         self.ensure_window(
+            &self.run_scope(),
             members,
             &work,
             &duplicate_of,
@@ -278,6 +283,8 @@ impl Provisioner {
             seen: HashMap<String, usize>,
             position: usize,
             provisioner: &'a Provisioner,
+            /// One run for the whole stream: a vendor-wide failure stops that vendor's rest.
+            r: Resilience,
         }
         let state = State {
             windows: Box::pin(members.chunks(STREAM_WINDOW)),
@@ -285,20 +292,28 @@ impl Provisioner {
             seen: HashMap::new(),
             position: 0,
             provisioner: self,
+            r: self.run_scope(),
         };
         futures::stream::unfold(state, |mut state| async move {
             let window = state.windows.next().await?;
             let p = state.provisioner;
             let prefetched = match state.prefetched.take() {
                 Some(prefetched) => prefetched,
-                None => p.prefetch().await,
+                None => p.prefetch(&state.r).await,
             };
             let prefetched = &*state.prefetched.insert(prefetched);
             // An address done in an earlier window counts as given twice, like one in this one.
             let (work, duplicate_of) = first_occurrences(&window, &mut state.seen, state.position);
             state.position += window.len();
             let reports = p
-                .ensure_window(&window, &work, &duplicate_of, &|_, _, _| {}, prefetched)
+                .ensure_window(
+                    &state.r,
+                    &window,
+                    &work,
+                    &duplicate_of,
+                    &|_, _, _| {},
+                    prefetched,
+                )
                 .await;
             Some((futures::stream::iter(reports), state))
         })
@@ -306,11 +321,11 @@ impl Provisioner {
     }
 
     /// What a streamed run reads once: Vyte's listing.
-    async fn prefetch(&self) -> Prefetched {
+    async fn prefetch(&self, r: &Resilience) -> Prefetched {
         Prefetched {
             #[cfg(feature = "vyte")]
             vyte: match &self.vyte {
-                Some(client) => Some(vyte::index(client, &self.resilience).await),
+                Some(client) => Some(vyte::index(client, r).await),
                 None => None,
             },
         }
@@ -321,6 +336,7 @@ impl Provisioner {
     /// prefetched for the run.
     async fn ensure_window(
         &self,
+        r: &Resilience,
         members: &[Member],
         work: &[(usize, &Member)],
         duplicate_of: &[Option<usize>],
@@ -331,7 +347,7 @@ impl Provisioner {
         let columns = futures::future::join_all(
             sides
                 .iter()
-                .map(|side| side.ensure_many(self, work, progress, prefetched)),
+                .map(|side| side.ensure_many(r, self.concurrency, work, progress, prefetched)),
         )
         .await;
         let mut reports: Vec<MemberReport> = members
@@ -392,7 +408,7 @@ impl Provisioner {
 
     /// Looks the member with `email` up in every configured vendor.
     pub async fn find(&self, email: &str) -> Vec<(Vendor, Result<Option<Account>, Error>)> {
-        let r = &self.resilience;
+        let r = &self.run_scope();
         let email = email.trim();
         futures::future::join_all(
             self.sides()
@@ -459,7 +475,7 @@ impl Provisioner {
         next: Option<&str>,
     ) -> Result<roster_runtime::Secret, Error> {
         self.vectera_side("create_login_token")?
-            .login_link(&self.resilience, email, next)
+            .login_link(&self.run_scope(), email, next)
             .await
     }
 
@@ -476,7 +492,7 @@ impl Provisioner {
         access: roster_vectera::types::AccessLevel,
     ) -> Result<MeetingRoom, Error> {
         self.vectera_side("create_meeting")?
-            .meeting_room(&self.resilience, email, key, access)
+            .meeting_room(&self.run_scope(), email, key, access)
             .await
     }
 
@@ -501,7 +517,7 @@ impl Provisioner {
 
     /// Runs `action` in every configured vendor concurrently, outcomes in [`Vendor::ALL`] order.
     async fn in_every_vendor(&self, action: Action<'_>) -> Vec<(Vendor, Outcome)> {
-        let r = &self.resilience;
+        let r = &self.run_scope();
         futures::future::join_all(self.sides().into_iter().map(|side| side.run(r, action))).await
     }
 }
@@ -575,12 +591,12 @@ impl Side<'_> {
     /// one outcome per member, in any order.
     async fn ensure_many(
         self,
-        p: &Provisioner,
+        r: &Resilience,
+        c: usize,
         work: &[(usize, &Member)],
         progress: Progress<'_>,
         #[allow(unused_variables)] prefetched: &Prefetched,
     ) -> Vec<(usize, Outcome)> {
-        let (r, c) = (&p.resilience, p.concurrency);
         match self {
             #[cfg(feature = "vectera")]
             Side::Vectera(side) => {
@@ -742,9 +758,8 @@ mod vectera {
     #[derive(Debug)]
     pub(super) struct Side {
         client: roster_vectera::Client,
-        /// The organization new members join, or why it could not be learnt: looked up once,
-        /// a failure included (every member would repeat it otherwise).
-        organization: tokio::sync::OnceCell<Result<String, Error>>,
+        /// The organization new members join, looked up once.
+        organization: tokio::sync::OnceCell<String>,
         /// The most pages one walk reads.
         pub(super) max_pages: u32,
     }
@@ -767,10 +782,11 @@ mod vectera {
         }
 
         /// The organization new members join: the token's user's own (`GET /users/me/`).
-        /// A failure trips the vendor's circuit: every member depends on it.
+        /// A failure trips the run's circuit for Vectera: every member depends on it, so the
+        /// others fail at once with it instead of asking again.
         async fn organization(&self, r: &Resilience) -> Result<String, Error> {
             self.organization
-                .get_or_init(|| async {
+                .get_or_try_init(|| async {
                     let me = read!(r, V, "get_user", self.client.get_user().id("me").send())
                         .await
                         .and_then(|me| {
@@ -790,7 +806,7 @@ mod vectera {
                     me
                 })
                 .await
-                .clone()
+                .cloned()
         }
 
         /// One page (1-based) of `GET /users/`, `search` narrowing it, read in either shape
@@ -1771,8 +1787,8 @@ mod veo {
     #[derive(Debug)]
     pub(super) struct Side {
         client: roster_veo::Client,
-        /// The organisation members join, or why it could not be learnt (looked up once).
-        organisation: tokio::sync::OnceCell<Result<i64, Error>>,
+        /// The organisation members join, looked up once.
+        organisation: tokio::sync::OnceCell<i64>,
         /// The most pages one walk reads.
         pub(super) max_pages: u32,
     }
@@ -1839,11 +1855,11 @@ mod veo {
 
         /// The organisation members join: the first the token's user administers
         /// (`GET /api/me`), else their first.
-        /// Looked up once, a failure included, which trips the vendor's circuit: every member
-        /// depends on it.
+        /// A failure trips the run's circuit for VEO: every member depends on it, so the others
+        /// fail at once with it instead of asking again.
         async fn organisation(&self, r: &Resilience) -> Result<i64, Error> {
             self.organisation
-                .get_or_init(|| async {
+                .get_or_try_init(|| async {
                     let org = self.look_up_organisation(r).await;
                     if let Err(e) = &org {
                         r.trip(e);
@@ -1851,7 +1867,7 @@ mod veo {
                     org
                 })
                 .await
-                .clone()
+                .copied()
         }
 
         async fn look_up_organisation(&self, r: &Resilience) -> Result<i64, Error> {
