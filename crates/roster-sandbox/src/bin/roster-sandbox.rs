@@ -11,9 +11,10 @@ Serves fakes of the Vectera, Vyte and VEO user APIs on 127.0.0.1 until interrupt
 the environment variables that point `roster` at them. Port 0 (the default) takes a free port.
 
 --dialect documented     answer in the vendors' documented shapes (the default)
---dialect alternatives   answer in every alternative shape the specs' tolerance policy allows:
-                         lists as bare arrays with Link headers, creates answered 200, updates
-                         answered 204, empty lists as null, error bodies as HTML or text";
+--dialect alternatives   answer in every alternative shape the specs' tolerance policy allows
+--dialect A,B,...        only these: lists-as-arrays (bare arrays with Link headers),
+                         created-as-200, updates-empty (204), null-for-empty-lists,
+                         text-errors (HTML or text error bodies)";
 
 fn parse() -> Result<(Ports, Dialect), String> {
     let mut ports = Ports::default();
@@ -21,11 +22,20 @@ fn parse() -> Result<(Ports, Dialect), String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--dialect" {
-            dialect = match args.next().as_deref() {
-                Some("documented") => Dialect::DOCUMENTED,
-                Some("alternatives") => Dialect::ALL_ALTERNATIVES,
-                _ => return Err("--dialect takes `documented` or `alternatives`".into()),
-            };
+            let value = args.next().ok_or("--dialect needs a value")?;
+            dialect = Dialect::DOCUMENTED;
+            for name in value.split(',') {
+                match name.trim() {
+                    "documented" => {}
+                    "alternatives" => dialect = Dialect::ALL_ALTERNATIVES,
+                    "lists-as-arrays" => dialect.lists_as_arrays = true,
+                    "created-as-200" => dialect.created_as_200 = true,
+                    "updates-empty" => dialect.updates_empty = true,
+                    "null-for-empty-lists" => dialect.null_for_empty_lists = true,
+                    "text-errors" => dialect.text_errors = true,
+                    other => return Err(format!("--dialect: unknown shape `{other}`")),
+                }
+            }
             continue;
         }
         let slot = match arg.as_str() {
