@@ -82,6 +82,9 @@ unexpected error body must never hide the status.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Error {
+        /** Starts a builder for [`Error`]: a [`builder::Error`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Error::try_from(builder)`, or pass the builder where a `Error` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Error {
             Default::default()
         }
@@ -107,6 +110,9 @@ opens it is logged in, so it is a secret and never printed.
         pub url: ::roster_runtime::Secret,
     }
     impl LoginToken {
+        /** Starts a builder for [`LoginToken`]: a [`builder::LoginToken`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `LoginToken::try_from(builder)`, or pass the builder where a `LoginToken` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::LoginToken {
             Default::default()
         }
@@ -178,6 +184,9 @@ stable list).
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Meeting {
+        /** Starts a builder for [`Meeting`]: a [`builder::Meeting`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Meeting::try_from(builder)`, or pass the builder where a `Meeting` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Meeting {
             Default::default()
         }
@@ -209,6 +218,9 @@ guide (`owner_id`); its v1 spelling follows the v1 camelCase rule (unconfirmed).
         pub public_access_level: ::std::option::Option<PublicAccessLevel>,
     }
     impl MeetingCreate {
+        /** Starts a builder for [`MeetingCreate`]: a [`builder::MeetingCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `MeetingCreate::try_from(builder)`, or pass the builder where a `MeetingCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::MeetingCreate {
             Default::default()
         }
@@ -233,6 +245,9 @@ top-level fields are kept in `extra`.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MeetingList {
+        /** Starts a builder for [`MeetingList`]: a [`builder::MeetingList`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `MeetingList::try_from(builder)`, or pass the builder where a `MeetingList` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::MeetingList {
             Default::default()
         }
@@ -256,6 +271,9 @@ top-level fields are kept in `extra`.
         pub public_access_level: ::std::option::Option<PublicAccessLevel>,
     }
     impl MeetingUpdate {
+        /** Starts a builder for [`MeetingUpdate`]: a [`builder::MeetingUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `MeetingUpdate::try_from(builder)`, or pass the builder where a `MeetingUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::MeetingUpdate {
             Default::default()
         }
@@ -280,6 +298,9 @@ Other top-level fields are kept in `extra`.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MemberList {
+        /** Starts a builder for [`MemberList`]: a [`builder::MemberList`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `MemberList::try_from(builder)`, or pass the builder where a `MemberList` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::MemberList {
             Default::default()
         }
@@ -298,6 +319,9 @@ name; other fields are not documented and are kept in `extra`.
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Organization {
+        /** Starts a builder for [`Organization`]: a [`builder::Organization`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Organization::try_from(builder)`, or pass the builder where a `Organization` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Organization {
             Default::default()
         }
@@ -312,6 +336,9 @@ linked to. Use `OPTIONS /organizations/` to see every accepted field.
         pub name: OrganizationCreateName,
     }
     impl OrganizationCreate {
+        /** Starts a builder for [`OrganizationCreate`]: a [`builder::OrganizationCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `OrganizationCreate::try_from(builder)`, or pass the builder where a `OrganizationCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::OrganizationCreate {
             Default::default()
         }
@@ -378,6 +405,9 @@ linked to. Use `OPTIONS /organizations/` to see every accepted field.
         pub name: ::std::option::Option<OrganizationUpdateName>,
     }
     impl OrganizationUpdate {
+        /** Starts a builder for [`OrganizationUpdate`]: a [`builder::OrganizationUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `OrganizationUpdate::try_from(builder)`, or pass the builder where a `OrganizationUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::OrganizationUpdate {
             Default::default()
         }
@@ -460,6 +490,9 @@ the redacting secret type into a printable string type.)
         pub id: i64,
     }
     impl Permission {
+        /** Starts a builder for [`Permission`]: a [`builder::Permission`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Permission::try_from(builder)`, or pass the builder where a `Permission` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Permission {
             Default::default()
         }
@@ -471,6 +504,9 @@ the redacting secret type into a printable string type.)
         pub access_level: AccessLevel,
     }
     impl PermissionCreate {
+        /** Starts a builder for [`PermissionCreate`]: a [`builder::PermissionCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `PermissionCreate::try_from(builder)`, or pass the builder where a `PermissionCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::PermissionCreate {
             Default::default()
         }
@@ -493,6 +529,9 @@ it). Unknown top-level fields are dropped, as on `Permission`.
         pub results: ::std::vec::Vec<Permission>,
     }
     impl PermissionList {
+        /** Starts a builder for [`PermissionList`]: a [`builder::PermissionList`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `PermissionList::try_from(builder)`, or pass the builder where a `PermissionList` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::PermissionList {
             Default::default()
         }
@@ -507,6 +546,9 @@ it). Unknown top-level fields are dropped, as on `Permission`.
         pub access_level: ::std::option::Option<AccessLevel>,
     }
     impl PermissionUpdate {
+        /** Starts a builder for [`PermissionUpdate`]: a [`builder::PermissionUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `PermissionUpdate::try_from(builder)`, or pass the builder where a `PermissionUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::PermissionUpdate {
             Default::default()
         }
@@ -589,6 +631,9 @@ that a subscription read, changed and sent back keeps what this spec does not na
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Subscription {
+        /** Starts a builder for [`Subscription`]: a [`builder::Subscription`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Subscription::try_from(builder)`, or pass the builder where a `Subscription` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Subscription {
             Default::default()
         }
@@ -634,6 +679,9 @@ own profile and cannot log in through a password reset, only through login links
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl User {
+        /** Starts a builder for [`User`]: a [`builder::User`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `User::try_from(builder)`, or pass the builder where a `User` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::User {
             Default::default()
         }
@@ -670,6 +718,9 @@ Never printed.
         pub password: ::std::option::Option<::roster_runtime::Secret>,
     }
     impl UserCreate {
+        /** Starts a builder for [`UserCreate`]: a [`builder::UserCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserCreate::try_from(builder)`, or pass the builder where a `UserCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserCreate {
             Default::default()
         }
@@ -750,6 +801,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserList {
+        /** Starts a builder for [`UserList`]: a [`builder::UserList`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserList::try_from(builder)`, or pass the builder where a `UserList` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserList {
             Default::default()
         }
@@ -783,6 +837,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         pub password: ::std::option::Option<::roster_runtime::Secret>,
     }
     impl UserUpdate {
+        /** Starts a builder for [`UserUpdate`]: a [`builder::UserUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserUpdate::try_from(builder)`, or pass the builder where a `UserUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserUpdate {
             Default::default()
         }
@@ -841,7 +898,24 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 })
         }
     }
-    /// Types for composing complex structures.
+    /** Builders for the types of this module: `types::X::builder()` starts one, each field has a setter, and `types::X::try_from(builder)` (or passing the builder where a `types::X` is taken) converts it.
+
+ The setter of an optional field takes the value (`"Smith"`, a `String`, the field's type) or an `Option` of it (`None` clears the field): see [`IntoOptional`](super::IntoOptional). A conversion names every required field left unset, in one error.
+
+ ```
+ # fn main() -> Result<(), Box<dyn std::error::Error>> {
+ use roster_vectera::types;
+
+ let value = types::MeetingCreate::try_from(types::MeetingCreate::builder().forward_url("text"))?;
+ assert_eq!(value.forward_url.as_deref(), Some("text"));
+ let cleared = types::MeetingCreate::builder().forward_url("text").forward_url(None);
+ assert_eq!(types::MeetingCreate::try_from(cleared)?.forward_url, None);
+
+ let error = types::Permission::try_from(types::Permission::builder()).unwrap_err();
+ assert_eq!(error.to_string(), "no value supplied for access_level; no value supplied for id");
+ # Ok(())
+ # }
+ ```*/
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Error {
@@ -865,14 +939,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl Error {
             pub fn detail<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.detail = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for detail: {e}")
-                    });
+                self.detail = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -895,10 +964,21 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: Error,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    detail: value.detail?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_detail = value.detail.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_detail, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_detail),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            detail: field_detail,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Error> for Error {
@@ -928,16 +1008,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl LoginToken {
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token: {e}")
-                    });
+                self.token = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
@@ -958,10 +1031,21 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: LoginToken,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    token: value.token?,
-                    url: value.url?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_token = value.token.map_err(|e| problems.push(e));
+                let field_url = value.url.map_err(|e| problems.push(e));
+                match (field_token, field_url) {
+                    (
+                        ::std::result::Result::Ok(field_token),
+                        ::std::result::Result::Ok(field_url),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            token: field_token,
+                            url: field_url,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::LoginToken> for LoginToken {
@@ -1038,28 +1122,16 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl Meeting {
             pub fn date_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
             {
-                self.date_created = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for date_created: {e}")
-                    });
+                self.date_created = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.forward_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for forward_url: {e}")
-                    });
+                self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1086,92 +1158,53 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn last_opened<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
             {
-                self.last_opened = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_opened: {e}")
-                    });
+                self.last_opened = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn locked<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.locked = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for locked: {e}")
-                    });
+                self.locked = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
+                self.owner_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PublicAccessLevel>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::PublicAccessLevel>,
             {
-                self.public_access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for public_access_level: {e}"
-                        )
-                    });
+                self.public_access_level = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
             pub fn trashed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.trashed = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for trashed: {e}")
-                    });
+                self.trashed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
+                self.url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -1194,20 +1227,68 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: Meeting,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    date_created: value.date_created?,
-                    forward_url: value.forward_url?,
-                    id: value.id?,
-                    key: value.key?,
-                    last_opened: value.last_opened?,
-                    locked: value.locked?,
-                    name: value.name?,
-                    owner_id: value.owner_id?,
-                    public_access_level: value.public_access_level?,
-                    trashed: value.trashed?,
-                    url: value.url?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_date_created = value
+                    .date_created
+                    .map_err(|e| problems.push(e));
+                let field_forward_url = value.forward_url.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_key = value.key.map_err(|e| problems.push(e));
+                let field_last_opened = value.last_opened.map_err(|e| problems.push(e));
+                let field_locked = value.locked.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_owner_id = value.owner_id.map_err(|e| problems.push(e));
+                let field_public_access_level = value
+                    .public_access_level
+                    .map_err(|e| problems.push(e));
+                let field_trashed = value.trashed.map_err(|e| problems.push(e));
+                let field_url = value.url.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_date_created,
+                    field_forward_url,
+                    field_id,
+                    field_key,
+                    field_last_opened,
+                    field_locked,
+                    field_name,
+                    field_owner_id,
+                    field_public_access_level,
+                    field_trashed,
+                    field_url,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_date_created),
+                        ::std::result::Result::Ok(field_forward_url),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_key),
+                        ::std::result::Result::Ok(field_last_opened),
+                        ::std::result::Result::Ok(field_locked),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_owner_id),
+                        ::std::result::Result::Ok(field_public_access_level),
+                        ::std::result::Result::Ok(field_trashed),
+                        ::std::result::Result::Ok(field_url),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            date_created: field_date_created,
+                            forward_url: field_forward_url,
+                            id: field_id,
+                            key: field_key,
+                            last_opened: field_last_opened,
+                            locked: field_locked,
+                            name: field_name,
+                            owner_id: field_owner_id,
+                            public_access_level: field_public_access_level,
+                            trashed: field_trashed,
+                            url: field_url,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Meeting> for Meeting {
@@ -1260,54 +1341,32 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl MeetingCreate {
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.forward_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for forward_url: {e}")
-                    });
+                self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
+                self.owner_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PublicAccessLevel>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::PublicAccessLevel>,
             {
-                self.public_access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for public_access_level: {e}"
-                        )
-                    });
+                self.public_access_level = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
         }
@@ -1316,12 +1375,34 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: MeetingCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    forward_url: value.forward_url?,
-                    key: value.key?,
-                    owner_id: value.owner_id?,
-                    public_access_level: value.public_access_level?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_forward_url = value.forward_url.map_err(|e| problems.push(e));
+                let field_key = value.key.map_err(|e| problems.push(e));
+                let field_owner_id = value.owner_id.map_err(|e| problems.push(e));
+                let field_public_access_level = value
+                    .public_access_level
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_forward_url,
+                    field_key,
+                    field_owner_id,
+                    field_public_access_level,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_forward_url),
+                        ::std::result::Result::Ok(field_key),
+                        ::std::result::Result::Ok(field_owner_id),
+                        ::std::result::Result::Ok(field_public_access_level),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            forward_url: field_forward_url,
+                            key: field_key,
+                            owner_id: field_owner_id,
+                            public_access_level: field_public_access_level,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::MeetingCreate> for MeetingCreate {
@@ -1380,26 +1461,16 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.next = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for next: {e}")
-                    });
+                self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn previous<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.previous = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for previous: {e}")
-                    });
+                self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn results<T>(mut self, value: T) -> Self
@@ -1434,13 +1505,36 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: MeetingList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    next: value.next?,
-                    previous: value.previous?,
-                    results: value.results?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_count = value.count.map_err(|e| problems.push(e));
+                let field_next = value.next.map_err(|e| problems.push(e));
+                let field_previous = value.previous.map_err(|e| problems.push(e));
+                let field_results = value.results.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_count,
+                    field_next,
+                    field_previous,
+                    field_results,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_count),
+                        ::std::result::Result::Ok(field_next),
+                        ::std::result::Result::Ok(field_previous),
+                        ::std::result::Result::Ok(field_results),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            count: field_count,
+                            next: field_next,
+                            previous: field_previous,
+                            results: field_results,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::MeetingList> for MeetingList {
@@ -1481,42 +1575,25 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl MeetingUpdate {
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.forward_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for forward_url: {e}")
-                    });
+                self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PublicAccessLevel>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::PublicAccessLevel>,
             {
-                self.public_access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for public_access_level: {e}"
-                        )
-                    });
+                self.public_access_level = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
         }
@@ -1525,11 +1602,26 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: MeetingUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    forward_url: value.forward_url?,
-                    key: value.key?,
-                    public_access_level: value.public_access_level?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_forward_url = value.forward_url.map_err(|e| problems.push(e));
+                let field_key = value.key.map_err(|e| problems.push(e));
+                let field_public_access_level = value
+                    .public_access_level
+                    .map_err(|e| problems.push(e));
+                match (field_forward_url, field_key, field_public_access_level) {
+                    (
+                        ::std::result::Result::Ok(field_forward_url),
+                        ::std::result::Result::Ok(field_key),
+                        ::std::result::Result::Ok(field_public_access_level),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            forward_url: field_forward_url,
+                            key: field_key,
+                            public_access_level: field_public_access_level,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::MeetingUpdate> for MeetingUpdate {
@@ -1587,26 +1679,16 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.next = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for next: {e}")
-                    });
+                self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn previous<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.previous = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for previous: {e}")
-                    });
+                self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn results<T>(mut self, value: T) -> Self
@@ -1641,13 +1723,36 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: MemberList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    next: value.next?,
-                    previous: value.previous?,
-                    results: value.results?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_count = value.count.map_err(|e| problems.push(e));
+                let field_next = value.next.map_err(|e| problems.push(e));
+                let field_previous = value.previous.map_err(|e| problems.push(e));
+                let field_results = value.results.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_count,
+                    field_next,
+                    field_previous,
+                    field_results,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_count),
+                        ::std::result::Result::Ok(field_next),
+                        ::std::result::Result::Ok(field_previous),
+                        ::std::result::Result::Ok(field_results),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            count: field_count,
+                            next: field_next,
+                            previous: field_previous,
+                            results: field_results,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::MemberList> for MemberList {
@@ -1695,14 +1800,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -1725,11 +1825,24 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: Organization,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_id, field_name, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            id: field_id,
+                            name: field_name,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Organization> for Organization {
@@ -1774,7 +1887,14 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: OrganizationCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_name = value.name.map_err(|e| problems.push(e));
+                match (field_name,) {
+                    (::std::result::Result::Ok(field_name),) => {
+                        ::std::result::Result::Ok(Self { name: field_name })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::OrganizationCreate> for OrganizationCreate {
@@ -1799,16 +1919,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl OrganizationUpdate {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::OrganizationUpdateName>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::OrganizationUpdateName>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1817,7 +1930,14 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: OrganizationUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_name = value.name.map_err(|e| problems.push(e));
+                match (field_name,) {
+                    (::std::result::Result::Ok(field_name),) => {
+                        ::std::result::Result::Ok(Self { name: field_name })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::OrganizationUpdate> for OrganizationUpdate {
@@ -1849,16 +1969,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl Permission {
             pub fn access_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.access_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_key: {e}")
-                    });
+                self.access_key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn access_level<T>(mut self, value: T) -> Self
@@ -1889,11 +2002,26 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: Permission,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_key: value.access_key?,
-                    access_level: value.access_level?,
-                    id: value.id?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_access_key = value.access_key.map_err(|e| problems.push(e));
+                let field_access_level = value
+                    .access_level
+                    .map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                match (field_access_key, field_access_level, field_id) {
+                    (
+                        ::std::result::Result::Ok(field_access_key),
+                        ::std::result::Result::Ok(field_access_level),
+                        ::std::result::Result::Ok(field_id),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            access_key: field_access_key,
+                            access_level: field_access_level,
+                            id: field_id,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Permission> for Permission {
@@ -1938,9 +2066,18 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: PermissionCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_level: value.access_level?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_access_level = value
+                    .access_level
+                    .map_err(|e| problems.push(e));
+                match (field_access_level,) {
+                    (::std::result::Result::Ok(field_access_level),) => {
+                        ::std::result::Result::Ok(Self {
+                            access_level: field_access_level,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::PermissionCreate> for PermissionCreate {
@@ -1991,26 +2128,16 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.next = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for next: {e}")
-                    });
+                self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn previous<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.previous = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for previous: {e}")
-                    });
+                self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn results<T>(mut self, value: T) -> Self
@@ -2031,12 +2158,27 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: PermissionList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    next: value.next?,
-                    previous: value.previous?,
-                    results: value.results?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_count = value.count.map_err(|e| problems.push(e));
+                let field_next = value.next.map_err(|e| problems.push(e));
+                let field_previous = value.previous.map_err(|e| problems.push(e));
+                let field_results = value.results.map_err(|e| problems.push(e));
+                match (field_count, field_next, field_previous, field_results) {
+                    (
+                        ::std::result::Result::Ok(field_count),
+                        ::std::result::Result::Ok(field_next),
+                        ::std::result::Result::Ok(field_previous),
+                        ::std::result::Result::Ok(field_results),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            count: field_count,
+                            next: field_next,
+                            previous: field_previous,
+                            results: field_results,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::PermissionList> for PermissionList {
@@ -2066,14 +2208,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl PermissionUpdate {
             pub fn access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AccessLevel>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::AccessLevel>,
             {
-                self.access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_level: {e}")
-                    });
+                self.access_level = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2082,9 +2219,18 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: PermissionUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_level: value.access_level?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_access_level = value
+                    .access_level
+                    .map_err(|e| problems.push(e));
+                match (field_access_level,) {
+                    (::std::result::Result::Ok(field_access_level),) => {
+                        ::std::result::Result::Ok(Self {
+                            access_level: field_access_level,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::PermissionUpdate> for PermissionUpdate {
@@ -2121,26 +2267,16 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl Subscription {
             pub fn plan<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.plan = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for plan: {e}")
-                    });
+                self.plan = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn seats<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.seats = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for seats: {e}")
-                    });
+                self.seats = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -2163,11 +2299,24 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: Subscription,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    plan: value.plan?,
-                    seats: value.seats?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_plan = value.plan.map_err(|e| problems.push(e));
+                let field_seats = value.seats.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_plan, field_seats, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_plan),
+                        ::std::result::Result::Ok(field_seats),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            plan: field_plan,
+                            seats: field_seats,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Subscription> for Subscription {
@@ -2254,40 +2403,23 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_managed = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_managed: {e}")
-                    });
+                self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::uuid::Uuid>,
             {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
+                self.organization_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -2310,15 +2442,46 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: User,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    id: value.id?,
-                    is_managed: value.is_managed?,
-                    last_name: value.last_name?,
-                    organization_id: value.organization_id?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_is_managed = value.is_managed.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organization_id = value
+                    .organization_id
+                    .map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_id,
+                    field_is_managed,
+                    field_last_name,
+                    field_organization_id,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_is_managed),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organization_id),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            id: field_id,
+                            is_managed: field_is_managed,
+                            last_name: field_last_name,
+                            organization_id: field_organization_id,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::User> for User {
@@ -2396,26 +2559,16 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_managed = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_managed: {e}")
-                    });
+                self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn organization_id<T>(mut self, value: T) -> Self
@@ -2434,16 +2587,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2452,14 +2598,42 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: UserCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    is_managed: value.is_managed?,
-                    last_name: value.last_name?,
-                    organization_id: value.organization_id?,
-                    password: value.password?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_is_managed = value.is_managed.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organization_id = value
+                    .organization_id
+                    .map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_is_managed,
+                    field_last_name,
+                    field_organization_id,
+                    field_password,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_is_managed),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organization_id),
+                        ::std::result::Result::Ok(field_password),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            is_managed: field_is_managed,
+                            last_name: field_last_name,
+                            organization_id: field_organization_id,
+                            password: field_password,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserCreate> for UserCreate {
@@ -2520,26 +2694,16 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.next = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for next: {e}")
-                    });
+                self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn previous<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.previous = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for previous: {e}")
-                    });
+                self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn results<T>(mut self, value: T) -> Self
@@ -2574,13 +2738,36 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: UserList,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    next: value.next?,
-                    previous: value.previous?,
-                    results: value.results?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_count = value.count.map_err(|e| problems.push(e));
+                let field_next = value.next.map_err(|e| problems.push(e));
+                let field_previous = value.previous.map_err(|e| problems.push(e));
+                let field_results = value.results.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_count,
+                    field_next,
+                    field_previous,
+                    field_results,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_count),
+                        ::std::result::Result::Ok(field_next),
+                        ::std::result::Result::Ok(field_previous),
+                        ::std::result::Result::Ok(field_results),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            count: field_count,
+                            next: field_next,
+                            previous: field_previous,
+                            results: field_results,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserList> for UserList {
@@ -2631,66 +2818,37 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
         impl UserUpdate {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UserUpdateFirstName>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserUpdateFirstName>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_managed = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_managed: {e}")
-                    });
+                self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2699,13 +2857,36 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn try_from(
                 value: UserUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    is_managed: value.is_managed?,
-                    last_name: value.last_name?,
-                    password: value.password?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_is_managed = value.is_managed.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_is_managed,
+                    field_last_name,
+                    field_password,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_is_managed),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_password),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            is_managed: field_is_managed,
+                            last_name: field_last_name,
+                            password: field_password,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserUpdate> for UserUpdate {
@@ -2750,6 +2931,43 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// A value for an optional field of a struct builder: the value itself (`"Smith"`, a
+    /// `String`, the field's type) sets the field, an `Option` of it sets or clears it
+    /// (`None`).
+    pub trait IntoOptional<T> {
+        /// The value as the field holds it.
+        fn into_optional(self) -> ::std::option::Option<T>;
+    }
+    impl<T> IntoOptional<T> for T {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            ::std::option::Option::Some(self)
+        }
+    }
+    impl<T> IntoOptional<T> for ::std::option::Option<T> {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            self
+        }
+    }
+    impl IntoOptional<::std::string::String> for &str {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.to_owned())
+        }
+    }
+    impl IntoOptional<::std::string::String> for &::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.clone())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for &str {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for ::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
         }
     }
 }
@@ -2861,14 +3079,29 @@ Django REST Framework's page-number pagination (its default `page` parameter), w
 null. No page-size parameter is offered: DRF has none unless the server enables one.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
-```ignore
-let response = client.list_meetings()
-    .filter(filter)
-    .order_by(order_by)
-    .page(page)
-    .search(search)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::MeetingList = client
+    .list_meetings()
+    .filter("isManaged=true AND (lastName ~ \"jobs\" OR email ~ \"@example.com\")")
+    .order_by("-dateCreated,key")
+    .page(2u32)
+    .search("ann")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(item) = answer.results.first() {
+    println!("{:?}", item.id); // the example answer has 501
+}
+# Ok(())
+# }
 ```*/
     fn list_meetings(&self) -> builder::ListMeetings<'_>;
     /**Create a meeting room
@@ -2882,11 +3115,27 @@ what an access permission is created for (`POST /meetings/{id}/permissions/`).
 
 Sends a `POST` request to `/meetings/`
 
-```ignore
-let response = client.create_meeting()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Meeting = client
+    .create_meeting()
+    .body(serde_json::from_value::<types::MeetingCreate>(serde_json::json!({
+        "forwardUrl": "https://www.example.com/thank-you",
+        "key": "adviser-client-42",
+        "publicAccessLevel": "should_knock"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 501
+# Ok(())
+# }
 ```*/
     fn create_meeting(&self) -> builder::CreateMeeting<'_>;
     /**Get a meeting room
@@ -2897,11 +3146,24 @@ Sends a `GET` request to `/meetings/{id}/`
 
 Arguments:
 - `id`: The meeting room's id (`Meeting.id`).
-```ignore
-let response = client.get_meeting()
-    .id(id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Meeting = client
+    .get_meeting()
+    .id(501i64)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 501
+# Ok(())
+# }
 ```*/
     fn get_meeting(&self) -> builder::GetMeeting<'_>;
     /**Delete a meeting room
@@ -2912,11 +3174,22 @@ Sends a `DELETE` request to `/meetings/{id}/`
 
 Arguments:
 - `id`: The meeting room's id (`Meeting.id`).
-```ignore
-let response = client.delete_meeting()
-    .id(id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_meeting()
+    .id(501i64)
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_meeting(&self) -> builder::DeleteMeeting<'_>;
     /**Update a meeting room
@@ -2931,12 +3204,27 @@ Sends a `PATCH` request to `/meetings/{id}/`
 Arguments:
 - `id`: The meeting room's id (`Meeting.id`).
 - `body`
-```ignore
-let response = client.update_meeting()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Meeting = client
+    .update_meeting()
+    .id(501i64)
+    .body(serde_json::from_value::<types::MeetingUpdate>(serde_json::json!({
+        "forwardUrl": ""
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 501
+# Ok(())
+# }
 ```*/
     fn update_meeting(&self) -> builder::UpdateMeeting<'_>;
     /**Reset a meeting room
@@ -2950,11 +3238,24 @@ Sends a `PATCH` request to `/meetings/{id}/reset/`
 
 Arguments:
 - `id`: The meeting room's id (`Meeting.id`).
-```ignore
-let response = client.reset_meeting()
-    .id(id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Meeting = client
+    .reset_meeting()
+    .id(501i64)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 501
+# Ok(())
+# }
 ```*/
     fn reset_meeting(&self) -> builder::ResetMeeting<'_>;
 }
@@ -2988,11 +3289,25 @@ field modelled (see `OrganizationCreate`).
 
 Sends a `POST` request to `/organizations/`
 
-```ignore
-let response = client.create_organization()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Organization = client
+    .create_organization()
+    .body(serde_json::from_value::<types::OrganizationCreate>(serde_json::json!({
+        "name": "Acme Advisers"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c"
+# Ok(())
+# }
 ```*/
     fn create_organization(&self) -> builder::CreateOrganization<'_>;
     /**Get an organization
@@ -3003,11 +3318,24 @@ Sends a `GET` request to `/organizations/{id}/`
 
 Arguments:
 - `id`: The organization's id, a UUID (the `organizationId` of its users).
-```ignore
-let response = client.get_organization()
-    .id(id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Organization = client
+    .get_organization()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c".parse::<uuid::Uuid>()?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c"
+# Ok(())
+# }
 ```*/
     fn get_organization(&self) -> builder::GetOrganization<'_>;
     /**Delete an organization
@@ -3020,11 +3348,22 @@ Sends a `DELETE` request to `/organizations/{id}/`
 
 Arguments:
 - `id`: The organization's id, a UUID (the `organizationId` of its users).
-```ignore
-let response = client.delete_organization()
-    .id(id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_organization()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c".parse::<uuid::Uuid>()?)
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_organization(&self) -> builder::DeleteOrganization<'_>;
     /**Update an organization
@@ -3039,12 +3378,27 @@ Sends a `PATCH` request to `/organizations/{id}/`
 Arguments:
 - `id`: The organization's id, a UUID (the `organizationId` of its users).
 - `body`
-```ignore
-let response = client.update_organization()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Organization = client
+    .update_organization()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c".parse::<uuid::Uuid>()?)
+    .body(serde_json::from_value::<types::OrganizationUpdate>(serde_json::json!({
+        "name": "Acme Advisers Europe"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c"
+# Ok(())
+# }
 ```*/
     fn update_organization(&self) -> builder::UpdateOrganization<'_>;
     /**List organization members
@@ -3080,15 +3434,30 @@ Django REST Framework's page-number pagination (its default `page` parameter), w
 null. No page-size parameter is offered: DRF has none unless the server enables one.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
-```ignore
-let response = client.list_organization_members()
-    .id(id)
-    .filter(filter)
-    .order_by(order_by)
-    .page(page)
-    .search(search)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::MemberList = client
+    .list_organization_members()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c".parse::<uuid::Uuid>()?)
+    .filter("isManaged=true AND (lastName ~ \"jobs\" OR email ~ \"@example.com\")")
+    .order_by("-dateCreated,key")
+    .page(2u32)
+    .search("ann")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(item) = answer.results.first() {
+    println!("{:?}", item.id); // the example answer has 1001
+}
+# Ok(())
+# }
 ```*/
     fn list_organization_members(&self) -> builder::ListOrganizationMembers<'_>;
     /**Get the subscription
@@ -3099,11 +3468,24 @@ Sends a `GET` request to `/organizations/{id}/subscription/`
 
 Arguments:
 - `id`: The organization's id, a UUID (the `organizationId` of its users).
-```ignore
-let response = client.get_subscription()
-    .id(id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Subscription = client
+    .get_subscription()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c".parse::<uuid::Uuid>()?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.plan); // the example answer has "business"
+# Ok(())
+# }
 ```*/
     fn get_subscription(&self) -> builder::GetSubscription<'_>;
     /**Update the subscription
@@ -3120,12 +3502,27 @@ Sends a `PATCH` request to `/organizations/{id}/subscription/`
 Arguments:
 - `id`: The organization's id, a UUID (the `organizationId` of its users).
 - `body`
-```ignore
-let response = client.update_subscription()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Subscription = client
+    .update_subscription()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c".parse::<uuid::Uuid>()?)
+    .body(serde_json::from_value::<types::Subscription>(serde_json::json!({
+        "seats": 30
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.plan); // the example answer has "business"
+# Ok(())
+# }
 ```*/
     fn update_subscription(&self) -> builder::UpdateSubscription<'_>;
 }
@@ -3168,12 +3565,23 @@ Sends a `DELETE` request to `/meetings/{id}/accessKeys/{permissionId}/`
 Arguments:
 - `id`: The meeting room's id (`Meeting.id`).
 - `permission_id`: The access permission's id (`Permission.id`).
-```ignore
-let response = client.delete_permission()
-    .id(id)
-    .permission_id(permission_id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_permission()
+    .id(501i64)
+    .permission_id(78i64)
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_permission(&self) -> builder::DeletePermission<'_>;
     /**Update an access permission
@@ -3189,13 +3597,28 @@ Arguments:
 - `id`: The meeting room's id (`Meeting.id`).
 - `permission_id`: The access permission's id (`Permission.id`).
 - `body`
-```ignore
-let response = client.update_permission()
-    .id(id)
-    .permission_id(permission_id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Permission = client
+    .update_permission()
+    .id(501i64)
+    .permission_id(78i64)
+    .body(serde_json::from_value::<types::PermissionUpdate>(serde_json::json!({
+        "accessLevel": "can_always_join"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 78
+# Ok(())
+# }
 ```*/
     fn update_permission(&self) -> builder::UpdatePermission<'_>;
     /**List access permissions
@@ -3231,15 +3654,30 @@ Django REST Framework's page-number pagination (its default `page` parameter), w
 null. No page-size parameter is offered: DRF has none unless the server enables one.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
-```ignore
-let response = client.list_permissions()
-    .id(id)
-    .filter(filter)
-    .order_by(order_by)
-    .page(page)
-    .search(search)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::PermissionList = client
+    .list_permissions()
+    .id(501i64)
+    .filter("isManaged=true AND (lastName ~ \"jobs\" OR email ~ \"@example.com\")")
+    .order_by("-dateCreated,key")
+    .page(2u32)
+    .search("ann")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(item) = answer.results.first() {
+    println!("{:?}", item.id); // the example answer has 77
+}
+# Ok(())
+# }
 ```*/
     fn list_permissions(&self) -> builder::ListPermissions<'_>;
     /**Create an access permission
@@ -3255,12 +3693,27 @@ Sends a `POST` request to `/meetings/{id}/permissions/`
 Arguments:
 - `id`: The meeting room's id (`Meeting.id`).
 - `body`
-```ignore
-let response = client.create_permission()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Permission = client
+    .create_permission()
+    .id(501i64)
+    .body(serde_json::from_value::<types::PermissionCreate>(serde_json::json!({
+        "accessLevel": "is_host"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 78
+# Ok(())
+# }
 ```*/
     fn create_permission(&self) -> builder::CreatePermission<'_>;
     /**Get an access permission
@@ -3275,12 +3728,25 @@ Sends a `GET` request to `/meetings/{id}/permissions/{permissionId}/`
 Arguments:
 - `id`: The meeting room's id (`Meeting.id`).
 - `permission_id`: The access permission's id (`Permission.id`).
-```ignore
-let response = client.get_permission()
-    .id(id)
-    .permission_id(permission_id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Permission = client
+    .get_permission()
+    .id(501i64)
+    .permission_id(78i64)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 78
+# Ok(())
+# }
 ```*/
     fn get_permission(&self) -> builder::GetPermission<'_>;
 }
@@ -3336,14 +3802,29 @@ Django REST Framework's page-number pagination (its default `page` parameter), w
 null. No page-size parameter is offered: DRF has none unless the server enables one.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
-```ignore
-let response = client.list_users()
-    .filter(filter)
-    .order_by(order_by)
-    .page(page)
-    .search(search)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserList = client
+    .list_users()
+    .filter("isManaged=true AND (lastName ~ \"jobs\" OR email ~ \"@example.com\")")
+    .order_by("-dateCreated,key")
+    .page(2u32)
+    .search("ann")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(item) = answer.results.first() {
+    println!("{:?}", item.id); // the example answer has 1042
+}
+# Ok(())
+# }
 ```*/
     fn list_users(&self) -> builder::ListUsers<'_>;
     /**Create a user
@@ -3358,11 +3839,30 @@ password reset, only through login links.
 
 Sends a `POST` request to `/users/`
 
-```ignore
-let response = client.create_user()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::User = client
+    .create_user()
+    .body(serde_json::from_value::<types::UserCreate>(serde_json::json!({
+        "email": "lionel@example.com",
+        "firstName": "Lionel",
+        "isManaged": false,
+        "lastName": "Messi",
+        "organizationId": "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c",
+        "password": "TESTpassword1"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 1043
+# Ok(())
+# }
 ```*/
     fn create_user(&self) -> builder::CreateUser<'_>;
     /**Get a user
@@ -3378,11 +3878,23 @@ Arguments:
 own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
 this parameter is a string although `User.id` is an integer.
 
-```ignore
-let response = client.get_user()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::User = client
+    .get_user()
+    .id("me")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 1001
+# Ok(())
+# }
 ```*/
     fn get_user(&self) -> builder::GetUser<'_>;
     /**Delete a user
@@ -3396,11 +3908,21 @@ Arguments:
 own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
 this parameter is a string although `User.id` is an integer.
 
-```ignore
-let response = client.delete_user()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_user()
+    .id("me")
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_user(&self) -> builder::DeleteUser<'_>;
     /**Update a user
@@ -3417,12 +3939,28 @@ own user. Vectera accepts `me` in place of the id in every user endpoint, which 
 this parameter is a string although `User.id` is an integer.
 
 - `body`
-```ignore
-let response = client.update_user()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::User = client
+    .update_user()
+    .id("me")
+    .body(serde_json::from_value::<types::UserUpdate>(serde_json::json!({
+        "isManaged": true,
+        "lastName": "Jobs-Smith"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 1042
+# Ok(())
+# }
 ```*/
     fn update_user(&self) -> builder::UpdateUser<'_>;
     /**Create a one-time login link
@@ -3443,11 +3981,23 @@ Arguments:
 own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
 this parameter is a string although `User.id` is an integer.
 
-```ignore
-let response = client.create_login_token()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::LoginToken = client
+    .create_login_token()
+    .id("me")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.token); // the example answer has "v8hzo6m42t32gqxbxwwcg1tmywkfinyp"
+# Ok(())
+# }
 ```*/
     fn create_login_token(&self) -> builder::CreateLoginToken<'_>;
 }
@@ -3492,6 +4042,7 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListMeetings<'a> {
+        /// Starts the request on `client` (what `client.list_meetings()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3501,6 +4052,19 @@ pub mod builder {
                 search: Ok(None),
             }
         }
+        /** Sets the `filter` parameter (optional).
+
+ A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+ A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+ `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+ Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
+ comparisons with `AND` / `OR` (with spaces around them) and group them with
+ parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
+ `lastOpened < 2021-01-01T00:00`,
+ `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+ (Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
+ field it recommends reading is `trashed`; the field names are passed through as given.)*/
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3514,6 +4078,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `orderBy` parameter (optional).
+
+ Comma-separated field names to sort by, most significant first; a leading `-` sorts
+ that field descending. Example: `-dateCreated,key` (newest first, then by key).*/
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3527,6 +4095,12 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `page` parameter (optional).
+
+ The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
+ Django REST Framework's page-number pagination (its default `page` parameter), which
+ `UserList` and the other list schemas assume. Follow the answer's `next` until it is
+ null. No page-size parameter is offered: DRF has none unless the server enables one.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -3540,6 +4114,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `search` parameter (optional).
+
+ Free-text search over the resource's text fields (names, email, key...).*/
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3642,12 +4219,15 @@ pub mod builder {
         body: Result<types::builder::MeetingCreate, String>,
     }
     impl<'a> CreateMeeting<'a> {
+        /// Starts the request on `client` (what `client.create_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::MeetingCreate`, or its builder (`.body(types::MeetingCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingCreate>,
@@ -3661,6 +4241,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3750,12 +4332,16 @@ pub mod builder {
         id: Result<i64, String>,
     }
     impl<'a> GetMeeting<'a> {
+        /// Starts the request on `client` (what `client.get_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -3842,12 +4428,16 @@ pub mod builder {
         id: Result<i64, String>,
     }
     impl<'a> DeleteMeeting<'a> {
+        /// Starts the request on `client` (what `client.delete_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -3933,6 +4523,7 @@ pub mod builder {
         body: Result<types::builder::MeetingUpdate, String>,
     }
     impl<'a> UpdateMeeting<'a> {
+        /// Starts the request on `client` (what `client.update_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3940,6 +4531,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -3949,6 +4543,8 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        /** Sets the request body: a `types::MeetingUpdate`, or its builder (`.body(types::MeetingUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingUpdate>,
@@ -3962,6 +4558,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4062,6 +4660,7 @@ pub mod builder {
         permission_id: Result<i64, String>,
     }
     impl<'a> DeletePermission<'a> {
+        /// Starts the request on `client` (what `client.delete_permission()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4069,6 +4668,9 @@ pub mod builder {
                 permission_id: Err("permission_id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4078,6 +4680,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        /** Sets the `permissionId` parameter (required).
+
+ The access permission's id (`Permission.id`).*/
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4166,6 +4771,7 @@ pub mod builder {
         body: Result<types::builder::PermissionUpdate, String>,
     }
     impl<'a> UpdatePermission<'a> {
+        /// Starts the request on `client` (what `client.update_permission()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4174,6 +4780,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4183,6 +4792,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        /** Sets the `permissionId` parameter (required).
+
+ The access permission's id (`Permission.id`).*/
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4192,6 +4804,8 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for permission_id failed".to_string());
             self
         }
+        /** Sets the request body: a `types::PermissionUpdate`, or its builder (`.body(types::PermissionUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PermissionUpdate>,
@@ -4207,6 +4821,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4312,6 +4928,7 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListPermissions<'a> {
+        /// Starts the request on `client` (what `client.list_permissions()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4322,6 +4939,9 @@ pub mod builder {
                 search: Ok(None),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4331,6 +4951,19 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        /** Sets the `filter` parameter (optional).
+
+ A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+ A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+ `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+ Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
+ comparisons with `AND` / `OR` (with spaces around them) and group them with
+ parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
+ `lastOpened < 2021-01-01T00:00`,
+ `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+ (Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
+ field it recommends reading is `trashed`; the field names are passed through as given.)*/
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4344,6 +4977,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `orderBy` parameter (optional).
+
+ Comma-separated field names to sort by, most significant first; a leading `-` sorts
+ that field descending. Example: `-dateCreated,key` (newest first, then by key).*/
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4357,6 +4994,12 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `page` parameter (optional).
+
+ The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
+ Django REST Framework's page-number pagination (its default `page` parameter), which
+ `UserList` and the other list schemas assume. Follow the answer's `next` until it is
+ null. No page-size parameter is offered: DRF has none unless the server enables one.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -4370,6 +5013,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `search` parameter (optional).
+
+ Free-text search over the resource's text fields (names, email, key...).*/
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4477,6 +5123,7 @@ pub mod builder {
         body: Result<types::builder::PermissionCreate, String>,
     }
     impl<'a> CreatePermission<'a> {
+        /// Starts the request on `client` (what `client.create_permission()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4484,6 +5131,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4493,6 +5143,8 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        /** Sets the request body: a `types::PermissionCreate`, or its builder (`.body(types::PermissionCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PermissionCreate>,
@@ -4508,6 +5160,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4609,6 +5263,7 @@ pub mod builder {
         permission_id: Result<i64, String>,
     }
     impl<'a> GetPermission<'a> {
+        /// Starts the request on `client` (what `client.get_permission()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4616,6 +5271,9 @@ pub mod builder {
                 permission_id: Err("permission_id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4625,6 +5283,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for id failed".to_string());
             self
         }
+        /** Sets the `permissionId` parameter (required).
+
+ The access permission's id (`Permission.id`).*/
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4713,12 +5374,16 @@ pub mod builder {
         id: Result<i64, String>,
     }
     impl<'a> ResetMeeting<'a> {
+        /// Starts the request on `client` (what `client.reset_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4812,12 +5477,15 @@ pub mod builder {
         body: Result<types::builder::OrganizationCreate, String>,
     }
     impl<'a> CreateOrganization<'a> {
+        /// Starts the request on `client` (what `client.create_organization()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::OrganizationCreate`, or its builder (`.body(types::OrganizationCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::OrganizationCreate>,
@@ -4833,6 +5501,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4922,12 +5592,16 @@ pub mod builder {
         id: Result<::uuid::Uuid, String>,
     }
     impl<'a> GetOrganization<'a> {
+        /// Starts the request on `client` (what `client.get_organization()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id, a UUID (the `organizationId` of its users).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
@@ -5016,12 +5690,16 @@ pub mod builder {
         id: Result<::uuid::Uuid, String>,
     }
     impl<'a> DeleteOrganization<'a> {
+        /// Starts the request on `client` (what `client.delete_organization()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id, a UUID (the `organizationId` of its users).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
@@ -5109,6 +5787,7 @@ pub mod builder {
         body: Result<types::builder::OrganizationUpdate, String>,
     }
     impl<'a> UpdateOrganization<'a> {
+        /// Starts the request on `client` (what `client.update_organization()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5116,6 +5795,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id, a UUID (the `organizationId` of its users).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
@@ -5127,6 +5809,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::OrganizationUpdate`, or its builder (`.body(types::OrganizationUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::OrganizationUpdate>,
@@ -5142,6 +5826,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5245,6 +5931,7 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListOrganizationMembers<'a> {
+        /// Starts the request on `client` (what `client.list_organization_members()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5255,6 +5942,9 @@ pub mod builder {
                 search: Ok(None),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id, a UUID (the `organizationId` of its users).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
@@ -5266,6 +5956,19 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `filter` parameter (optional).
+
+ A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+ A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+ `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+ Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
+ comparisons with `AND` / `OR` (with spaces around them) and group them with
+ parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
+ `lastOpened < 2021-01-01T00:00`,
+ `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+ (Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
+ field it recommends reading is `trashed`; the field names are passed through as given.)*/
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5279,6 +5982,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `orderBy` parameter (optional).
+
+ Comma-separated field names to sort by, most significant first; a leading `-` sorts
+ that field descending. Example: `-dateCreated,key` (newest first, then by key).*/
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5292,6 +5999,12 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `page` parameter (optional).
+
+ The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
+ Django REST Framework's page-number pagination (its default `page` parameter), which
+ `UserList` and the other list schemas assume. Follow the answer's `next` until it is
+ null. No page-size parameter is offered: DRF has none unless the server enables one.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -5305,6 +6018,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `search` parameter (optional).
+
+ Free-text search over the resource's text fields (names, email, key...).*/
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5411,12 +6127,16 @@ pub mod builder {
         id: Result<::uuid::Uuid, String>,
     }
     impl<'a> GetSubscription<'a> {
+        /// Starts the request on `client` (what `client.get_subscription()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id, a UUID (the `organizationId` of its users).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
@@ -5507,6 +6227,7 @@ pub mod builder {
         body: Result<types::builder::Subscription, String>,
     }
     impl<'a> UpdateSubscription<'a> {
+        /// Starts the request on `client` (what `client.update_subscription()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5514,6 +6235,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id, a UUID (the `organizationId` of its users).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
@@ -5525,6 +6249,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::Subscription`, or its builder (`.body(types::Subscription::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Subscription>,
@@ -5538,6 +6264,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5641,6 +6369,7 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListUsers<'a> {
+        /// Starts the request on `client` (what `client.list_users()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5650,6 +6379,19 @@ pub mod builder {
                 search: Ok(None),
             }
         }
+        /** Sets the `filter` parameter (optional).
+
+ A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+ A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+ `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+ Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ ISO-8601 date-times (`2021-01-01T10:00:00Z`) and durations (`01:00:00`). Combine
+ comparisons with `AND` / `OR` (with spaces around them) and group them with
+ parentheses. Examples: `isTrashed=false`, `key ~ "vectera"`,
+ `lastOpened < 2021-01-01T00:00`,
+ `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+ (Vectera's own examples filter meetings on `isTrashed` and `lastOpened`, while the
+ field it recommends reading is `trashed`; the field names are passed through as given.)*/
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5663,6 +6405,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `orderBy` parameter (optional).
+
+ Comma-separated field names to sort by, most significant first; a leading `-` sorts
+ that field descending. Example: `-dateCreated,key` (newest first, then by key).*/
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5676,6 +6422,12 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `page` parameter (optional).
+
+ The 1-based page number. Unconfirmed: Vectera does not document paging; this follows
+ Django REST Framework's page-number pagination (its default `page` parameter), which
+ `UserList` and the other list schemas assume. Follow the answer's `next` until it is
+ null. No page-size parameter is offered: DRF has none unless the server enables one.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -5689,6 +6441,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `search` parameter (optional).
+
+ Free-text search over the resource's text fields (names, email, key...).*/
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5791,12 +6546,15 @@ pub mod builder {
         body: Result<types::builder::UserCreate, String>,
     }
     impl<'a> CreateUser<'a> {
+        /// Starts the request on `client` (what `client.create_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::UserCreate`, or its builder (`.body(types::UserCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserCreate>,
@@ -5810,6 +6568,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5897,12 +6657,18 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> GetUser<'a> {
+        /// Starts the request on `client` (what `client.get_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
+ own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
+ this parameter is a string although `User.id` is an integer.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5992,12 +6758,18 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteUser<'a> {
+        /// Starts the request on `client` (what `client.delete_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
+ own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
+ this parameter is a string although `User.id` is an integer.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6086,6 +6858,7 @@ pub mod builder {
         body: Result<types::builder::UserUpdate, String>,
     }
     impl<'a> UpdateUser<'a> {
+        /// Starts the request on `client` (what `client.update_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6093,6 +6866,11 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
+ own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
+ this parameter is a string although `User.id` is an integer.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6105,6 +6883,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::UserUpdate`, or its builder (`.body(types::UserUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserUpdate>,
@@ -6118,6 +6898,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6215,12 +6997,18 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> CreateLoginToken<'a> {
+        /// Starts the request on `client` (what `client.create_login_token()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The user's id (Vectera's numeric user id, written out: `1042`), or `me` for the token's
+ own user. Vectera accepts `me` in place of the id in every user endpoint, which is why
+ this parameter is a string although `User.id` is an integer.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,

@@ -31,6 +31,9 @@ and other fields (`MessageDetail`, `ExceptionMessage`, ...) are tolerated and ig
         >,
     }
     impl Error {
+        /** Starts a builder for [`Error`]: a [`builder::Error`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Error::try_from(builder)`, or pass the builder where a `Error` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Error {
             Default::default()
         }
@@ -45,6 +48,9 @@ and other fields (`MessageDetail`, `ExceptionMessage`, ...) are tolerated and ig
         pub users: ::std::vec::Vec<Invitee>,
     }
     impl InviteRequest {
+        /** Starts a builder for [`InviteRequest`]: a [`builder::InviteRequest`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `InviteRequest::try_from(builder)`, or pass the builder where a `InviteRequest` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::InviteRequest {
             Default::default()
         }
@@ -91,6 +97,9 @@ not checked as emails here).
         pub total_invites: i32,
     }
     impl InviteResult {
+        /** Starts a builder for [`InviteResult`]: a [`builder::InviteResult`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `InviteResult::try_from(builder)`, or pass the builder where a `InviteResult` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::InviteResult {
             Default::default()
         }
@@ -118,6 +127,9 @@ answer's `ErrorList` rather than refusing the batch.
         pub is_org_admin: ::std::option::Option<bool>,
     }
     impl Invitee {
+        /** Starts a builder for [`Invitee`]: a [`builder::Invitee`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Invitee::try_from(builder)`, or pass the builder where a `Invitee` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Invitee {
             Default::default()
         }
@@ -156,6 +168,9 @@ field optional and unknown fields tolerated.
         pub organisations: ::std::vec::Vec<Membership>,
     }
     impl Me {
+        /** Starts a builder for [`Me`]: a [`builder::Me`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Me::try_from(builder)`, or pass the builder where a `Me` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Me {
             Default::default()
         }
@@ -179,6 +194,9 @@ optional, unknown fields tolerated).
         pub roles: ::std::vec::Vec<RoleId>,
     }
     impl Membership {
+        /** Starts a builder for [`Membership`]: a [`builder::Membership`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Membership::try_from(builder)`, or pass the builder where a `Membership` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Membership {
             Default::default()
         }
@@ -297,6 +315,9 @@ example) and `OrganisationRole` types it as long: modelled as a 64-bit integer.
         pub roles: ::std::vec::Vec<RoleId>,
     }
     impl OrganisationRole {
+        /** Starts a builder for [`OrganisationRole`]: a [`builder::OrganisationRole`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `OrganisationRole::try_from(builder)`, or pass the builder where a `OrganisationRole` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::OrganisationRole {
             Default::default()
         }
@@ -314,6 +335,9 @@ name may be missing or null, unknown fields tolerated).
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl Region {
+        /** Starts a builder for [`Region`]: a [`builder::Region`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Region::try_from(builder)`, or pass the builder where a `Region` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Region {
             Default::default()
         }
@@ -417,6 +441,9 @@ password, organisation and the role 4 every user has). VEO says `IsActive`,
         pub roles: ::std::vec::Vec<RoleId>,
     }
     impl UserCreate {
+        /** Starts a builder for [`UserCreate`]: a [`builder::UserCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserCreate::try_from(builder)`, or pass the builder where a `UserCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserCreate {
             Default::default()
         }
@@ -496,6 +523,9 @@ The last page is the first one with no `Items`, or the one where
         pub total_item_count: ::std::option::Option<i64>,
     }
     impl UserPage {
+        /** Starts a builder for [`UserPage`]: a [`builder::UserPage`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserPage::try_from(builder)`, or pass the builder where a `UserPage` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserPage {
             Default::default()
         }
@@ -542,6 +572,9 @@ assumed to be per organisation as in an update.
         pub roles: ::std::vec::Vec<OrganisationRole>,
     }
     impl UserSummary {
+        /** Starts a builder for [`UserSummary`]: a [`builder::UserSummary`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserSummary::try_from(builder)`, or pass the builder where a `UserSummary` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserSummary {
             Default::default()
         }
@@ -587,11 +620,31 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         pub roles: ::std::vec::Vec<OrganisationRole>,
     }
     impl UserUpdate {
+        /** Starts a builder for [`UserUpdate`]: a [`builder::UserUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserUpdate::try_from(builder)`, or pass the builder where a `UserUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserUpdate {
             Default::default()
         }
     }
-    /// Types for composing complex structures.
+    /** Builders for the types of this module: `types::X::builder()` starts one, each field has a setter, and `types::X::try_from(builder)` (or passing the builder where a `types::X` is taken) converts it.
+
+ The setter of an optional field takes the value (`"Smith"`, a `String`, the field's type) or an `Option` of it (`None` clears the field): see [`IntoOptional`](super::IntoOptional). A conversion names every required field left unset, in one error.
+
+ ```
+ # fn main() -> Result<(), Box<dyn std::error::Error>> {
+ use roster_veo::types;
+
+ let value = types::Error::try_from(types::Error::builder().message("text"))?;
+ assert_eq!(value.message.as_deref(), Some("text"));
+ let cleared = types::Error::builder().message("text").message(None);
+ assert_eq!(types::Error::try_from(cleared)?.message, None);
+
+ let error = types::InviteRequest::try_from(types::InviteRequest::builder()).unwrap_err();
+ assert_eq!(error.to_string(), "no value supplied for organisation_id; no value supplied for users");
+ # Ok(())
+ # }
+ ```*/
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Error {
@@ -618,14 +671,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl Error {
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
+                self.message = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn model_state<T>(mut self, value: T) -> Self
@@ -651,10 +699,21 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: Error,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    message: value.message?,
-                    model_state: value.model_state?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_message = value.message.map_err(|e| problems.push(e));
+                let field_model_state = value.model_state.map_err(|e| problems.push(e));
+                match (field_message, field_model_state) {
+                    (
+                        ::std::result::Result::Ok(field_message),
+                        ::std::result::Result::Ok(field_model_state),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            message: field_message,
+                            model_state: field_model_state,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Error> for Error {
@@ -719,10 +778,23 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: InviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    organisation_id: value.organisation_id?,
-                    users: value.users?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_organisation_id = value
+                    .organisation_id
+                    .map_err(|e| problems.push(e));
+                let field_users = value.users.map_err(|e| problems.push(e));
+                match (field_organisation_id, field_users) {
+                    (
+                        ::std::result::Result::Ok(field_organisation_id),
+                        ::std::result::Result::Ok(field_users),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            organisation_id: field_organisation_id,
+                            users: field_users,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::InviteRequest> for InviteRequest {
@@ -840,14 +912,46 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: InviteResult,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    already_in_organisation_list: value.already_in_organisation_list?,
-                    error_list: value.error_list?,
-                    existing_user_added_membership_to_organisation: value
-                        .existing_user_added_membership_to_organisation?,
-                    success_list: value.success_list?,
-                    total_invites: value.total_invites?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_already_in_organisation_list = value
+                    .already_in_organisation_list
+                    .map_err(|e| problems.push(e));
+                let field_error_list = value.error_list.map_err(|e| problems.push(e));
+                let field_existing_user_added_membership_to_organisation = value
+                    .existing_user_added_membership_to_organisation
+                    .map_err(|e| problems.push(e));
+                let field_success_list = value
+                    .success_list
+                    .map_err(|e| problems.push(e));
+                let field_total_invites = value
+                    .total_invites
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_already_in_organisation_list,
+                    field_error_list,
+                    field_existing_user_added_membership_to_organisation,
+                    field_success_list,
+                    field_total_invites,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_already_in_organisation_list),
+                        ::std::result::Result::Ok(field_error_list),
+                        ::std::result::Result::Ok(
+                            field_existing_user_added_membership_to_organisation,
+                        ),
+                        ::std::result::Result::Ok(field_success_list),
+                        ::std::result::Result::Ok(field_total_invites),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            already_in_organisation_list: field_already_in_organisation_list,
+                            error_list: field_error_list,
+                            existing_user_added_membership_to_organisation: field_existing_user_added_membership_to_organisation,
+                            success_list: field_success_list,
+                            total_invites: field_total_invites,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::InviteResult> for InviteResult {
@@ -911,14 +1015,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn is_org_admin<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_org_admin = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_org_admin: {e}")
-                    });
+                self.is_org_admin = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -927,11 +1026,26 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: Invitee,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    communities: value.communities?,
-                    email: value.email?,
-                    is_org_admin: value.is_org_admin?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_communities = value.communities.map_err(|e| problems.push(e));
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_is_org_admin = value
+                    .is_org_admin
+                    .map_err(|e| problems.push(e));
+                match (field_communities, field_email, field_is_org_admin) {
+                    (
+                        ::std::result::Result::Ok(field_communities),
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_is_org_admin),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            communities: field_communities,
+                            email: field_email,
+                            is_org_admin: field_is_org_admin,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Invitee> for Invitee {
@@ -980,48 +1094,30 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl Me {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserId>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserId>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn organisations<T>(mut self, value: T) -> Self
@@ -1042,13 +1138,38 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: Me,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    id: value.id?,
-                    last_name: value.last_name?,
-                    organisations: value.organisations?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organisations = value
+                    .organisations
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_id,
+                    field_last_name,
+                    field_organisations,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organisations),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            id: field_id,
+                            last_name: field_last_name,
+                            organisations: field_organisations,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Me> for Me {
@@ -1089,24 +1210,16 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl Membership {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::OrganisationId>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::OrganisationId>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn roles<T>(mut self, value: T) -> Self
@@ -1127,11 +1240,24 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: Membership,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (field_id, field_name, field_roles) {
+                    (
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            id: field_id,
+                            name: field_name,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Membership> for Membership {
@@ -1197,10 +1323,23 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: OrganisationRole,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    organisation_id: value.organisation_id?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_organisation_id = value
+                    .organisation_id
+                    .map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (field_organisation_id, field_roles) {
+                    (
+                        ::std::result::Result::Ok(field_organisation_id),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            organisation_id: field_organisation_id,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::OrganisationRole> for OrganisationRole {
@@ -1240,14 +1379,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1256,10 +1390,21 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: Region,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                match (field_id, field_name) {
+                    (
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_name),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            id: field_id,
+                            name: field_name,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Region> for Region {
@@ -1331,30 +1476,20 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl UserCreate {
             pub fn accepts_privacy_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.accepts_privacy_policy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for accepts_privacy_policy: {e}"
-                        )
-                    });
+                self.accepts_privacy_policy = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
             pub fn accepts_terms_and_conditions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.accepts_terms_and_conditions = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for accepts_terms_and_conditions: {e}"
-                        )
-                    });
+                self.accepts_terms_and_conditions = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
             pub fn email<T>(mut self, value: T) -> Self
@@ -1383,14 +1518,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn is_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_active: {e}")
-                    });
+                self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn last_name<T>(mut self, value: T) -> Self
@@ -1433,14 +1563,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn region_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.region_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for region_id: {e}")
-                    });
+                self.region_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn roles<T>(mut self, value: T) -> Self
@@ -1461,18 +1586,62 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: UserCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    accepts_privacy_policy: value.accepts_privacy_policy?,
-                    accepts_terms_and_conditions: value.accepts_terms_and_conditions?,
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    is_active: value.is_active?,
-                    last_name: value.last_name?,
-                    organisation_id: value.organisation_id?,
-                    password: value.password?,
-                    region_id: value.region_id?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_accepts_privacy_policy = value
+                    .accepts_privacy_policy
+                    .map_err(|e| problems.push(e));
+                let field_accepts_terms_and_conditions = value
+                    .accepts_terms_and_conditions
+                    .map_err(|e| problems.push(e));
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_is_active = value.is_active.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organisation_id = value
+                    .organisation_id
+                    .map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                let field_region_id = value.region_id.map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (
+                    field_accepts_privacy_policy,
+                    field_accepts_terms_and_conditions,
+                    field_email,
+                    field_first_name,
+                    field_is_active,
+                    field_last_name,
+                    field_organisation_id,
+                    field_password,
+                    field_region_id,
+                    field_roles,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_accepts_privacy_policy),
+                        ::std::result::Result::Ok(field_accepts_terms_and_conditions),
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_is_active),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organisation_id),
+                        ::std::result::Result::Ok(field_password),
+                        ::std::result::Result::Ok(field_region_id),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            accepts_privacy_policy: field_accepts_privacy_policy,
+                            accepts_terms_and_conditions: field_accepts_terms_and_conditions,
+                            email: field_email,
+                            first_name: field_first_name,
+                            is_active: field_is_active,
+                            last_name: field_last_name,
+                            organisation_id: field_organisation_id,
+                            password: field_password,
+                            region_id: field_region_id,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserCreate> for UserCreate {
@@ -1535,40 +1704,23 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.page = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page: {e}")
-                    });
+                self.page = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn page_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.page_size = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_size: {e}")
-                    });
+                self.page_size = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn total_item_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.total_item_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for total_item_count: {e}"
-                        )
-                    });
+                self.total_item_count = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1577,12 +1729,34 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: UserPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    items: value.items?,
-                    page: value.page?,
-                    page_size: value.page_size?,
-                    total_item_count: value.total_item_count?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_items = value.items.map_err(|e| problems.push(e));
+                let field_page = value.page.map_err(|e| problems.push(e));
+                let field_page_size = value.page_size.map_err(|e| problems.push(e));
+                let field_total_item_count = value
+                    .total_item_count
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_items,
+                    field_page,
+                    field_page_size,
+                    field_total_item_count,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_items),
+                        ::std::result::Result::Ok(field_page),
+                        ::std::result::Result::Ok(field_page_size),
+                        ::std::result::Result::Ok(field_total_item_count),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            items: field_items,
+                            page: field_page,
+                            page_size: field_page_size,
+                            total_item_count: field_total_item_count,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserPage> for UserPage {
@@ -1634,26 +1808,16 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl UserSummary {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1668,26 +1832,16 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
             pub fn is_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_active: {e}")
-                    });
+                self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn roles<T>(mut self, value: T) -> Self
@@ -1708,14 +1862,40 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: UserSummary,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    id: value.id?,
-                    is_active: value.is_active?,
-                    last_name: value.last_name?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_is_active = value.is_active.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_id,
+                    field_is_active,
+                    field_last_name,
+                    field_roles,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_is_active),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            id: field_id,
+                            is_active: field_is_active,
+                            last_name: field_last_name,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserSummary> for UserSummary {
@@ -1772,64 +1952,37 @@ rest is optional here, `Password` and `IsActive` explicitly so.
         impl UserUpdate {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn is_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_active: {e}")
-                    });
+                self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             pub fn roles<T>(mut self, value: T) -> Self
@@ -1850,14 +2003,40 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn try_from(
                 value: UserUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    is_active: value.is_active?,
-                    last_name: value.last_name?,
-                    password: value.password?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_is_active = value.is_active.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_is_active,
+                    field_last_name,
+                    field_password,
+                    field_roles,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_is_active),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_password),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            is_active: field_is_active,
+                            last_name: field_last_name,
+                            password: field_password,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserUpdate> for UserUpdate {
@@ -1903,6 +2082,43 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// A value for an optional field of a struct builder: the value itself (`"Smith"`, a
+    /// `String`, the field's type) sets the field, an `Option` of it sets or clears it
+    /// (`None`).
+    pub trait IntoOptional<T> {
+        /// The value as the field holds it.
+        fn into_optional(self) -> ::std::option::Option<T>;
+    }
+    impl<T> IntoOptional<T> for T {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            ::std::option::Option::Some(self)
+        }
+    }
+    impl<T> IntoOptional<T> for ::std::option::Option<T> {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            self
+        }
+    }
+    impl IntoOptional<::std::string::String> for &str {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.to_owned())
+        }
+    }
+    impl IntoOptional<::std::string::String> for &::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.clone())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for &str {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for ::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
         }
     }
 }
@@ -1982,10 +2198,22 @@ tolerated.
 
 Sends a `GET` request to `/api/me`
 
-```ignore
-let response = client.get_me()
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::Me = client
+    .get_me()
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 1001
+# Ok(())
+# }
 ```*/
     fn get_me(&self) -> builder::GetMe<'_>;
     /**List the regions a user can belong to
@@ -1997,10 +2225,24 @@ permissively as a JSON array of regions with an id and a name, unknown fields to
 
 Sends a `GET` request to `/api/regions`
 
-```ignore
-let response = client.list_regions()
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: Vec<types::Region> = client
+    .list_regions()
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(item) = answer.first() {
+    println!("{:?}", item.id); // the example answer has 74
+}
+# Ok(())
+# }
 ```*/
     fn list_regions(&self) -> builder::ListRegions<'_>;
 }
@@ -2031,11 +2273,50 @@ users newly added to your organisation).
 
 Sends a `POST` request to `/api/userinvites/multiple`
 
-```ignore
-let response = client.invite_users()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::InviteResult = client
+    .invite_users()
+    .body(serde_json::from_value::<types::InviteRequest>(serde_json::json!({
+        "OrganisationId": 1,
+        "Users": [
+            {
+                "Communities": [],
+                "Email": "jane.doe@example.com",
+                "IsOrgAdmin": true
+            },
+            {
+                "Communities": [
+                    12,
+                    15
+                ],
+                "Email": "new.person@example.com",
+                "IsOrgAdmin": false
+            },
+            {
+                "Communities": [],
+                "Email": "not-an-email",
+                "IsOrgAdmin": false
+            },
+            {
+                "Communities": [],
+                "Email": "john.roe@example.com",
+                "IsOrgAdmin": false
+            }
+        ]
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.total_invites); // the example answer has 4
+# Ok(())
+# }
 ```*/
     fn invite_users(&self) -> builder::InviteUsers<'_>;
 }
@@ -2058,11 +2339,23 @@ Sends a `DELETE` request to `/api/user`
 
 Arguments:
 - `id`: The VEO id of the user to delete.
-```ignore
-let response = client.delete_user()
-    .id(id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_user()
+    .id(serde_json::from_value::<types::UserId>(serde_json::json!(50469))?)
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_user(&self) -> builder::DeleteUser<'_>;
     /**Create a user without an invitation
@@ -2076,11 +2369,36 @@ number (e.g. `50469`).
 
 Sends a `POST` request to `/api/users/create`
 
-```ignore
-let response = client.create_user()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserId = client
+    .create_user()
+    .body(serde_json::from_value::<types::UserCreate>(serde_json::json!({
+        "AcceptsPrivacyPolicy": true,
+        "AcceptsTermsAndConditions": true,
+        "Email": "Randall95@hotmail.com",
+        "FirstName": "Maia",
+        "IsActive": true,
+        "LastName": "Sanford",
+        "OrganisationId": 1,
+        "Password": "password123456789",
+        "RegionId": 74,
+        "Roles": [
+            4
+        ]
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.0);
+# Ok(())
+# }
 ```*/
     fn create_user(&self) -> builder::CreateUser<'_>;
     /**List users, one page at a time
@@ -2121,15 +2439,30 @@ be meant; its example sends `1`).
 sends `10`). VEO documents neither a default nor a maximum.
 
 - `search_term`: Matched against first name, last name and email address (VEO's match is fuzzy; compare the answer yourself when you need an exact match).
-```ignore
-let response = client.list_users()
-    .order_by_direction(order_by_direction)
-    .organisation_id(organisation_id)
-    .page_number(page_number)
-    .page_size(page_size)
-    .search_term(search_term)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserPage = client
+    .list_users()
+    .order_by_direction(serde_json::from_value::<types::OrderDirection>(serde_json::json!("desc"))?)
+    .organisation_id(1i64)
+    .page_number(1u32)
+    .page_size(10u32)
+    .search_term("John")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(item) = answer.items.first() {
+    println!("{:?}", item.id); // the example answer has 50469
+}
+# Ok(())
+# }
 ```*/
     fn list_users(&self) -> builder::ListUsers<'_>;
     /**Update a user
@@ -2149,12 +2482,37 @@ Sends a `PUT` request to `/api/v2/users/{userId}`
 Arguments:
 - `user_id`: The user's VEO id (as answered by `create_user` or listed by `list_users`).
 - `body`
-```ignore
-let response = client.update_user()
-    .user_id(user_id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .update_user()
+    .user_id(serde_json::from_value::<types::UserId>(serde_json::json!(50469))?)
+    .body(serde_json::from_value::<types::UserUpdate>(serde_json::json!({
+        "Email": "Magdalen45@hotmail.com",
+        "FirstName": "Lisette",
+        "IsActive": true,
+        "LastName": "Reinger",
+        "Roles": [
+            {
+                "OrganisationId": 1,
+                "Roles": [
+                    4
+                ]
+            }
+        ]
+    }))?)
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn update_user(&self) -> builder::UpdateUser<'_>;
 }
@@ -2189,6 +2547,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> GetMe<'a> {
+        /// Starts the request on `client` (what `client.get_me()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -2258,6 +2617,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ListRegions<'a> {
+        /// Starts the request on `client` (what `client.list_regions()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -2328,12 +2688,16 @@ pub mod builder {
         id: Result<types::UserId, String>,
     }
     impl<'a> DeleteUser<'a> {
+        /// Starts the request on `client` (what `client.delete_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The VEO id of the user to delete.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserId>,
@@ -2431,12 +2795,15 @@ pub mod builder {
         body: Result<types::builder::InviteRequest, String>,
     }
     impl<'a> InviteUsers<'a> {
+        /// Starts the request on `client` (what `client.invite_users()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::InviteRequest`, or its builder (`.body(types::InviteRequest::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InviteRequest>,
@@ -2450,6 +2817,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2546,12 +2915,15 @@ pub mod builder {
         body: Result<types::builder::UserCreate, String>,
     }
     impl<'a> CreateUser<'a> {
+        /// Starts the request on `client` (what `client.create_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::UserCreate`, or its builder (`.body(types::UserCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserCreate>,
@@ -2565,6 +2937,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2663,6 +3037,7 @@ pub mod builder {
         search_term: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListUsers<'a> {
+        /// Starts the request on `client` (what `client.list_users()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2673,6 +3048,14 @@ pub mod builder {
                 search_term: Ok(None),
             }
         }
+        /** Sets the `orderByDirection` parameter (optional).
+
+ Sort direction over the users' creation time ("orders based on the created stamp").
+ VEO's attribute list types it as bool without saying which value means which, and
+ refers to a pagination page that is not public. Modelled as the direction its name
+ says, `asc` or `desc`: ASP.NET binds enum names case-insensitively, so these also
+ bind to a server-side `Asc`/`Desc` enum. Unconfirmed: leave it out to get VEO's
+ default order (itself undocumented).*/
         pub fn order_by_direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::OrderDirection>,
@@ -2686,6 +3069,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `organisationId` parameter (optional).
+
+ The organisation to search; one the token's user belongs to (see `get_me`). Typed
+ string in VEO's attribute list, sent as a number in its example: an integer here.*/
         pub fn organisation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -2698,6 +3085,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `pageNumber` parameter (optional).
+
+ The page to answer, counted from 1 (typed bool in VEO's attribute list, which cannot
+ be meant; its example sends `1`).*/
         pub fn page_number<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -2711,6 +3102,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `pageSize` parameter (optional).
+
+ Users per page (typed bool in VEO's attribute list, which cannot be meant; its example
+ sends `10`). VEO documents neither a default nor a maximum.*/
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -2724,6 +3119,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `searchTerm` parameter (optional).
+
+ Matched against first name, last name and email address (VEO's match is fuzzy; compare the answer yourself when you need an exact match).*/
         pub fn search_term<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2846,6 +3244,7 @@ pub mod builder {
         body: Result<types::builder::UserUpdate, String>,
     }
     impl<'a> UpdateUser<'a> {
+        /// Starts the request on `client` (what `client.update_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2853,6 +3252,9 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `userId` parameter (required).
+
+ The user's VEO id (as answered by `create_user` or listed by `list_users`).*/
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserId>,
@@ -2862,6 +3264,8 @@ pub mod builder {
                 .map_err(|_| "conversion to `UserId` for user_id failed".to_string());
             self
         }
+        /** Sets the request body: a `types::UserUpdate`, or its builder (`.body(types::UserUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserUpdate>,
@@ -2875,6 +3279,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
