@@ -427,6 +427,12 @@ pub fn builder_module_examples(file: &mut syn::File, krate: &str) {
             .iter()
             .any(|(name, fields)| name == s && fields.is_empty())
     });
+    if let Some((ty, setter)) = settable.or(setters.first()).filter(|_| settable.is_none()) {
+        // Every such struct has a required field too: the setter compiles with a `&str`.
+        checks.push(format!(
+            "let _builder = types::{ty}::builder().{setter}(\"text\").{setter}(None);"
+        ));
+    }
     if let Some((ty, setter)) = settable {
         checks.push(format!(
             "let value = types::{ty}::try_from(types::{ty}::builder().{setter}(\"text\"))?;\n\
