@@ -467,3 +467,105 @@ pub fn builder_module_examples(file: &mut syn::File, krate: &str) {
     module.attrs.retain(|a| !a.path().is_ident("doc"));
     module.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
 }
+
+/// The first paragraph of an item's doc comment, if any.
+fn first_paragraph(attrs: &[syn::Attribute]) -> Option<String> {
+    let text: String = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let first = text.trim().split("\n\n").next()?.trim().to_owned();
+    (!first.is_empty()).then_some(first)
+}
+
+/// Documents each setter of the struct builders from its field's description, saying
+/// whether the field is required. Call after [`optional_setters_take_values`].
+pub fn document_struct_setters(file: &mut syn::File) {
+    let Some(types) = types_module(file) else {
+        return;
+    };
+    let mut fields: std::collections::BTreeMap<(String, String), (Option<String>, bool)> =
+        std::collections::BTreeMap::new();
+    for item in types.iter() {
+        let syn::Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(named) = &s.fields else {
+            continue;
+        };
+        for field in &named.named {
+            let Some(ident) = &field.ident else { continue };
+            let list = generic_of(&field.ty, "Vec").is_some();
+            fields.insert(
+                (s.ident.to_string(), ident.to_string()),
+                (first_paragraph(&field.attrs), list),
+            );
+        }
+    }
+    let Some(builders) = struct_builders(types) else {
+        return;
+    };
+    let required = required_fields(builders);
+    for item in builders.iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(name) = p.path.get_ident().map(ToString::to_string) else {
+            continue;
+        };
+        let needed = required
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| f.clone())
+            .unwrap_or_default();
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            if f.attrs.iter().any(|a| a.path().is_ident("doc")) {
+                continue;
+            }
+            let setter = f.sig.ident.to_string();
+            let Some((description, list)) = fields.get(&(name.clone(), setter.clone())) else {
+                continue;
+            };
+            let bound = f
+                .sig
+                .generics
+                .where_clause
+                .as_ref()
+                .map(|w| quote!(#w).to_string())
+                .unwrap_or_default();
+            let field = setter.trim_start_matches("r#");
+            let kind = if needed.iter().any(|n| n == field) {
+                "required"
+            } else if bound.contains("IntoOptional") {
+                "optional: the value, or an `Option` of it"
+            } else if *list {
+                "a list, empty unless set"
+            } else {
+                "has a default"
+            };
+            let mut doc = format!(" Sets `{field}` ({kind}).");
+            if let Some(d) = description {
+                doc.push_str("\n\n ");
+                doc.push_str(&d.replace('\n', "\n "));
+            }
+            f.attrs.push(syn::parse_quote!(#[doc = #doc]));
+        }
+    }
+}

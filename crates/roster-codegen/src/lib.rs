@@ -267,6 +267,7 @@ pub fn generate(spec: &Spec) -> Result<String, Error> {
     builders::optional_setters_take_values(&mut file);
     builders::string_newtypes_from_str(&mut file);
     builders::document_struct_builders(&mut file);
+    builders::document_struct_setters(&mut file);
     builders::builder_module_examples(&mut file, &krate);
     let additions: syn::File = syn::parse2(additions).map_err(|e| Error::Output {
         path: path.clone(),

@@ -116,6 +116,16 @@ fn the_operation_builders_methods_are_documented() {
         &code,
         "*/\n        pub fn builder() -> builder::PersonCreate {",
     );
+    // The struct builders' setters, from the fields' descriptions.
+    assert_has(
+        &code,
+        "/** Sets `email` (required).\n\n Address.*/\n            pub fn email<T>",
+    );
+    assert_has(
+        &code,
+        "/** Sets `last_name` (optional: the value, or an `Option` of it).\n\n Family \
+         name.*/\n            pub fn last_name<T>",
+    );
 }
 
 #[test]

@@ -937,6 +937,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl Error {
+            /** Sets `detail` (optional: the value, or an `Option` of it).
+
+ What went wrong, for errors that are not about one field.*/
             pub fn detail<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -944,6 +947,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.detail = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1006,6 +1010,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl LoginToken {
+            /** Sets `token` (optional: the value, or an `Option` of it).
+
+ The login token itself, if Vectera answers it beside the URL (not documented). A
+ secret, never printed.*/
             pub fn token<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::roster_runtime::Secret>,
@@ -1013,6 +1021,11 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.token = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `url` (required).
+
+ The URL that logs the user in once, within one minute
+ (`https://www.vectera.com/login/?token=...`). It is a bearer credential: whoever
+ opens it is logged in, so it is a secret and never printed.*/
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::roster_runtime::Secret>,
@@ -1120,6 +1133,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl Meeting {
+            /** Sets `date_created` (optional: the value, or an `Option` of it).
+
+ When the room was created.*/
             pub fn date_created<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1127,6 +1143,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.date_created = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `forward_url` (optional: the value, or an `Option` of it).
+
+ Where guests are sent when the meeting ends; empty (or null) when none is set. Not
+ `format: uri`, because the empty string means "none". Not in Vectera's stable list.*/
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1134,6 +1154,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (required).
+
+ The meeting room's id, needed to create access permissions. Vectera does not state
+ its type; it is modelled as an integer, Django's default primary key.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -1144,6 +1168,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /** Sets `key` (required).
+
+ The room's name as used in its link.*/
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1156,6 +1183,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `last_opened` (optional: the value, or an `Option` of it).
+
+ When the room was last opened (named in Vectera's filter examples; not in its
+ stable list).*/
             pub fn last_opened<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1163,6 +1194,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.last_opened = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `locked` (optional: the value, or an `Option` of it).
+
+ Whether the room is locked, so that guests knock and a host lets them in.*/
             pub fn locked<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1170,6 +1204,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.locked = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ A display name of the room, if Vectera sends one (not documented; not in Vectera's stable list).*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1177,6 +1214,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `owner_id` (optional: the value, or an `Option` of it).
+
+ The id of the user who owns the room.*/
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i64>,
@@ -1184,6 +1224,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.owner_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `public_access_level` (optional: the value, or an `Option` of it).
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::PublicAccessLevel>,
@@ -1193,6 +1234,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 );
                 self
             }
+            /** Sets `trashed` (optional: the value, or an `Option` of it).
+
+ Whether the room is in the trash (Vectera's filter examples call this `isTrashed`).*/
             pub fn trashed<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1200,6 +1244,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.trashed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `url` (optional: the value, or an `Option` of it).
+
+ The room's link, without any access key.*/
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1207,6 +1254,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1339,6 +1387,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl MeetingCreate {
+            /** Sets `forward_url` (optional: the value, or an `Option` of it).
+
+ Where guests are sent when the meeting ends.*/
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1346,6 +1397,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `key` (optional: the value, or an `Option` of it).
+
+ The room's name and link (random when left out).*/
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1353,6 +1407,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `owner_id` (optional: the value, or an `Option` of it).
+
+ The user who owns the room (the token's user when left out). Named in Vectera's v2
+ guide (`owner_id`); its v1 spelling follows the v1 camelCase rule (unconfirmed).*/
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i64>,
@@ -1360,6 +1418,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.owner_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `public_access_level` (optional: the value, or an `Option` of it).
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::PublicAccessLevel>,
@@ -1447,6 +1506,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl MeetingList {
+            /** Sets `count` (required).
+
+ How many rooms match, over all pages.*/
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -1459,6 +1521,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `next` (optional: the value, or an `Option` of it).
+
+ The URL of the next page, or null on the last page.*/
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1466,6 +1531,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `previous` (optional: the value, or an `Option` of it).
+
+ The URL of the previous page, or null on the first page.*/
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1473,6 +1541,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `results` (required).
+
+ The meeting rooms on this page.*/
             pub fn results<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Meeting>>,
@@ -1485,6 +1556,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1573,6 +1645,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl MeetingUpdate {
+            /** Sets `forward_url` (optional: the value, or an `Option` of it).
+
+ A new forward URL, or the empty string to remove it.*/
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1580,6 +1655,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `key` (optional: the value, or an `Option` of it).
+
+ A new name and link for the room.*/
             pub fn key<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1587,6 +1665,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `public_access_level` (optional: the value, or an `Option` of it).
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::PublicAccessLevel>,
@@ -1665,6 +1744,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl MemberList {
+            /** Sets `count` (required).
+
+ How many members match, over all pages.*/
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -1677,6 +1759,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `next` (optional: the value, or an `Option` of it).
+
+ The URL of the next page, or null on the last page.*/
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1684,6 +1769,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `previous` (optional: the value, or an `Option` of it).
+
+ The URL of the previous page, or null on the first page.*/
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1691,6 +1779,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `results` (required).
+
+ The members on this page.*/
             pub fn results<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
@@ -1703,6 +1794,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1788,6 +1880,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl Organization {
+            /** Sets `id` (required).
+
+ The organization's id.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -1798,6 +1893,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team name (used in room links with spaces as hyphens).*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1805,6 +1903,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1869,6 +1968,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl OrganizationCreate {
+            /** Sets `name` (required).
+
+ The team name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrganizationCreateName>,
@@ -1917,6 +2019,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl OrganizationUpdate {
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::OrganizationUpdateName>,
@@ -1967,6 +2072,12 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl Permission {
+            /** Sets `access_key` (optional: the value, or an `Option` of it).
+
+ The access key: 30 characters, far harder to guess than a password. The room's link
+ with this key lets its holder in at any time, so it is a secret and never printed.
+ (Its length is stated here rather than as `minLength`/`maxLength`, which would turn
+ the redacting secret type into a printable string type.)*/
             pub fn access_key<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::roster_runtime::Secret>,
@@ -1974,6 +2085,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.access_key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `access_level` (required).
             pub fn access_level<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AccessLevel>,
@@ -1986,6 +2098,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `id` (required).
+
+ The permission's id (the `permissionId` of its own paths).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2048,6 +2163,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl PermissionCreate {
+            /// Sets `access_level` (required).
             pub fn access_level<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AccessLevel>,
@@ -2114,6 +2230,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl PermissionList {
+            /** Sets `count` (required).
+
+ How many permissions there are, over all pages.*/
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2126,6 +2245,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `next` (optional: the value, or an `Option` of it).
+
+ The URL of the next page, or null on the last page.*/
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2133,6 +2255,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `previous` (optional: the value, or an `Option` of it).
+
+ The URL of the previous page, or null on the first page.*/
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2140,6 +2265,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `results` (required).
+
+ The permissions on this page.*/
             pub fn results<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Permission>>,
@@ -2206,6 +2334,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl PermissionUpdate {
+            /// Sets `access_level` (optional: the value, or an `Option` of it).
             pub fn access_level<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::AccessLevel>,
@@ -2265,6 +2394,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl Subscription {
+            /** Sets `plan` (optional: the value, or an `Option` of it).
+
+ The plan's name (not documented; modelled permissively).*/
             pub fn plan<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2272,6 +2404,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.plan = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `seats` (optional: the value, or an `Option` of it).
+
+ The number of paid seats (not documented; modelled permissively).*/
             pub fn seats<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i32>,
@@ -2279,6 +2414,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.seats = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2367,6 +2503,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl User {
+            /** Sets `email` (required).
+
+ Email address, which the user logs in with.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2379,6 +2518,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `first_name` (required).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2391,6 +2533,11 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `id` (required).
+
+ The user's id. Vectera does not state its type; it is modelled as an integer,
+ Django's default primary key (the organization id, by contrast, is a documented
+ UUID).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2401,6 +2548,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /** Sets `is_managed` (optional: the value, or an `Option` of it).
+
+ Whether the user is managed by the organization: a managed user cannot change their
+ own profile and cannot log in through a password reset, only through login links.*/
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2408,6 +2559,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name (optional when the user was created).*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2415,6 +2569,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organization_id` (optional: the value, or an `Option` of it).
+
+ The organization (team) the user belongs to.*/
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::uuid::Uuid>,
@@ -2422,6 +2579,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.organization_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2533,6 +2691,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl UserCreate {
+            /** Sets `email` (required).
+
+ Email address, which the user logs in with.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2545,6 +2706,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `first_name` (required).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::UserCreateFirstName>,
@@ -2557,6 +2721,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `is_managed` (optional: the value, or an `Option` of it).
+
+ Create the user as managed (see `User.isManaged`).*/
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2564,6 +2731,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2571,6 +2741,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organization_id` (required).
+
+ The organization to add the user to (the `organizationId` of `GET /users/me/`).*/
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -2585,6 +2758,10 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ An initial password. Without one the user must reset it or be sent a login link.
+ Never printed.*/
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::roster_runtime::Secret>,
@@ -2680,6 +2857,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl UserList {
+            /** Sets `count` (required).
+
+ How many users match, over all pages.*/
             pub fn count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2692,6 +2872,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /** Sets `next` (optional: the value, or an `Option` of it).
+
+ The URL of the next page, or null on the last page.*/
             pub fn next<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2699,6 +2882,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `previous` (optional: the value, or an `Option` of it).
+
+ The URL of the previous page, or null on the first page.*/
             pub fn previous<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2706,6 +2892,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `results` (required).
+
+ The users on this page.*/
             pub fn results<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
@@ -2718,6 +2907,7 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                     });
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2816,6 +3006,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
             }
         }
         impl UserUpdate {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ Email address, which the user logs in with.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2823,6 +3016,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::UserUpdateFirstName>,
@@ -2830,6 +3026,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_managed` (optional: the value, or an `Option` of it).
+
+ Whether the user is managed (see `User.isManaged`).*/
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2837,6 +3036,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2844,6 +3046,9 @@ instead of quietly answering an empty list. Other top-level fields are kept in `
                 self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ A new password. Never printed.*/
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::roster_runtime::Secret>,

@@ -669,6 +669,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl Error {
+            /** Sets `message` (optional: the value, or an `Option` of it).
+
+ What went wrong.*/
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -676,6 +679,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.message = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `model_state` (has a default).
+
+ Messages per invalid field, keyed by the field's path (`model.Email`).*/
             pub fn model_state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -746,6 +752,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl InviteRequest {
+            /// Sets `organisation_id` (required).
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrganisationId>,
@@ -760,6 +767,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `users` (required).
+
+ The people to invite.*/
             pub fn users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Invitee>>,
@@ -839,6 +849,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl InviteResult {
+            /** Sets `already_in_organisation_list` (a list, empty unless set).
+
+ Emails already in your organisation, whose rights are now the ones requested.*/
             pub fn already_in_organisation_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -853,6 +866,10 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `error_list` (a list, empty unless set).
+
+ Emails that failed, most likely because they are not valid addresses (so they are
+ not checked as emails here).*/
             pub fn error_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -865,6 +882,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `existing_user_added_membership_to_organisation` (a list, empty unless set).
+
+ Emails of existing VEO users who were not in your organisation and now are.*/
             pub fn existing_user_added_membership_to_organisation<T>(
                 mut self,
                 value: T,
@@ -882,6 +902,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `success_list` (a list, empty unless set).
+
+ Emails new to VEO, now invited to your organisation.*/
             pub fn success_list<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -894,6 +917,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `total_invites` (required).
+
+ How many invites VEO dealt with.*/
             pub fn total_invites<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -989,6 +1015,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl Invitee {
+            /** Sets `communities` (a list, empty unless set).
+
+ Ids of the groups (VEO "communities") to add them to.*/
             pub fn communities<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
@@ -1001,6 +1030,10 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `email` (required).
+
+ Their email address. Not checked as an email here: VEO reports an invalid one in the
+ answer's `ErrorList` rather than refusing the batch.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1013,6 +1046,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `is_org_admin` (optional: the value, or an `Option` of it).
+
+ True to give them administrative rights in your organisation.*/
             pub fn is_org_admin<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1092,6 +1128,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl Me {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1099,6 +1138,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ The user's first name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1106,6 +1148,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `id` (optional: the value, or an `Option` of it).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::UserId>,
@@ -1113,6 +1156,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ The user's last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1120,6 +1166,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organisations` (a list, empty unless set).
+
+ The organisations the user belongs to, with their role ids in each.*/
             pub fn organisations<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Membership>>,
@@ -1208,6 +1257,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl Membership {
+            /// Sets `id` (optional: the value, or an `Option` of it).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::OrganisationId>,
@@ -1215,6 +1265,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The organisation's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1222,6 +1275,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (a list, empty unless set).
+
+ The user's role ids in that organisation.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::RoleId>>,
@@ -1291,6 +1347,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl OrganisationRole {
+            /// Sets `organisation_id` (required).
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrganisationId>,
@@ -1305,6 +1362,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `roles` (required).
+
+ Role ids in that organisation; every user has 4, add 2 for an organisation admin.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::RoleId>>,
@@ -1367,6 +1427,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl Region {
+            /** Sets `id` (required).
+
+ The region id (VEO's create example uses 74).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -1377,6 +1440,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The region's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1474,6 +1540,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl UserCreate {
+            /** Sets `accepts_privacy_policy` (optional: the value, or an `Option` of it).
+
+ Should be true; the user accepted VEO's privacy policy.*/
             pub fn accepts_privacy_policy<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1483,6 +1552,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 );
                 self
             }
+            /** Sets `accepts_terms_and_conditions` (optional: the value, or an `Option` of it).
+
+ Should be true; the user accepted VEO's terms and conditions.*/
             pub fn accepts_terms_and_conditions<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1492,6 +1564,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 );
                 self
             }
+            /** Sets `email` (required).
+
+ The user's email address.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1504,6 +1579,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `first_name` (required).
+
+ The user's first name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1516,6 +1594,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `is_active` (optional: the value, or an `Option` of it).
+
+ Should be true (an active user).*/
             pub fn is_active<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1523,6 +1604,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (required).
+
+ The user's last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1535,6 +1619,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /// Sets `organisation_id` (required).
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrganisationId>,
@@ -1549,6 +1634,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `password` (required).
+
+ The initial password (a secret, never printed).*/
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::roster_runtime::Secret>,
@@ -1561,6 +1649,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `region_id` (optional: the value, or an `Option` of it).
+
+ The user's region (see `list_regions`).*/
             pub fn region_id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i32>,
@@ -1568,6 +1659,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.region_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (required).
+
+ Role ids in `OrganisationId`; every user has 4, add 2 for an organisation admin.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::RoleId>>,
@@ -1690,6 +1784,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl UserPage {
+            /** Sets `items` (a list, empty unless set).
+
+ The users on this page.*/
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::UserSummary>>,
@@ -1702,6 +1799,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     });
                 self
             }
+            /** Sets `page` (optional: the value, or an `Option` of it).
+
+ This page's number (1-based).*/
             pub fn page<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i32>,
@@ -1709,6 +1809,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.page = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `page_size` (optional: the value, or an `Option` of it).
+
+ Users per page.*/
             pub fn page_size<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i32>,
@@ -1716,6 +1819,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.page_size = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `total_item_count` (optional: the value, or an `Option` of it).
+
+ Users matching, over all pages.*/
             pub fn total_item_count<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i64>,
@@ -1806,6 +1912,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl UserSummary {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1813,6 +1922,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ The user's first name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1820,6 +1932,7 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `id` (required).
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::UserId>,
@@ -1830,6 +1943,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /** Sets `is_active` (optional: the value, or an `Option` of it).
+
+ Whether the user is active.*/
             pub fn is_active<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1837,6 +1953,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ The user's last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1844,6 +1963,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (a list, empty unless set).
+
+ The user's role ids, per organisation.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::OrganisationRole>>,
@@ -1950,6 +2072,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
             }
         }
         impl UserUpdate {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1957,6 +2082,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ The user's first name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1964,6 +2092,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_active` (optional: the value, or an `Option` of it).
+
+ False deactivates the user, true reactivates them.*/
             pub fn is_active<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1971,6 +2102,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ The user's last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1978,6 +2112,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ Only to reset the user's password (a secret, never printed).*/
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::roster_runtime::Secret>,
@@ -1985,6 +2122,9 @@ rest is optional here, `Password` and `IsActive` explicitly so.
                 self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (required).
+
+ The user's role ids, per organisation.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::OrganisationRole>>,

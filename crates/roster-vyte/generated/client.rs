@@ -1102,6 +1102,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl Availability {
+            /** Sets `all_day_busy` (optional: the value, or an `Option` of it).
+
+ Whether all-day calendar events make the whole day busy.*/
             pub fn all_day_busy<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1109,6 +1112,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.all_day_busy = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `buffer_after` (optional: the value, or an `Option` of it).
+
+ Minutes kept free after each meeting.*/
             pub fn buffer_after<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<u64>,
@@ -1116,6 +1122,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.buffer_after = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `buffer_before` (optional: the value, or an `Option` of it).
+
+ Minutes kept free before each meeting.*/
             pub fn buffer_before<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<u64>,
@@ -1123,6 +1132,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.buffer_before = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `days` (optional: the value, or an `Option` of it).
             pub fn days<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::WeekDays>,
@@ -1130,6 +1140,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.days = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `days_after_as_busy` (optional: the value, or an `Option` of it).
+
+ Number of days from today after which every time is busy (the booking horizon).*/
             pub fn days_after_as_busy<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<u64>,
@@ -1139,6 +1152,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 );
                 self
             }
+            /** Sets `past_as_busy` (optional: the value, or an `Option` of it).
+
+ Treat times in the past as busy.*/
             pub fn past_as_busy<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1146,6 +1162,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.past_as_busy = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `timezone` (optional: the value, or an `Option` of it).
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::TimeZone>,
@@ -1153,6 +1170,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.timezone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `today_as_busy` (optional: the value, or an `Option` of it).
+
+ Treat the rest of today as busy (no same-day bookings).*/
             pub fn today_as_busy<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -1253,6 +1273,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl CalendarConnection {
+            /// Sets `credentials` (optional: the value, or an `Option` of it).
             pub fn credentials<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::CalendarCredentials>,
@@ -1260,6 +1281,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.credentials = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `source` (required).
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CalendarSource>,
@@ -1328,6 +1350,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl CalendarCredentials {
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ The calendar account's password (a secret, never printed in debug output).*/
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::roster_runtime::Secret>,
@@ -1335,6 +1360,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `server` (optional: the value, or an `Option` of it).
+
+ The calendar server's host name.*/
             pub fn server<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1342,6 +1370,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.server = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `username` (optional: the value, or an `Option` of it).
+
+ The calendar account's user name.*/
             pub fn username<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1405,6 +1436,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl Consent {
+            /** Sets `terms` (optional: the value, or an `Option` of it).
+
+ When the user accepted the terms of service.*/
             pub fn terms<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1412,6 +1446,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.terms = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1474,6 +1509,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl DayAvailability {
+            /** Sets `enabled` (required).
+
+ Whether the user can be booked on this day at all.*/
             pub fn enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -1486,6 +1524,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     });
                 self
             }
+            /** Sets `slots` (a list, empty unless set).
+
+ The bookable time ranges of the day, in order.*/
             pub fn slots<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TimeSlot>>,
@@ -1559,6 +1600,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl Error {
+            /** Sets `error` (optional: the value, or an `Option` of it).
+
+ A short error name.*/
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1566,6 +1610,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.error = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `message` (optional: the value, or an `Option` of it).
+
+ What went wrong.*/
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1573,6 +1620,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.message = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `status_code` (optional: the value, or an `Option` of it).
+
+ The HTTP status, repeated in the body.*/
             pub fn status_code<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i64>,
@@ -1580,6 +1630,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.status_code = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1663,6 +1714,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl FixedPlace {
+            /** Sets `address` (optional: the value, or an `Option` of it).
+
+ Its address (or, for a call, a phone number).*/
             pub fn address<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1670,6 +1724,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.address = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The place's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1677,6 +1734,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `source` (optional: the value, or an `Option` of it).
+
+ The app the place comes from (your app's name).*/
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1684,6 +1744,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.source = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `source_id` (optional: the value, or an `Option` of it).
+
+ The place's id in that app.*/
             pub fn source_id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1745,6 +1808,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl Login {
+            /// Sets `credentials` (optional: the value, or an `Option` of it).
             pub fn credentials<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::LoginCredentials>,
@@ -1797,6 +1861,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl LoginCredentials {
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ The login password (a secret, never printed in debug output).*/
             pub fn password<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::roster_runtime::Secret>,
@@ -1804,6 +1871,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `username` (optional: the value, or an `Option` of it).
+
+ The login name (an email address in Vyte's example).*/
             pub fn username<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1867,6 +1937,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl Organization {
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The organization id (what the user object's `organization` holds).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1874,6 +1947,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The organization's name (not documented for this object; modelled from the user's account).*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -1881,6 +1957,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1945,6 +2022,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl ProfileAccount {
+            /// Sets `organization` (optional: the value, or an `Option` of it).
             pub fn organization<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::ProfileAccountOrganization>,
@@ -1994,6 +2072,10 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl ProfileAccountOrganization {
+            /** Sets `extid` (optional: the value, or an `Option` of it).
+
+ The user's id in your own database. A create whose `extid` is already linked
+ updates that user (the upsert).*/
             pub fn extid<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2049,6 +2131,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl TeamMembership {
+            /** Sets `admin` (optional: the value, or an `Option` of it).
+
+ Whether the user is an admin of the team.*/
             pub fn admin<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2056,6 +2141,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.admin = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `extid` (optional: the value, or an `Option` of it).
+
+ The team's id in your own database.*/
             pub fn extid<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2063,6 +2151,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.extid = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2119,6 +2210,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl TimeSlot {
+            /// Sets `end_time` (required).
             pub fn end_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SlotTime>,
@@ -2131,6 +2223,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     });
                 self
             }
+            /// Sets `start_time` (required).
             pub fn start_time<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SlotTime>,
@@ -2266,6 +2359,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl User {
+            /// Sets `account` (optional: the value, or an `Option` of it).
             pub fn account<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::UserAccount>,
@@ -2273,6 +2367,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.account = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `calendars` (optional: the value, or an `Option` of it).
             pub fn calendars<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::UserCalendarFlags>,
@@ -2280,6 +2375,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.calendars = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `consent` (optional: the value, or an `Option` of it).
             pub fn consent<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::Consent>,
@@ -2287,6 +2383,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.consent = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `created_at` (optional: the value, or an `Option` of it).
+
+ When the user was created.*/
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2294,6 +2393,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.created_at = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `emails` (a list, empty unless set).
+
+ The user's email addresses.*/
             pub fn emails<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -2306,6 +2408,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     });
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2313,6 +2418,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `full_name` (optional: the value, or an `Option` of it).
+
+ First and last name, as Vyte joins them.*/
             pub fn full_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2320,6 +2428,10 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.full_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The user's Vyte id (a 24-hex-digit Mongo ObjectId in Vyte's samples; not
+ pattern-checked, so a differently shaped id is still read).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2327,6 +2439,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `language` (optional: the value, or an `Option` of it).
+
+ The user's language, a two-letter ISO 639-1 code in Vyte's samples.*/
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2334,6 +2449,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.language = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2341,6 +2459,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `modules` (optional: the value, or an `Option` of it).
             pub fn modules<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::UserModules>,
@@ -2348,6 +2467,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.modules = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `picture_url` (optional: the value, or an `Option` of it).
+
+ The address of a picture of the user.*/
             pub fn picture_url<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2355,6 +2477,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.picture_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `signedup_with` (optional: the value, or an `Option` of it).
+
+ How the user signed up (`api` for users created through the API; other values not documented).*/
             pub fn signedup_with<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2362,6 +2487,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.signedup_with = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `timezone` (optional: the value, or an `Option` of it).
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::TimeZone>,
@@ -2369,6 +2495,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.timezone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `updated_at` (optional: the value, or an `Option` of it).
+
+ When the user last changed.*/
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2376,6 +2505,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.updated_at = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `v` (optional: the value, or an `Option` of it).
+
+ The stored document's revision (Mongo's version key).*/
             pub fn v<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<i64>,
@@ -2383,6 +2515,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.v = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2538,6 +2671,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl UserAccount {
+            /** Sets `app_url` (optional: the value, or an `Option` of it).
+
+ The organization's Vyte address.*/
             pub fn app_url<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2545,6 +2681,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.app_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `organization` (optional: the value, or an `Option` of it).
             pub fn organization<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::UserAccountOrganization>,
@@ -2552,6 +2689,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.organization = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `plan` (optional: the value, or an `Option` of it).
+
+ The subscription plan (`pro` in Vyte's sample; other values not documented).*/
             pub fn plan<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2559,6 +2699,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.plan = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2644,6 +2785,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl UserAccountOrganization {
+            /** Sets `extid` (optional: the value, or an `Option` of it).
+
+ Your id for the user, when you gave one (not in Vyte's sample; the write side's `extid`).*/
             pub fn extid<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2651,6 +2795,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.extid = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The organization id.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2658,6 +2805,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The organization's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2665,6 +2815,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2760,6 +2911,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl UserCalendarFlags {
+            /** Sets `caldav` (optional: the value, or an `Option` of it).
+
+ A CalDAV calendar is connected.*/
             pub fn caldav<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2767,6 +2921,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.caldav = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `exchange` (optional: the value, or an `Option` of it).
+
+ An Exchange calendar is connected.*/
             pub fn exchange<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2774,6 +2931,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.exchange = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `google` (optional: the value, or an `Option` of it).
+
+ A Google calendar is connected.*/
             pub fn google<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2781,6 +2941,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.google = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `icloud` (optional: the value, or an `Option` of it).
+
+ An iCloud calendar is connected.*/
             pub fn icloud<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2788,6 +2951,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.icloud = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `office365` (optional: the value, or an `Option` of it).
+
+ An Office 365 calendar is connected.*/
             pub fn office365<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -2795,6 +2961,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.office365 = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2888,6 +3055,10 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl UserEnvelope {
+            /** Sets `finish_signup_with` (optional: the value, or an `Option` of it).
+
+ How the user finishes signing up, when asked (`email`). A plain string here, so a
+ value Vyte adds later is still read.*/
             pub fn finish_signup_with<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -2897,6 +3068,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 );
                 self
             }
+            /** Sets `link` (optional: the value, or an `Option` of it).
+
+ The sign-up link for the user (a credential, never printed in debug output).*/
             pub fn link<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::roster_runtime::Secret>,
@@ -2904,6 +3078,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.link = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `user` (optional: the value, or an `Option` of it).
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::User>,
@@ -3003,6 +3178,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl UserModules {
+            /** Sets `assistant` (optional: the value, or an `Option` of it).
+
+ The scheduling assistant.*/
             pub fn assistant<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3010,6 +3188,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.assistant = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `availabilities` (optional: the value, or an `Option` of it).
+
+ Availability settings.*/
             pub fn availabilities<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3017,6 +3198,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.availabilities = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `billing` (optional: the value, or an `Option` of it).
+
+ Billing.*/
             pub fn billing<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3024,6 +3208,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.billing = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `brand` (optional: the value, or an `Option` of it).
+
+ Custom branding.*/
             pub fn brand<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3031,6 +3218,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.brand = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `group_pro` (optional: the value, or an `Option` of it).
+
+ Group scheduling's pro features.*/
             pub fn group_pro<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3038,6 +3228,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.group_pro = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `team` (optional: the value, or an `Option` of it).
+
+ Teams.*/
             pub fn team<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3045,6 +3238,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.team = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `vyteme` (optional: the value, or an `Option` of it).
+
+ The booking page ("vyte.me").*/
             pub fn vyteme<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3052,6 +3248,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.vyteme = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `vyteme_pro` (optional: the value, or an `Option` of it).
+
+ The booking page's pro features.*/
             pub fn vyteme_pro<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3059,6 +3258,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.vyteme_pro = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3189,6 +3389,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl UserProfile {
+            /// Sets `account` (optional: the value, or an `Option` of it).
             pub fn account<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::ProfileAccount>,
@@ -3196,6 +3397,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.account = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address (answers list it under `emails`).*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3203,6 +3407,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3210,6 +3417,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `language` (optional: the value, or an `Option` of it).
             pub fn language<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::LanguageCode>,
@@ -3217,6 +3425,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.language = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3224,6 +3435,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `picture_url` (optional: the value, or an `Option` of it).
+
+ The address of a picture of the user.*/
             pub fn picture_url<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3231,6 +3445,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.picture_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `timezone` (optional: the value, or an `Option` of it).
             pub fn timezone<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::TimeZone>,
@@ -3352,6 +3567,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl UserUpsert {
+            /// Sets `availability` (optional: the value, or an `Option` of it).
             pub fn availability<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::Availability>,
@@ -3359,6 +3575,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.availability = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `calendars` (a list, empty unless set).
+
+ Calendars to connect to the user, with the credentials Vyte logs in with.*/
             pub fn calendars<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CalendarConnection>>,
@@ -3371,6 +3590,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     });
                 self
             }
+            /// Sets `finish_signup_with` (optional: the value, or an `Option` of it).
             pub fn finish_signup_with<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::FinishSignupWith>,
@@ -3380,6 +3600,11 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 );
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The Vyte id (`_id`) of an existing user: with it a create updates that user
+ instead (Vyte's API reference; where in the body it goes is not documented, it is
+ modelled at the top level).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3387,6 +3612,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `login` (optional: the value, or an `Option` of it).
             pub fn login<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::Login>,
@@ -3394,6 +3620,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.login = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organization` (optional: the value, or an `Option` of it).
+
+ Your Vyte organization id (the `_id` that `GET /v2/auth/test` answers).*/
             pub fn organization<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3401,6 +3630,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.organization = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `teams` (a list, empty unless set).
+
+ The teams the user belongs to, each named by your `extid` and its `name`.*/
             pub fn teams<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TeamMembership>>,
@@ -3413,6 +3645,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     });
                 self
             }
+            /// Sets `user` (optional: the value, or an `Option` of it).
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::UserProfile>,
@@ -3420,6 +3653,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.user = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `vyteme` (optional: the value, or an `Option` of it).
             pub fn vyteme<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::Vyteme>,
@@ -3527,6 +3761,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl Vyteme {
+            /// Sets `custom` (optional: the value, or an `Option` of it).
             pub fn custom<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::VytemeCustom>,
@@ -3534,6 +3769,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.custom = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `message` (optional: the value, or an `Option` of it).
+
+ The welcome message shown on the page.*/
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3541,6 +3779,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.message = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `nickname` (optional: the value, or an `Option` of it).
+
+ The page's name, as it appears in its address.*/
             pub fn nickname<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3703,6 +3944,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl VytemeCustom {
+            /** Sets `ask_company` (optional: the value, or an `Option` of it).
+
+ Ask invitees for their company.*/
             pub fn ask_company<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3710,6 +3954,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.ask_company = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `ask_phone` (optional: the value, or an `Option` of it).
+
+ Ask invitees for their phone number.*/
             pub fn ask_phone<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3717,6 +3964,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.ask_phone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `auto_confirm` (optional: the value, or an `Option` of it).
+
+ Confirm bookings without the user's approval.*/
             pub fn auto_confirm<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3724,6 +3974,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.auto_confirm = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `auto_message` (optional: the value, or an `Option` of it).
+
+ The message sent to an invitee once they have booked.*/
             pub fn auto_message<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3731,6 +3984,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.auto_message = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `auto_title` (optional: the value, or an `Option` of it).
+
+ The title given to booked events.*/
             pub fn auto_title<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3738,6 +3994,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.auto_title = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `block_new_invitee` (optional: the value, or an `Option` of it).
+
+ Block bookings from new invitees.*/
             pub fn block_new_invitee<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3747,6 +4006,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 );
                 self
             }
+            /** Sets `duration` (optional: the value, or an `Option` of it).
+
+ The length of a booked meeting, in minutes.*/
             pub fn duration<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<u64>,
@@ -3754,6 +4016,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.duration = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `enable_api` (optional: the value, or an `Option` of it).
+
+ Enable the API for the booking page.*/
             pub fn enable_api<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3761,6 +4026,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.enable_api = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `event_hide_decline` (optional: the value, or an `Option` of it).
+
+ Hide the decline option on booked events.*/
             pub fn event_hide_decline<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3770,6 +4038,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 );
                 self
             }
+            /// Sets `fixed_lang` (optional: the value, or an `Option` of it).
             pub fn fixed_lang<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::LanguageCode>,
@@ -3777,6 +4046,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.fixed_lang = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `fixed_places` (a list, empty unless set).
+
+ The places meetings can take place at.*/
             pub fn fixed_places<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::FixedPlace>>,
@@ -3789,6 +4061,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                     });
                 self
             }
+            /// Sets `fixed_timezone` (optional: the value, or an `Option` of it).
             pub fn fixed_timezone<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::TimeZone>,
@@ -3796,6 +4069,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.fixed_timezone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `forbid_add_places` (optional: the value, or an `Option` of it).
+
+ Stop invitees from adding places of their own.*/
             pub fn forbid_add_places<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3805,6 +4081,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 );
                 self
             }
+            /** Sets `hide_places` (optional: the value, or an `Option` of it).
+
+ Hide the meeting places on the page.*/
             pub fn hide_places<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3812,6 +4091,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.hide_places = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `hide_support` (optional: the value, or an `Option` of it).
+
+ Hide Vyte's support link on the page.*/
             pub fn hide_support<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3819,6 +4101,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.hide_support = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `hide_title` (optional: the value, or an `Option` of it).
+
+ Hide the event title on the page.*/
             pub fn hide_title<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3826,6 +4111,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.hide_title = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `invite_title` (optional: the value, or an `Option` of it).
+
+ The heading of the booking page (followed by the user's name).*/
             pub fn invite_title<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3833,6 +4121,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.invite_title = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `min_dates` (optional: the value, or an `Option` of it).
+
+ The least number of dates an invitee must pick.*/
             pub fn min_dates<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<u64>,
@@ -3840,6 +4131,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.min_dates = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `one_slot` (optional: the value, or an `Option` of it).
+
+ Let an invitee pick a single slot only.*/
             pub fn one_slot<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3847,6 +4141,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.one_slot = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `redirect_url` (optional: the value, or an `Option` of it).
+
+ Where invitees are sent after booking.*/
             pub fn redirect_url<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<::std::string::String>,
@@ -3854,6 +4151,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.redirect_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `set_lang` (optional: the value, or an `Option` of it).
+
+ Show the page in `fixed_lang` instead of the visitor's language.*/
             pub fn set_lang<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -3861,6 +4161,9 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.set_lang = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `set_timezone` (optional: the value, or an `Option` of it).
+
+ Show the page in `fixed_timezone` instead of the visitor's time zone.*/
             pub fn set_timezone<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<bool>,
@@ -4069,6 +4372,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
             }
         }
         impl WeekDays {
+            /// Sets `friday` (optional: the value, or an `Option` of it).
             pub fn friday<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::DayAvailability>,
@@ -4076,6 +4380,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.friday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `monday` (optional: the value, or an `Option` of it).
             pub fn monday<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::DayAvailability>,
@@ -4083,6 +4388,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.monday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `saturday` (optional: the value, or an `Option` of it).
             pub fn saturday<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::DayAvailability>,
@@ -4090,6 +4396,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.saturday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `sunday` (optional: the value, or an `Option` of it).
             pub fn sunday<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::DayAvailability>,
@@ -4097,6 +4404,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.sunday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `thursday` (optional: the value, or an `Option` of it).
             pub fn thursday<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::DayAvailability>,
@@ -4104,6 +4412,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.thursday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `tuesday` (optional: the value, or an `Option` of it).
             pub fn tuesday<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::DayAvailability>,
@@ -4111,6 +4420,7 @@ Vyte does not explain them; the descriptions read their meaning from their names
                 self.tuesday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `wednesday` (optional: the value, or an `Option` of it).
             pub fn wednesday<T>(mut self, value: T) -> Self
             where
                 T: super::IntoOptional<super::DayAvailability>,
