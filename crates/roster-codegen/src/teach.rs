@@ -328,8 +328,19 @@ fn json_literal(value: &Value, indent: usize) -> String {
 }
 
 /// The Rust expression a setter of type `ty` is called with for the example `value`.
-fn argument(ty: &syn::Type, value: &Value, krate: &str, indent: usize) -> String {
+fn argument(
+    ty: &syn::Type,
+    value: &Value,
+    types: &BTreeMap<String, syn::Item>,
+    krate: &str,
+    indent: usize,
+) -> String {
     let shown = show(ty, krate);
+    if let (Some(variant), Value::String(s)) = (unit_variant(&shown, types), value)
+        && let Some(v) = variant(s)
+    {
+        return format!("{shown}::{v}");
+    }
     let integer = match shown.as_str() {
         "std::num::NonZeroU32" => Some("u32"),
         "std::num::NonZeroU64" => Some("u64"),
@@ -350,6 +361,37 @@ fn argument(ty: &syn::Type, value: &Value, krate: &str, indent: usize) -> String
             json_literal(value, indent)
         ),
     }
+}
+
+/// For `types::X`, a string enum of `types`: a lookup of the variant that a JSON string
+/// names (by its `#[serde(rename)]`, else its Rust name).
+fn unit_variant<'t>(
+    shown: &str,
+    types: &'t BTreeMap<String, syn::Item>,
+) -> Option<impl Fn(&str) -> Option<String> + 't> {
+    let name = shown.strip_prefix("types::")?;
+    let syn::Item::Enum(e) = types.get(name)? else {
+        return None;
+    };
+    if e.variants
+        .iter()
+        .any(|v| !matches!(v.fields, syn::Fields::Unit))
+    {
+        return None;
+    }
+    Some(move |json: &str| {
+        e.variants.iter().find_map(|v| {
+            let renamed = v.attrs.iter().find_map(|a| {
+                let text = quote::quote!(#a).to_string();
+                let rest = &text[text.find("rename =")?..];
+                let start = rest.find('"')? + 1;
+                let len = rest[start..].find('"')?;
+                Some(rest[start..start + len].to_owned())
+            });
+            let json_name = renamed.unwrap_or_else(|| v.ident.to_string());
+            (json_name == json).then(|| v.ident.to_string())
+        })
+    })
 }
 
 /// A placeholder for a required parameter without an example, when one can be written.
@@ -584,7 +626,7 @@ fn example(
                 .find(|(name, ..)| squash(name) == squash(setter))
         });
         let arg = match param {
-            Some((_, _, Some(value), _)) => Some(argument(ty, value, krate, 4)),
+            Some((_, _, Some(value), _)) => Some(argument(ty, value, types, krate, 4)),
             Some((name, _, None, true)) => placeholder(ty, name, krate),
             _ => None,
         };

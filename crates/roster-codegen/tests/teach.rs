@@ -40,6 +40,7 @@ use roster_teaching::types;
 let client = Client::new(roster_teaching::DEFAULT_BASE_URL, \"token\")?;
 let answer: types::PersonPage = client
     .list_people()
+    .order(types::Direction::Desc)
     .page_size(50u32)
     .search(\"ada\")
     .send()

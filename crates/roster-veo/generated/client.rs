@@ -2590,7 +2590,7 @@ use roster_veo::types;
 let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
 let answer: types::UserPage = client
     .list_users()
-    .order_by_direction(serde_json::from_value::<types::OrderDirection>(serde_json::json!("desc"))?)
+    .order_by_direction(types::OrderDirection::Desc)
     .organisation_id(1i64)
     .page_number(1u32)
     .page_size(10u32)
