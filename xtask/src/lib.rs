@@ -28,12 +28,64 @@ pub use rules::{
     RULES, Report, is_snake_case, problems_of, spec_rules, validate_file, validate_spec,
 };
 
-/// The workspace root (the parent of this crate's directory).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+/// The checkout `cargo xtask` works on: the one it is run in.
+///
+/// `CARGO_MANIFEST_DIR` read at run time comes first (cargo sets it to this crate's directory
+/// for `cargo run`, so `cargo xtask` in a checkout works on that checkout even when its
+/// `target/` is shared with another one); the directory this binary was compiled from comes
+/// second (the binary run directly). See [`locate_root`].
+///
+/// # Errors
+/// When neither candidate is a workspace holding `specs/`.
+pub fn workspace_root() -> Result<PathBuf, RootError> {
+    locate_root(
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+    )
 }
+
+/// The workspace root from the xtask crate directory cargo names at run time (`runtime`,
+/// `None` when the variable is unset) or, failing that, from the one it was compiled in
+/// (`compiled`): the parent of the first of them whose parent holds `specs/`.
+///
+/// # Errors
+/// [`RootError`], naming every directory tried, when none holds `specs/`.
+pub fn locate_root(runtime: Option<PathBuf>, compiled: &Path) -> Result<PathBuf, RootError> {
+    let candidates: Vec<PathBuf> = runtime
+        .into_iter()
+        .chain(std::iter::once(compiled.to_path_buf()))
+        .map(|dir| dir.parent().map_or_else(|| dir.clone(), Path::to_path_buf))
+        .collect();
+    candidates
+        .iter()
+        .find(|root| root.join("specs").is_dir())
+        .cloned()
+        .ok_or(RootError { tried: candidates })
+}
+
+/// No workspace with `specs/` was found where `cargo xtask` looked (see [`locate_root`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootError {
+    /// The candidate roots, in the order they were tried.
+    pub tried: Vec<PathBuf>,
+}
+
+impl std::fmt::Display for RootError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no Roster workspace (a directory holding `specs/`) at ")?;
+        for (i, root) in self.tried.iter().enumerate() {
+            let sep = if i == 0 { "" } else { " nor at " };
+            write!(f, "{sep}{}", root.display())?;
+        }
+        write!(
+            f,
+            "; run `cargo xtask` inside a Roster checkout (cargo sets CARGO_MANIFEST_DIR), or \
+             rebuild it in the checkout it should work on"
+        )
+    }
+}
+
+impl std::error::Error for RootError {}
 
 /// The vendors, one per `specs/<vendor>.yaml` under `root`, sorted.
 ///

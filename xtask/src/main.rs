@@ -8,11 +8,14 @@ fn main() -> ExitCode {
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let (root, out, err) = (
-        xtask::workspace_root(),
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
-    );
+    let root = match xtask::workspace_root() {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(xtask::cli::FAILED);
+        }
+    };
+    let (out, err) = (&mut std::io::stdout().lock(), &mut std::io::stderr().lock());
     let status = match args.split_first() {
         // `bench` has its own options and help (xtask/src/bench.rs).
         Some((command, rest)) if command == "bench" => xtask::bench::run(rest, &root, out, err),

@@ -7,7 +7,7 @@
 
 #[test]
 fn every_vendor_snapshot_matches_its_spec() {
-    let root = xtask::workspace_root();
+    let root = xtask::workspace_root().expect("the workspace");
     let vendors = xtask::snapshots::vendors(&root).expect("specs/ is readable");
     let failures: Vec<String> = vendors
         .iter()
@@ -19,7 +19,7 @@ fn every_vendor_snapshot_matches_its_spec() {
 
 #[test]
 fn no_snapshot_outlives_its_spec() {
-    let orphans = xtask::snapshots::orphans(&xtask::workspace_root());
+    let orphans = xtask::snapshots::orphans(&xtask::workspace_root().expect("the workspace"));
     assert!(
         orphans.is_empty(),
         "snapshots without a spec (remove them with their crate): {orphans:?}"

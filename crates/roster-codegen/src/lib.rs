@@ -11,9 +11,11 @@
 //! an [`Error`] naming the spec → Roster's additions ([`extras`]) → `prettyplease`.
 #![deny(missing_docs)]
 
+pub mod builders;
 pub mod evidence;
 pub mod extras;
 pub mod lint;
+pub mod teach;
 
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -258,6 +260,15 @@ pub fn generate(spec: &Spec) -> Result<String, Error> {
         message: e.to_string(),
     })?;
     extras::remove_progenitor_constructor(&mut file);
+    let krate = crate_name(path);
+    teach::operation_examples(&mut file, &spec.json, &krate);
+    teach::document_operation_builders(&mut file, &spec.json);
+    builders::collect_missing_fields(&mut file);
+    builders::optional_setters_take_values(&mut file);
+    builders::string_newtypes_from_str(&mut file);
+    builders::document_struct_builders(&mut file);
+    builders::document_struct_setters(&mut file);
+    builders::builder_module_examples(&mut file, &krate);
     let additions: syn::File = syn::parse2(additions).map_err(|e| Error::Output {
         path: path.clone(),
         message: e.to_string(),
@@ -273,6 +284,16 @@ pub fn generate(spec: &Spec) -> Result<String, Error> {
          `cargo xtask generate`.\n\n{}",
         prettyplease::unparse(&file)
     ))
+}
+
+/// The name the vendor crate generated from the spec at `path` has in Rust paths:
+/// `specs/vyte.yaml` → `roster_vyte` (the crate `roster-vyte`).
+pub fn crate_name(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("roster_{}", stem.replace('-', "_"))
 }
 
 /// Reads a spec file and generates its client source.

@@ -120,6 +120,9 @@ secret and never printed.
         pub url: ::std::option::Option<::roster_runtime::Secret>,
     }
     impl LoginToken {
+        /** Starts a builder for [`LoginToken`]: a [`builder::LoginToken`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `LoginToken::try_from(builder)`, or pass the builder where a `LoginToken` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::LoginToken {
             Default::default()
         }
@@ -205,6 +208,9 @@ Evidence: **documented** — vectera-meeting-rooms-guide.txt: publicAccessLevel 
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Meeting {
+        /** Starts a builder for [`Meeting`]: a [`builder::Meeting`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Meeting::try_from(builder)`, or pass the builder where a `Meeting` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Meeting {
             Default::default()
         }
@@ -240,6 +246,9 @@ Evidence: **unconfirmed** — vectera-reference-notes.md: v2 POST /api/v2/meetin
         pub public_access_level: ::std::option::Option<PublicAccessLevel>,
     }
     impl MeetingCreate {
+        /** Starts a builder for [`MeetingCreate`]: a [`builder::MeetingCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `MeetingCreate::try_from(builder)`, or pass the builder where a `MeetingCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::MeetingCreate {
             Default::default()
         }
@@ -288,6 +297,9 @@ Evidence: **inferred** — wider-api-notes.md: A DRF page (count/next/previous/r
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MeetingPage {
+        /** Starts a builder for [`MeetingPage`]: a [`builder::MeetingPage`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `MeetingPage::try_from(builder)`, or pass the builder where a `MeetingPage` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::MeetingPage {
             Default::default()
         }
@@ -313,6 +325,9 @@ Evidence: **documented** — vectera-reference-notes.md: PATCH /meetings/{id}/ u
         pub public_access_level: ::std::option::Option<PublicAccessLevel>,
     }
     impl MeetingUpdate {
+        /** Starts a builder for [`MeetingUpdate`]: a [`builder::MeetingUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `MeetingUpdate::try_from(builder)`, or pass the builder where a `MeetingUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::MeetingUpdate {
             Default::default()
         }
@@ -356,6 +371,9 @@ Evidence: **inferred** — vectera-users-guide.txt: "organizationId": uuid strin
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Organization {
+        /** Starts a builder for [`Organization`]: a [`builder::Organization`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Organization::try_from(builder)`, or pass the builder where a `Organization` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Organization {
             Default::default()
         }
@@ -373,6 +391,9 @@ Evidence: **unconfirmed** — vectera-reference-notes.md: POST /organizations/ c
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl OrganizationCreate {
+        /** Starts a builder for [`OrganizationCreate`]: a [`builder::OrganizationCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `OrganizationCreate::try_from(builder)`, or pass the builder where a `OrganizationCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::OrganizationCreate {
             Default::default()
         }
@@ -387,6 +408,9 @@ Evidence: **unconfirmed** — vectera-reference-notes.md: PATCH /organizations/{
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl OrganizationUpdate {
+        /** Starts a builder for [`OrganizationUpdate`]: a [`builder::OrganizationUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `OrganizationUpdate::try_from(builder)`, or pass the builder where a `OrganizationUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::OrganizationUpdate {
             Default::default()
         }
@@ -438,6 +462,9 @@ Evidence: **documented** — wider-api-notes.md: the older guide used a boolean 
         pub is_host: ::std::option::Option<bool>,
     }
     impl Permission {
+        /** Starts a builder for [`Permission`]: a [`builder::Permission`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Permission::try_from(builder)`, or pass the builder where a `Permission` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Permission {
             Default::default()
         }
@@ -451,6 +478,9 @@ Evidence: **documented** — vectera-meeting-rooms-guide.txt: Send a POST reques
         pub access_level: AccessLevel,
     }
     impl PermissionCreate {
+        /** Starts a builder for [`PermissionCreate`]: a [`builder::PermissionCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `PermissionCreate::try_from(builder)`, or pass the builder where a `PermissionCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::PermissionCreate {
             Default::default()
         }
@@ -498,6 +528,9 @@ Evidence: **inferred** — wider-api-notes.md: A DRF page (count/next/previous/r
         pub results: ::std::option::Option<::std::vec::Vec<Permission>>,
     }
     impl PermissionPage {
+        /** Starts a builder for [`PermissionPage`]: a [`builder::PermissionPage`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `PermissionPage::try_from(builder)`, or pass the builder where a `PermissionPage` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::PermissionPage {
             Default::default()
         }
@@ -514,6 +547,9 @@ Evidence: **documented** — vectera-reference-notes.md: PATCH /meetings/{id}/ac
         pub access_level: ::std::option::Option<AccessLevel>,
     }
     impl PermissionUpdate {
+        /** Starts a builder for [`PermissionUpdate`]: a [`builder::PermissionUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `PermissionUpdate::try_from(builder)`, or pass the builder where a `PermissionUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::PermissionUpdate {
             Default::default()
         }
@@ -601,6 +637,9 @@ Evidence: **unconfirmed** — vectera-reference-notes.md: GET/PATCH /organizatio
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Subscription {
+        /** Starts a builder for [`Subscription`]: a [`builder::Subscription`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Subscription::try_from(builder)`, or pass the builder where a `Subscription` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Subscription {
             Default::default()
         }
@@ -773,6 +812,9 @@ Evidence: **documented** — vectera-users-guide.txt: "organizationId": uuid str
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl User {
+        /** Starts a builder for [`User`]: a [`builder::User`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `User::try_from(builder)`, or pass the builder where a `User` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::User {
             Default::default()
         }
@@ -813,6 +855,9 @@ Never printed.
         pub password: ::std::option::Option<::roster_runtime::Secret>,
     }
     impl UserCreate {
+        /** Starts a builder for [`UserCreate`]: a [`builder::UserCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserCreate::try_from(builder)`, or pass the builder where a `UserCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserCreate {
             Default::default()
         }
@@ -864,6 +909,9 @@ Evidence: **inferred** — wider-api-notes.md: A DRF page (count/next/previous/r
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserPage {
+        /** Starts a builder for [`UserPage`]: a [`builder::UserPage`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserPage::try_from(builder)`, or pass the builder where a `UserPage` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserPage {
             Default::default()
         }
@@ -909,11 +957,31 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
         pub password: ::std::option::Option<::roster_runtime::Secret>,
     }
     impl UserUpdate {
+        /** Starts a builder for [`UserUpdate`]: a [`builder::UserUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserUpdate::try_from(builder)`, or pass the builder where a `UserUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserUpdate {
             Default::default()
         }
     }
-    /// Types for composing complex structures.
+    /** Builders for the types of this module: `types::X::builder()` starts one, each field has a setter, and `types::X::try_from(builder)` (or passing the builder where a `types::X` is taken) converts it.
+
+ The setter of an optional field takes the value (`"Smith"`, a `String`, the field's type) or an `Option` of it (`None` clears the field): see [`IntoOptional`](super::IntoOptional). A conversion names every required field left unset, in one error.
+
+ ```
+ # fn main() -> Result<(), Box<dyn std::error::Error>> {
+ use roster_vectera::types;
+
+ let value = types::MeetingCreate::try_from(types::MeetingCreate::builder().forward_url("text"))?;
+ assert_eq!(value.forward_url.as_deref(), Some("text"));
+ let cleared = types::MeetingCreate::builder().forward_url("text").forward_url(None);
+ assert_eq!(types::MeetingCreate::try_from(cleared)?.forward_url, None);
+
+ let error = types::UserCreate::try_from(types::UserCreate::builder()).unwrap_err();
+ assert_eq!(error.to_string(), "no value supplied for email; no value supplied for first_name; no value supplied for organization_id");
+ # Ok(())
+ # }
+ ```*/
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct LoginToken {
@@ -935,32 +1003,28 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl LoginToken {
+            /** Sets `token` (optional: the value, or an `Option` of it).
+
+ The login token itself, if Vectera answers it beside the URL (not documented). A
+ secret, never printed.*/
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token: {e}")
-                    });
+                self.token = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `url` (optional: the value, or an `Option` of it).
+
+ The URL that logs the user in once, within one minute
+ (`https://www.vectera.com/login/?token=...`), at the site's root, not under
+ `/api/v1`. It is a bearer credential: whoever opens it is logged in, so it is a
+ secret and never printed.*/
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
+                self.url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -969,10 +1033,21 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: LoginToken,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    token: value.token?,
-                    url: value.url?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_token = value.token.map_err(|e| problems.push(e));
+                let field_url = value.url.map_err(|e| problems.push(e));
+                match (field_token, field_url) {
+                    (
+                        ::std::result::Result::Ok(field_token),
+                        ::std::result::Result::Ok(field_url),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            token: field_token,
+                            url: field_url,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::LoginToken> for LoginToken {
@@ -1053,138 +1128,126 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl Meeting {
+            /** Sets `date_created` (optional: the value, or an `Option` of it).
+
+ When the room was created, an ISO-8601 date-time in the filter grammar
+ `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]`: the offset (and the seconds) may
+ be missing, so it is read as text, not as an RFC 3339 date-time.*/
             pub fn date_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.date_created = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for date_created: {e}")
-                    });
+                self.date_created = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `forward_url` (optional: the value, or an `Option` of it).
+
+ Where guests are sent when the meeting ends; empty (or null) when none is set. Not
+ in Vectera's stable list.*/
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.forward_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for forward_url: {e}")
-                    });
+                self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The meeting room's id, needed to create access permissions; a UUID string in
+ Vectera's examples. Not checked as one.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `key` (optional: the value, or an `Option` of it).
+
+ The room's name as used in its link.*/
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_opened` (optional: the value, or an `Option` of it).
+
+ When the room was last opened (named in Vectera's filter examples, `lastOpened <
+ 2021-01-01T00:00`; not in its stable list), in the filter grammar's date-time form
+ (offset optional), read as text.*/
             pub fn last_opened<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_opened = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_opened: {e}")
-                    });
+                self.last_opened = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `locked` (optional: the value, or an `Option` of it).
+
+ Whether the room is locked, so that guests knock and a host lets them in.*/
             pub fn locked<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.locked = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for locked: {e}")
-                    });
+                self.locked = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ A display name of the room, if Vectera sends one (not documented; not in Vectera's stable list).*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `owner_id` (optional: the value, or an `Option` of it).
+
+ The id of the user who owns the room (a UUID string).*/
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
+                self.owner_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `public_access_level` (optional: the value, or an `Option` of it).
+
+ `can_always_join` or `should_knock` (see `PublicAccessLevel`), read as text so that a
+ value Vectera adds later is kept, not refused. Not in Vectera's stable list.*/
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.public_access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for public_access_level: {e}"
-                        )
-                    });
+                self.public_access_level = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `trashed` (optional: the value, or an `Option` of it).
+
+ Whether the room is in the trash (Vectera's filter examples call this `isTrashed`).*/
             pub fn trashed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.trashed = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for trashed: {e}")
-                    });
+                self.trashed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `url` (optional: the value, or an `Option` of it).
+
+ The room's link, without any access key.*/
             pub fn url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
+                self.url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1205,20 +1268,68 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: Meeting,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    date_created: value.date_created?,
-                    forward_url: value.forward_url?,
-                    id: value.id?,
-                    key: value.key?,
-                    last_opened: value.last_opened?,
-                    locked: value.locked?,
-                    name: value.name?,
-                    owner_id: value.owner_id?,
-                    public_access_level: value.public_access_level?,
-                    trashed: value.trashed?,
-                    url: value.url?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_date_created = value
+                    .date_created
+                    .map_err(|e| problems.push(e));
+                let field_forward_url = value.forward_url.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_key = value.key.map_err(|e| problems.push(e));
+                let field_last_opened = value.last_opened.map_err(|e| problems.push(e));
+                let field_locked = value.locked.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_owner_id = value.owner_id.map_err(|e| problems.push(e));
+                let field_public_access_level = value
+                    .public_access_level
+                    .map_err(|e| problems.push(e));
+                let field_trashed = value.trashed.map_err(|e| problems.push(e));
+                let field_url = value.url.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_date_created,
+                    field_forward_url,
+                    field_id,
+                    field_key,
+                    field_last_opened,
+                    field_locked,
+                    field_name,
+                    field_owner_id,
+                    field_public_access_level,
+                    field_trashed,
+                    field_url,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_date_created),
+                        ::std::result::Result::Ok(field_forward_url),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_key),
+                        ::std::result::Result::Ok(field_last_opened),
+                        ::std::result::Result::Ok(field_locked),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_owner_id),
+                        ::std::result::Result::Ok(field_public_access_level),
+                        ::std::result::Result::Ok(field_trashed),
+                        ::std::result::Result::Ok(field_url),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            date_created: field_date_created,
+                            forward_url: field_forward_url,
+                            id: field_id,
+                            key: field_key,
+                            last_opened: field_last_opened,
+                            locked: field_locked,
+                            name: field_name,
+                            owner_id: field_owner_id,
+                            public_access_level: field_public_access_level,
+                            trashed: field_trashed,
+                            url: field_url,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Meeting> for Meeting {
@@ -1269,56 +1380,45 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl MeetingCreate {
+            /** Sets `forward_url` (optional: the value, or an `Option` of it).
+
+ Where guests are sent when the meeting ends (a URL).*/
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.forward_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for forward_url: {e}")
-                    });
+                self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `key` (optional: the value, or an `Option` of it).
+
+ The room's name and link (random when left out).*/
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `owner_id` (optional: the value, or an `Option` of it).
+
+ The user who owns the room (the token's user when left out), a user id. Named in
+ Vectera's v2 guide (`owner_id`); its v1 spelling follows the v1 camelCase rule.*/
             pub fn owner_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.owner_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for owner_id: {e}")
-                    });
+                self.owner_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `public_access_level` (optional: the value, or an `Option` of it).
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PublicAccessLevel>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::PublicAccessLevel>,
             {
-                self.public_access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for public_access_level: {e}"
-                        )
-                    });
+                self.public_access_level = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
         }
@@ -1327,12 +1427,34 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: MeetingCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    forward_url: value.forward_url?,
-                    key: value.key?,
-                    owner_id: value.owner_id?,
-                    public_access_level: value.public_access_level?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_forward_url = value.forward_url.map_err(|e| problems.push(e));
+                let field_key = value.key.map_err(|e| problems.push(e));
+                let field_owner_id = value.owner_id.map_err(|e| problems.push(e));
+                let field_public_access_level = value
+                    .public_access_level
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_forward_url,
+                    field_key,
+                    field_owner_id,
+                    field_public_access_level,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_forward_url),
+                        ::std::result::Result::Ok(field_key),
+                        ::std::result::Result::Ok(field_owner_id),
+                        ::std::result::Result::Ok(field_public_access_level),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            forward_url: field_forward_url,
+                            key: field_key,
+                            owner_id: field_owner_id,
+                            public_access_level: field_public_access_level,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::MeetingCreate> for MeetingCreate {
@@ -1380,56 +1502,47 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl MeetingPage {
+            /** Sets `count` (optional: the value, or an `Option` of it).
+
+ How many rooms match, over all pages.*/
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for count: {e}")
-                    });
+                self.count = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `next` (optional: the value, or an `Option` of it).
+
+ The URL of the next page, or null on the last page.*/
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.next = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for next: {e}")
-                    });
+                self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `previous` (optional: the value, or an `Option` of it).
+
+ The URL of the previous page, or null on the first page.*/
             pub fn previous<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.previous = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for previous: {e}")
-                    });
+                self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `results` (optional: the value, or an `Option` of it).
+
+ The meeting rooms on this page.*/
             pub fn results<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::Meeting>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<super::Meeting>>,
             {
-                self.results = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for results: {e}")
-                    });
+                self.results = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1450,13 +1563,36 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: MeetingPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    next: value.next?,
-                    previous: value.previous?,
-                    results: value.results?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_count = value.count.map_err(|e| problems.push(e));
+                let field_next = value.next.map_err(|e| problems.push(e));
+                let field_previous = value.previous.map_err(|e| problems.push(e));
+                let field_results = value.results.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_count,
+                    field_next,
+                    field_previous,
+                    field_results,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_count),
+                        ::std::result::Result::Ok(field_next),
+                        ::std::result::Result::Ok(field_previous),
+                        ::std::result::Result::Ok(field_results),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            count: field_count,
+                            next: field_next,
+                            previous: field_previous,
+                            results: field_results,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::MeetingPage> for MeetingPage {
@@ -1495,44 +1631,34 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl MeetingUpdate {
+            /** Sets `forward_url` (optional: the value, or an `Option` of it).
+
+ A new forward URL, or the empty string to remove it.*/
             pub fn forward_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.forward_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for forward_url: {e}")
-                    });
+                self.forward_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `key` (optional: the value, or an `Option` of it).
+
+ A new name and link for the room.*/
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
+                self.key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `public_access_level` (optional: the value, or an `Option` of it).
             pub fn public_access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PublicAccessLevel>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::PublicAccessLevel>,
             {
-                self.public_access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for public_access_level: {e}"
-                        )
-                    });
+                self.public_access_level = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
         }
@@ -1541,11 +1667,26 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: MeetingUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    forward_url: value.forward_url?,
-                    key: value.key?,
-                    public_access_level: value.public_access_level?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_forward_url = value.forward_url.map_err(|e| problems.push(e));
+                let field_key = value.key.map_err(|e| problems.push(e));
+                let field_public_access_level = value
+                    .public_access_level
+                    .map_err(|e| problems.push(e));
+                match (field_forward_url, field_key, field_public_access_level) {
+                    (
+                        ::std::result::Result::Ok(field_forward_url),
+                        ::std::result::Result::Ok(field_key),
+                        ::std::result::Result::Ok(field_public_access_level),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            forward_url: field_forward_url,
+                            key: field_key,
+                            public_access_level: field_public_access_level,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::MeetingUpdate> for MeetingUpdate {
@@ -1582,28 +1723,27 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl Organization {
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The organization's id (a UUID string; not checked as one).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team name (used in room links with spaces as hyphens).*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1624,11 +1764,24 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: Organization,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_id, field_name, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            id: field_id,
+                            name: field_name,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Organization> for Organization {
@@ -1655,16 +1808,14 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl OrganizationCreate {
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1673,7 +1824,14 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: OrganizationCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_name = value.name.map_err(|e| problems.push(e));
+                match (field_name,) {
+                    (::std::result::Result::Ok(field_name),) => {
+                        ::std::result::Result::Ok(Self { name: field_name })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::OrganizationCreate> for OrganizationCreate {
@@ -1696,16 +1854,14 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl OrganizationUpdate {
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1714,7 +1870,14 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: OrganizationUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_name = value.name.map_err(|e| problems.push(e));
+                match (field_name,) {
+                    (::std::result::Result::Ok(field_name),) => {
+                        ::std::result::Result::Ok(Self { name: field_name })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::OrganizationUpdate> for OrganizationUpdate {
@@ -1752,52 +1915,49 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl Permission {
+            /** Sets `access_key` (optional: the value, or an `Option` of it).
+
+ The access key: 30 characters, far harder to guess than a password. The room's link
+ with this key lets its holder in at any time, so it is a secret and never printed.
+ (Its length is stated here rather than as `minLength`/`maxLength`, which would turn
+ the redacting secret type into a printable string type.)*/
             pub fn access_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.access_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_key: {e}")
-                    });
+                self.access_key = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `access_level` (optional: the value, or an `Option` of it).
+
+ `can_always_join` or `is_host` (see `AccessLevel`), read as text so that a level
+ Vectera adds later (its material also names `should_knock`) is kept, not refused.*/
             pub fn access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_level: {e}")
-                    });
+                self.access_level = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The permission's id (the `permissionId` of its own paths), a string.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_host` (optional: the value, or an `Option` of it).
+
+ Host rights as the older guide wrote them (a boolean `isHost` instead of
+ `accessLevel: is_host`); read when a server still sends it.*/
             pub fn is_host<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_host = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_host: {e}")
-                    });
+                self.is_host = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1806,12 +1966,29 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: Permission,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_key: value.access_key?,
-                    access_level: value.access_level?,
-                    id: value.id?,
-                    is_host: value.is_host?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_access_key = value.access_key.map_err(|e| problems.push(e));
+                let field_access_level = value
+                    .access_level
+                    .map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_is_host = value.is_host.map_err(|e| problems.push(e));
+                match (field_access_key, field_access_level, field_id, field_is_host) {
+                    (
+                        ::std::result::Result::Ok(field_access_key),
+                        ::std::result::Result::Ok(field_access_level),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_is_host),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            access_key: field_access_key,
+                            access_level: field_access_level,
+                            id: field_id,
+                            is_host: field_is_host,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Permission> for Permission {
@@ -1839,6 +2016,7 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl PermissionCreate {
+            /// Sets `access_level` (required).
             pub fn access_level<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AccessLevel>,
@@ -1857,9 +2035,18 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: PermissionCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_level: value.access_level?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_access_level = value
+                    .access_level
+                    .map_err(|e| problems.push(e));
+                match (field_access_level,) {
+                    (::std::result::Result::Ok(field_access_level),) => {
+                        ::std::result::Result::Ok(Self {
+                            access_level: field_access_level,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::PermissionCreate> for PermissionCreate {
@@ -1899,54 +2086,44 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl PermissionPage {
+            /** Sets `count` (optional: the value, or an `Option` of it).
+
+ How many permissions there are, over all pages.*/
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for count: {e}")
-                    });
+                self.count = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `next` (optional: the value, or an `Option` of it).
+
+ The URL of the next page, or null on the last page.*/
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.next = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for next: {e}")
-                    });
+                self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `previous` (optional: the value, or an `Option` of it).
+
+ The URL of the previous page, or null on the first page.*/
             pub fn previous<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.previous = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for previous: {e}")
-                    });
+                self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `results` (optional: the value, or an `Option` of it).
+
+ The permissions on this page.*/
             pub fn results<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::Permission>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<super::Permission>>,
             {
-                self.results = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for results: {e}")
-                    });
+                self.results = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1955,12 +2132,27 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: PermissionPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    next: value.next?,
-                    previous: value.previous?,
-                    results: value.results?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_count = value.count.map_err(|e| problems.push(e));
+                let field_next = value.next.map_err(|e| problems.push(e));
+                let field_previous = value.previous.map_err(|e| problems.push(e));
+                let field_results = value.results.map_err(|e| problems.push(e));
+                match (field_count, field_next, field_previous, field_results) {
+                    (
+                        ::std::result::Result::Ok(field_count),
+                        ::std::result::Result::Ok(field_next),
+                        ::std::result::Result::Ok(field_previous),
+                        ::std::result::Result::Ok(field_results),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            count: field_count,
+                            next: field_next,
+                            previous: field_previous,
+                            results: field_results,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::PermissionPage> for PermissionPage {
@@ -1988,16 +2180,12 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl PermissionUpdate {
+            /// Sets `access_level` (optional: the value, or an `Option` of it).
             pub fn access_level<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AccessLevel>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::AccessLevel>,
             {
-                self.access_level = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_level: {e}")
-                    });
+                self.access_level = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2006,9 +2194,18 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: PermissionUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_level: value.access_level?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_access_level = value
+                    .access_level
+                    .map_err(|e| problems.push(e));
+                match (field_access_level,) {
+                    (::std::result::Result::Ok(field_access_level),) => {
+                        ::std::result::Result::Ok(Self {
+                            access_level: field_access_level,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::PermissionUpdate> for PermissionUpdate {
@@ -2043,30 +2240,27 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl Subscription {
+            /** Sets `plan` (optional: the value, or an `Option` of it).
+
+ The plan's name (not documented; modelled permissively).*/
             pub fn plan<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.plan = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for plan: {e}")
-                    });
+                self.plan = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `seats` (optional: the value, or an `Option` of it).
+
+ The number of paid seats (not documented; modelled permissively).*/
             pub fn seats<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.seats = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for seats: {e}")
-                    });
+                self.seats = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2087,11 +2281,24 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: Subscription,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    plan: value.plan?,
-                    seats: value.seats?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_plan = value.plan.map_err(|e| problems.push(e));
+                let field_seats = value.seats.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_plan, field_seats, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_plan),
+                        ::std::result::Result::Ok(field_seats),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            plan: field_plan,
+                            seats: field_seats,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Subscription> for Subscription {
@@ -2148,78 +2355,69 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl User {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ Email address, which the user logs in with (not checked as one).*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The user's id, a UUID string in Vectera's examples (`ownerId =
+ 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`). Not checked as a UUID.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_managed` (optional: the value, or an `Option` of it).
+
+ Whether the user is managed by the organization: a managed user cannot change their
+ own profile and cannot log in through a password reset, only through login links.*/
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_managed = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_managed: {e}")
-                    });
+                self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name (optional when the user was created).*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organization_id` (optional: the value, or an `Option` of it).
+
+ The organization (team) the user belongs to, a UUID string.*/
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
+                self.organization_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2240,15 +2438,46 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: User,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    id: value.id?,
-                    is_managed: value.is_managed?,
-                    last_name: value.last_name?,
-                    organization_id: value.organization_id?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_is_managed = value.is_managed.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organization_id = value
+                    .organization_id
+                    .map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_id,
+                    field_is_managed,
+                    field_last_name,
+                    field_organization_id,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_is_managed),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organization_id),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            id: field_id,
+                            is_managed: field_is_managed,
+                            last_name: field_last_name,
+                            organization_id: field_organization_id,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::User> for User {
@@ -2303,6 +2532,9 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl UserCreate {
+            /** Sets `email` (required).
+
+ Email address, which the user logs in with.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2315,6 +2547,9 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
                     });
                 self
             }
+            /** Sets `first_name` (required).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2327,30 +2562,30 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
                     });
                 self
             }
+            /** Sets `is_managed` (optional: the value, or an `Option` of it).
+
+ Create the user as managed (see `User.isManaged`).*/
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_managed = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_managed: {e}")
-                    });
+                self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organization_id` (required).
+
+ The organization to add the user to (the `organizationId` of `GET /users/me/`), a
+ "uuid string" in Vectera's words; passed through as given.*/
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2365,18 +2600,15 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
                     });
                 self
             }
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ An initial password. Without one the user must reset it or be sent a login link.
+ Never printed.*/
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2385,14 +2617,42 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: UserCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    is_managed: value.is_managed?,
-                    last_name: value.last_name?,
-                    organization_id: value.organization_id?,
-                    password: value.password?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_is_managed = value.is_managed.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organization_id = value
+                    .organization_id
+                    .map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_is_managed,
+                    field_last_name,
+                    field_organization_id,
+                    field_password,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_is_managed),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organization_id),
+                        ::std::result::Result::Ok(field_password),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            is_managed: field_is_managed,
+                            last_name: field_last_name,
+                            organization_id: field_organization_id,
+                            password: field_password,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserCreate> for UserCreate {
@@ -2442,56 +2702,47 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl UserPage {
+            /** Sets `count` (optional: the value, or an `Option` of it).
+
+ How many users match, over all pages.*/
             pub fn count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for count: {e}")
-                    });
+                self.count = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `next` (optional: the value, or an `Option` of it).
+
+ The URL of the next page, or null on the last page.*/
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.next = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for next: {e}")
-                    });
+                self.next = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `previous` (optional: the value, or an `Option` of it).
+
+ The URL of the previous page, or null on the first page.*/
             pub fn previous<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.previous = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for previous: {e}")
-                    });
+                self.previous = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `results` (optional: the value, or an `Option` of it).
+
+ The users on this page.*/
             pub fn results<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::User>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<super::User>>,
             {
-                self.results = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for results: {e}")
-                    });
+                self.results = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2512,13 +2763,36 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: UserPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    next: value.next?,
-                    previous: value.previous?,
-                    results: value.results?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_count = value.count.map_err(|e| problems.push(e));
+                let field_next = value.next.map_err(|e| problems.push(e));
+                let field_previous = value.previous.map_err(|e| problems.push(e));
+                let field_results = value.results.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_count,
+                    field_next,
+                    field_previous,
+                    field_results,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_count),
+                        ::std::result::Result::Ok(field_next),
+                        ::std::result::Result::Ok(field_previous),
+                        ::std::result::Result::Ok(field_results),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            count: field_count,
+                            next: field_next,
+                            previous: field_previous,
+                            results: field_results,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserPage> for UserPage {
@@ -2572,80 +2846,65 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             }
         }
         impl UserUpdate {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ Email address, which the user logs in with.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_managed` (optional: the value, or an `Option` of it).
+
+ Whether the user is managed (see `User.isManaged`).*/
             pub fn is_managed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_managed = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_managed: {e}")
-                    });
+                self.is_managed = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organization_id` (optional: the value, or an `Option` of it).
+
+ Moves the user to this organization. Vectera's reference: deleting an organization
+ "will not delete the organization's member. Use the Update a user endpoint for that."*/
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
+                self.organization_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ A new password. Never printed.*/
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2654,14 +2913,42 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn try_from(
                 value: UserUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    is_managed: value.is_managed?,
-                    last_name: value.last_name?,
-                    organization_id: value.organization_id?,
-                    password: value.password?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_is_managed = value.is_managed.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organization_id = value
+                    .organization_id
+                    .map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_is_managed,
+                    field_last_name,
+                    field_organization_id,
+                    field_password,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_is_managed),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organization_id),
+                        ::std::result::Result::Ok(field_password),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            is_managed: field_is_managed,
+                            last_name: field_last_name,
+                            organization_id: field_organization_id,
+                            password: field_password,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserUpdate> for UserUpdate {
@@ -2707,6 +2994,43 @@ Evidence: **documented** — wider-api-notes.md: "Update a user" is how members 
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// A value for an optional field of a struct builder: the value itself (`"Smith"`, a
+    /// `String`, the field's type) sets the field, an `Option` of it sets or clears it
+    /// (`None`).
+    pub trait IntoOptional<T> {
+        /// The value as the field holds it.
+        fn into_optional(self) -> ::std::option::Option<T>;
+    }
+    impl<T> IntoOptional<T> for T {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            ::std::option::Option::Some(self)
+        }
+    }
+    impl<T> IntoOptional<T> for ::std::option::Option<T> {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            self
+        }
+    }
+    impl IntoOptional<::std::string::String> for &str {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.to_owned())
+        }
+    }
+    impl IntoOptional<::std::string::String> for &::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.clone())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for &str {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for ::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
         }
     }
 }
@@ -2834,15 +3158,36 @@ Vectera does not document it for v1; a server that ignores it answers its defaul
 size.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
-```ignore
-let response = client.list_meetings()
-    .filter(filter)
-    .order_by(order_by)
-    .page(page)
-    .per_page(per_page)
-    .search(search)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::MeetingList = client
+    .list_meetings()
+    .filter("isManaged=true AND (lastName ~ \"jobs\" OR email ~ \"@example.com\")")
+    .order_by("-dateCreated,key")
+    .page(2u32)
+    .per_page(100u32)
+    .search("ann")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let types::MeetingList::MeetingPage(inner) = &answer {
+    if let Some(value) = inner.results.as_ref() {
+        if let Some(item) = value.first() {
+            println!("{:?}", item.id); // the example answer has "5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+        }
+    }
+} else {
+    println!("{:?}", answer);
+}
+# Ok(())
+# }
 ```*/
     fn list_meetings(&self) -> builder::ListMeetings<'_>;
     /**Create a meeting room
@@ -2860,11 +3205,27 @@ Answer: **inferred** — vectera-meeting-rooms-guide.txt: After generating a mee
 
 Sends a `POST` request to `/meetings/`
 
-```ignore
-let response = client.create_meeting()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Meeting = client
+    .create_meeting()
+    .body(serde_json::from_value::<types::MeetingCreate>(serde_json::json!({
+        "forwardUrl": "https://www.example.com/thank-you",
+        "key": "adviser-client-42",
+        "publicAccessLevel": "should_knock"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+# Ok(())
+# }
 ```*/
     fn create_meeting(&self) -> builder::CreateMeeting<'_>;
     /**Get a meeting room
@@ -2881,11 +3242,23 @@ Arguments:
 - `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
 the id is passed through as given.
 
-```ignore
-let response = client.get_meeting()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Meeting = client
+    .get_meeting()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+# Ok(())
+# }
 ```*/
     fn get_meeting(&self) -> builder::GetMeeting<'_>;
     /**Delete a meeting room
@@ -2902,11 +3275,21 @@ Arguments:
 - `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
 the id is passed through as given.
 
-```ignore
-let response = client.delete_meeting()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_meeting()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_meeting(&self) -> builder::DeleteMeeting<'_>;
     /**Update a meeting room
@@ -2927,12 +3310,29 @@ Arguments:
 the id is passed through as given.
 
 - `body`
-```ignore
-let response = client.update_meeting()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::UpdatedMeeting = client
+    .update_meeting()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
+    .body(serde_json::from_value::<types::MeetingUpdate>(serde_json::json!({
+        "forwardUrl": ""
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+}
+# Ok(())
+# }
 ```*/
     fn update_meeting(&self) -> builder::UpdateMeeting<'_>;
     /**Reset a meeting room
@@ -2953,11 +3353,25 @@ Arguments:
 - `id`: The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
 the id is passed through as given.
 
-```ignore
-let response = client.reset_meeting()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::UpdatedMeeting = client
+    .reset_meeting()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+}
+# Ok(())
+# }
 ```*/
     fn reset_meeting(&self) -> builder::ResetMeeting<'_>;
 }
@@ -2996,11 +3410,25 @@ Answer: **inferred** — wider-api-notes.md: Django REST Framework answers 201 t
 
 Sends a `POST` request to `/organizations/`
 
-```ignore
-let response = client.create_organization()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Organization = client
+    .create_organization()
+    .body(serde_json::from_value::<types::OrganizationCreate>(serde_json::json!({
+        "name": "Acme Advisers"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c"
+# Ok(())
+# }
 ```*/
     fn create_organization(&self) -> builder::CreateOrganization<'_>;
     /**Get an organization
@@ -3017,11 +3445,23 @@ Arguments:
 - `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
 as one).
 
-```ignore
-let response = client.get_organization()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Organization = client
+    .get_organization()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c"
+# Ok(())
+# }
 ```*/
     fn get_organization(&self) -> builder::GetOrganization<'_>;
     /**Delete an organization
@@ -3041,11 +3481,21 @@ Arguments:
 - `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
 as one).
 
-```ignore
-let response = client.delete_organization()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_organization()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c")
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_organization(&self) -> builder::DeleteOrganization<'_>;
     /**Update an organization
@@ -3066,12 +3516,29 @@ Arguments:
 as one).
 
 - `body`
-```ignore
-let response = client.update_organization()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::UpdatedOrganization = client
+    .update_organization()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c")
+    .body(serde_json::from_value::<types::OrganizationUpdate>(serde_json::json!({
+        "name": "Acme Advisers Europe"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c"
+}
+# Ok(())
+# }
 ```*/
     fn update_organization(&self) -> builder::UpdateOrganization<'_>;
     /**List organization members
@@ -3120,16 +3587,37 @@ Vectera does not document it for v1; a server that ignores it answers its defaul
 size.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
-```ignore
-let response = client.list_organization_members()
-    .id(id)
-    .filter(filter)
-    .order_by(order_by)
-    .page(page)
-    .per_page(per_page)
-    .search(search)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::MemberList = client
+    .list_organization_members()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c")
+    .filter("isManaged=true AND (lastName ~ \"jobs\" OR email ~ \"@example.com\")")
+    .order_by("-dateCreated,key")
+    .page(2u32)
+    .per_page(100u32)
+    .search("ann")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let types::MemberList::UserPage(inner) = &answer {
+    if let Some(value) = inner.results.as_ref() {
+        if let Some(item) = value.first() {
+            println!("{:?}", item.id); // the example answer has "8d077d9b-528d-4d4c-bfe8-1a9945090b6d"
+        }
+    }
+} else {
+    println!("{:?}", answer);
+}
+# Ok(())
+# }
 ```*/
     fn list_organization_members(&self) -> builder::ListOrganizationMembers<'_>;
     /**Get the subscription
@@ -3146,11 +3634,23 @@ Arguments:
 - `id`: The organization's id (the `organizationId` of its users, a UUID string; not checked
 as one).
 
-```ignore
-let response = client.get_subscription()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Subscription = client
+    .get_subscription()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.plan); // the example answer has "business"
+# Ok(())
+# }
 ```*/
     fn get_subscription(&self) -> builder::GetSubscription<'_>;
     /**Update the subscription
@@ -3173,12 +3673,29 @@ Arguments:
 as one).
 
 - `body`
-```ignore
-let response = client.update_subscription()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::UpdatedSubscription = client
+    .update_subscription()
+    .id("3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c")
+    .body(serde_json::from_value::<types::Subscription>(serde_json::json!({
+        "seats": 30
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.plan); // the example answer has "business"
+}
+# Ok(())
+# }
 ```*/
     fn update_subscription(&self) -> builder::UpdateSubscription<'_>;
 }
@@ -3227,12 +3744,23 @@ Arguments:
 the id is passed through as given.
 
 - `permission_id`: The access permission's id (`Permission.id`), passed through as given.
-```ignore
-let response = client.delete_permission()
-    .id(id)
-    .permission_id(permission_id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_permission()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
+    .permission_id("0f4e3d2c-1b0a-4987-8654-3210fedcba98")
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_permission(&self) -> builder::DeletePermission<'_>;
     /**Update an access permission
@@ -3254,13 +3782,30 @@ the id is passed through as given.
 
 - `permission_id`: The access permission's id (`Permission.id`), passed through as given.
 - `body`
-```ignore
-let response = client.update_permission()
-    .id(id)
-    .permission_id(permission_id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::UpdatedPermission = client
+    .update_permission()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
+    .permission_id("0f4e3d2c-1b0a-4987-8654-3210fedcba98")
+    .body(serde_json::from_value::<types::PermissionUpdate>(serde_json::json!({
+        "accessLevel": "can_always_join"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "0f4e3d2c-1b0a-4987-8654-3210fedcba98"
+}
+# Ok(())
+# }
 ```*/
     fn update_permission(&self) -> builder::UpdatePermission<'_>;
     /**List access permissions
@@ -3309,16 +3854,37 @@ Vectera does not document it for v1; a server that ignores it answers its defaul
 size.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
-```ignore
-let response = client.list_permissions()
-    .id(id)
-    .filter(filter)
-    .order_by(order_by)
-    .page(page)
-    .per_page(per_page)
-    .search(search)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::PermissionList = client
+    .list_permissions()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
+    .filter("isManaged=true AND (lastName ~ \"jobs\" OR email ~ \"@example.com\")")
+    .order_by("-dateCreated,key")
+    .page(2u32)
+    .per_page(100u32)
+    .search("ann")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let types::PermissionList::PermissionPage(inner) = &answer {
+    if let Some(value) = inner.results.as_ref() {
+        if let Some(item) = value.first() {
+            println!("{:?}", item.id); // the example answer has "0f4e3d2c-1b0a-4987-8654-3210fedcba98"
+        }
+    }
+} else {
+    println!("{:?}", answer);
+}
+# Ok(())
+# }
 ```*/
     fn list_permissions(&self) -> builder::ListPermissions<'_>;
     /**Create an access permission
@@ -3340,12 +3906,27 @@ Arguments:
 the id is passed through as given.
 
 - `body`
-```ignore
-let response = client.create_permission()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Permission = client
+    .create_permission()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
+    .body(serde_json::from_value::<types::PermissionCreate>(serde_json::json!({
+        "accessLevel": "is_host"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "0f4e3d2c-1b0a-4987-8654-3210fedcba98"
+# Ok(())
+# }
 ```*/
     fn create_permission(&self) -> builder::CreatePermission<'_>;
     /**Get an access permission
@@ -3366,12 +3947,25 @@ Arguments:
 the id is passed through as given.
 
 - `permission_id`: The access permission's id (`Permission.id`), passed through as given.
-```ignore
-let response = client.get_permission()
-    .id(id)
-    .permission_id(permission_id)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::Permission = client
+    .get_permission()
+    .id("5b2f8a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
+    .permission_id("0f4e3d2c-1b0a-4987-8654-3210fedcba98")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "0f4e3d2c-1b0a-4987-8654-3210fedcba98"
+# Ok(())
+# }
 ```*/
     fn get_permission(&self) -> builder::GetPermission<'_>;
 }
@@ -3440,15 +4034,32 @@ Vectera does not document it for v1; a server that ignores it answers its defaul
 size.
 
 - `search`: Free-text search over the resource's text fields (names, email, key...).
-```ignore
-let response = client.list_users()
-    .filter(filter)
-    .order_by(order_by)
-    .page(page)
-    .per_page(per_page)
-    .search(search)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserList = client
+    .list_users()
+    .filter("isManaged=true AND (lastName ~ \"jobs\" OR email ~ \"@example.com\")")
+    .order_by("-dateCreated,key")
+    .page(2u32)
+    .per_page(100u32)
+    .search("ann")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let types::UserList::UserPage(inner) = &answer {
+    println!("{:?}", inner.count);
+} else {
+    println!("{:?}", answer);
+}
+# Ok(())
+# }
 ```*/
     fn list_users(&self) -> builder::ListUsers<'_>;
     /**Create a user
@@ -3467,11 +4078,30 @@ Answer: **inferred** — wider-api-notes.md: Success statuses are not documented
 
 Sends a `POST` request to `/users/`
 
-```ignore
-let response = client.create_user()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::User = client
+    .create_user()
+    .body(serde_json::from_value::<types::UserCreate>(serde_json::json!({
+        "email": "lionel@example.com",
+        "firstName": "Lionel",
+        "isManaged": false,
+        "lastName": "Messi",
+        "organizationId": "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c",
+        "password": "TESTpassword1"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "ea970f9b-2b1c-4d7e-8f3a-6c5d4e3f2a1b"
+# Ok(())
+# }
 ```*/
     fn create_user(&self) -> builder::CreateUser<'_>;
     /**Get a user
@@ -3490,11 +4120,23 @@ Arguments:
 - `id`: The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
 token's own user: Vectera accepts `me` in place of the id in every user endpoint.
 
-```ignore
-let response = client.get_user()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::User = client
+    .get_user()
+    .id("me")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "8d077d9b-528d-4d4c-bfe8-1a9945090b6d"
+# Ok(())
+# }
 ```*/
     fn get_user(&self) -> builder::GetUser<'_>;
     /**Delete a user
@@ -3516,11 +4158,21 @@ Arguments:
 - `id`: The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
 token's own user: Vectera accepts `me` in place of the id in every user endpoint.
 
-```ignore
-let response = client.delete_user()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_user()
+    .id("me")
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_user(&self) -> builder::DeleteUser<'_>;
     /**Update a user
@@ -3543,12 +4195,30 @@ Arguments:
 token's own user: Vectera accepts `me` in place of the id in every user endpoint.
 
 - `body`
-```ignore
-let response = client.update_user()
-    .id(id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::UpdatedUser = client
+    .update_user()
+    .id("me")
+    .body(serde_json::from_value::<types::UserUpdate>(serde_json::json!({
+        "isManaged": true,
+        "lastName": "Jobs-Smith"
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "8d077d9b-528d-4d4c-bfe8-1a9945090b6d"
+}
+# Ok(())
+# }
 ```*/
     fn update_user(&self) -> builder::UpdateUser<'_>;
     /**Create a one-time login link
@@ -3572,11 +4242,23 @@ Arguments:
 - `id`: The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
 token's own user: Vectera accepts `me` in place of the id in every user endpoint.
 
-```ignore
-let response = client.create_login_token()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vectera::prelude::*;
+use roster_vectera::types;
+
+let client = Client::new(roster_vectera::DEFAULT_BASE_URL, "token")?;
+let answer: types::LoginToken = client
+    .create_login_token()
+    .id("me")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.url); // the example answer has "https://www.vectera.com/login/?token=v8hzo6m42t32gqxbxwwcg1tmywkfinyp"
+# Ok(())
+# }
 ```*/
     fn create_login_token(&self) -> builder::CreateLoginToken<'_>;
 }
@@ -3622,6 +4304,7 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListMeetings<'a> {
+        /// Starts the request on `client` (what `client.list_meetings()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3632,6 +4315,21 @@ pub mod builder {
                 search: Ok(None),
             }
         }
+        /** Sets the `filter` parameter (optional).
+
+ A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+ A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+ `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+ Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ ISO-8601 date-times `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]` (the offset is
+ optional: `2021-01-01T10:00`) and durations (`01:00:00`). Combine comparisons with
+ `AND` / `OR` (with spaces around them) and group them with parentheses. Examples:
+ `isTrashed=false`, `key ~ "vectera"`, `lastOpened < 2021-01-01T00:00`,
+ `ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`,
+ `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+ An expression outside this grammar is answered with a 4XX. (Vectera's own examples
+ filter meetings on `isTrashed` and `lastOpened`, while the field it recommends reading
+ is `trashed`; the field names are passed through as given.)*/
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3645,6 +4343,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `orderBy` parameter (optional).
+
+ Comma-separated field names to sort by, most significant first; a leading `-` sorts
+ that field descending. Example: `-dateCreated,key` (newest first, then by key).*/
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3658,6 +4360,13 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `page` parameter (optional).
+
+ The 1-based page number. Vectera does not document paging for v1: the only client
+ written against the live API sends `page` and `perPage` and follows the `Link` header;
+ Django REST Framework's page-number pagination takes the same `page`. Follow the
+ answer's `Link: <...>; rel="next"` (bare array) or `next` (DRF page) until there is
+ none. Unconfirmed.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -3671,6 +4380,11 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `perPage` parameter (optional).
+
+ How many items a page holds, at most 100 (the third-party client's limit). Unconfirmed:
+ Vectera does not document it for v1; a server that ignores it answers its default page
+ size.*/
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -3684,6 +4398,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `search` parameter (optional).
+
+ Free-text search over the resource's text fields (names, email, key...).*/
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3767,12 +4484,15 @@ pub mod builder {
         body: Result<types::builder::MeetingCreate, String>,
     }
     impl<'a> CreateMeeting<'a> {
+        /// Starts the request on `client` (what `client.create_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::MeetingCreate`, or its builder (`.body(types::MeetingCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingCreate>,
@@ -3786,6 +4506,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -3861,12 +4583,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> GetMeeting<'a> {
+        /// Starts the request on `client` (what `client.get_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3942,12 +4669,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteMeeting<'a> {
+        /// Starts the request on `client` (what `client.delete_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4022,6 +4754,7 @@ pub mod builder {
         body: Result<types::builder::MeetingUpdate, String>,
     }
     impl<'a> UpdateMeeting<'a> {
+        /// Starts the request on `client` (what `client.update_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4029,6 +4762,10 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4041,6 +4778,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::MeetingUpdate`, or its builder (`.body(types::MeetingUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MeetingUpdate>,
@@ -4054,6 +4793,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4133,6 +4874,7 @@ pub mod builder {
         permission_id: Result<::std::string::String, String>,
     }
     impl<'a> DeletePermission<'a> {
+        /// Starts the request on `client` (what `client.delete_permission()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4140,6 +4882,10 @@ pub mod builder {
                 permission_id: Err("permission_id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4152,6 +4898,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `permissionId` parameter (required).
+
+ The access permission's id (`Permission.id`), passed through as given.*/
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4229,6 +4978,7 @@ pub mod builder {
         body: Result<types::builder::PermissionUpdate, String>,
     }
     impl<'a> UpdatePermission<'a> {
+        /// Starts the request on `client` (what `client.update_permission()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4237,6 +4987,10 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4249,6 +5003,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `permissionId` parameter (required).
+
+ The access permission's id (`Permission.id`), passed through as given.*/
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4261,6 +5018,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::PermissionUpdate`, or its builder (`.body(types::PermissionUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PermissionUpdate>,
@@ -4276,6 +5035,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4361,6 +5122,7 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListPermissions<'a> {
+        /// Starts the request on `client` (what `client.list_permissions()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4372,6 +5134,10 @@ pub mod builder {
                 search: Ok(None),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4384,6 +5150,21 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `filter` parameter (optional).
+
+ A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+ A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+ `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+ Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ ISO-8601 date-times `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]` (the offset is
+ optional: `2021-01-01T10:00`) and durations (`01:00:00`). Combine comparisons with
+ `AND` / `OR` (with spaces around them) and group them with parentheses. Examples:
+ `isTrashed=false`, `key ~ "vectera"`, `lastOpened < 2021-01-01T00:00`,
+ `ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`,
+ `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+ An expression outside this grammar is answered with a 4XX. (Vectera's own examples
+ filter meetings on `isTrashed` and `lastOpened`, while the field it recommends reading
+ is `trashed`; the field names are passed through as given.)*/
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4397,6 +5178,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `orderBy` parameter (optional).
+
+ Comma-separated field names to sort by, most significant first; a leading `-` sorts
+ that field descending. Example: `-dateCreated,key` (newest first, then by key).*/
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4410,6 +5195,13 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `page` parameter (optional).
+
+ The 1-based page number. Vectera does not document paging for v1: the only client
+ written against the live API sends `page` and `perPage` and follows the `Link` header;
+ Django REST Framework's page-number pagination takes the same `page`. Follow the
+ answer's `Link: <...>; rel="next"` (bare array) or `next` (DRF page) until there is
+ none. Unconfirmed.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -4423,6 +5215,11 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `perPage` parameter (optional).
+
+ How many items a page holds, at most 100 (the third-party client's limit). Unconfirmed:
+ Vectera does not document it for v1; a server that ignores it answers its default page
+ size.*/
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -4436,6 +5233,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `search` parameter (optional).
+
+ Free-text search over the resource's text fields (names, email, key...).*/
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4524,6 +5324,7 @@ pub mod builder {
         body: Result<types::builder::PermissionCreate, String>,
     }
     impl<'a> CreatePermission<'a> {
+        /// Starts the request on `client` (what `client.create_permission()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4531,6 +5332,10 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4543,6 +5348,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::PermissionCreate`, or its builder (`.body(types::PermissionCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PermissionCreate>,
@@ -4558,6 +5365,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4638,6 +5447,7 @@ pub mod builder {
         permission_id: Result<::std::string::String, String>,
     }
     impl<'a> GetPermission<'a> {
+        /// Starts the request on `client` (what `client.get_permission()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4645,6 +5455,10 @@ pub mod builder {
                 permission_id: Err("permission_id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4657,6 +5471,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `permissionId` parameter (required).
+
+ The access permission's id (`Permission.id`), passed through as given.*/
         pub fn permission_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4734,12 +5551,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> ResetMeeting<'a> {
+        /// Starts the request on `client` (what `client.reset_meeting()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The meeting room's id (`Meeting.id`). Vectera's filter guide shows ids as UUID strings;
+ the id is passed through as given.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4815,12 +5637,15 @@ pub mod builder {
         body: Result<types::builder::OrganizationCreate, String>,
     }
     impl<'a> CreateOrganization<'a> {
+        /// Starts the request on `client` (what `client.create_organization()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::OrganizationCreate`, or its builder (`.body(types::OrganizationCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::OrganizationCreate>,
@@ -4836,6 +5661,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4911,12 +5738,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> GetOrganization<'a> {
+        /// Starts the request on `client` (what `client.get_organization()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id (the `organizationId` of its users, a UUID string; not checked
+ as one).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -4992,12 +5824,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteOrganization<'a> {
+        /// Starts the request on `client` (what `client.delete_organization()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id (the `organizationId` of its users, a UUID string; not checked
+ as one).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5072,6 +5909,7 @@ pub mod builder {
         body: Result<types::builder::OrganizationUpdate, String>,
     }
     impl<'a> UpdateOrganization<'a> {
+        /// Starts the request on `client` (what `client.update_organization()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5079,6 +5917,10 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id (the `organizationId` of its users, a UUID string; not checked
+ as one).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5091,6 +5933,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::OrganizationUpdate`, or its builder (`.body(types::OrganizationUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::OrganizationUpdate>,
@@ -5106,6 +5950,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5189,6 +6035,7 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListOrganizationMembers<'a> {
+        /// Starts the request on `client` (what `client.list_organization_members()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5200,6 +6047,10 @@ pub mod builder {
                 search: Ok(None),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id (the `organizationId` of its users, a UUID string; not checked
+ as one).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5212,6 +6063,21 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `filter` parameter (optional).
+
+ A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+ A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+ `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+ Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ ISO-8601 date-times `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]` (the offset is
+ optional: `2021-01-01T10:00`) and durations (`01:00:00`). Combine comparisons with
+ `AND` / `OR` (with spaces around them) and group them with parentheses. Examples:
+ `isTrashed=false`, `key ~ "vectera"`, `lastOpened < 2021-01-01T00:00`,
+ `ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`,
+ `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+ An expression outside this grammar is answered with a 4XX. (Vectera's own examples
+ filter meetings on `isTrashed` and `lastOpened`, while the field it recommends reading
+ is `trashed`; the field names are passed through as given.)*/
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5225,6 +6091,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `orderBy` parameter (optional).
+
+ Comma-separated field names to sort by, most significant first; a leading `-` sorts
+ that field descending. Example: `-dateCreated,key` (newest first, then by key).*/
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5238,6 +6108,13 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `page` parameter (optional).
+
+ The 1-based page number. Vectera does not document paging for v1: the only client
+ written against the live API sends `page` and `perPage` and follows the `Link` header;
+ Django REST Framework's page-number pagination takes the same `page`. Follow the
+ answer's `Link: <...>; rel="next"` (bare array) or `next` (DRF page) until there is
+ none. Unconfirmed.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -5251,6 +6128,11 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `perPage` parameter (optional).
+
+ How many items a page holds, at most 100 (the third-party client's limit). Unconfirmed:
+ Vectera does not document it for v1; a server that ignores it answers its default page
+ size.*/
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -5264,6 +6146,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `search` parameter (optional).
+
+ Free-text search over the resource's text fields (names, email, key...).*/
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5351,12 +6236,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> GetSubscription<'a> {
+        /// Starts the request on `client` (what `client.get_subscription()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id (the `organizationId` of its users, a UUID string; not checked
+ as one).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5434,6 +6324,7 @@ pub mod builder {
         body: Result<types::builder::Subscription, String>,
     }
     impl<'a> UpdateSubscription<'a> {
+        /// Starts the request on `client` (what `client.update_subscription()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5441,6 +6332,10 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The organization's id (the `organizationId` of its users, a UUID string; not checked
+ as one).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5453,6 +6348,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::Subscription`, or its builder (`.body(types::Subscription::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Subscription>,
@@ -5466,6 +6363,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5549,6 +6448,7 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListUsers<'a> {
+        /// Starts the request on `client` (what `client.list_users()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5559,6 +6459,21 @@ pub mod builder {
                 search: Ok(None),
             }
         }
+        /** Sets the `filter` parameter (optional).
+
+ A boolean expression over the resource's fields (camelCase names), sent URL-encoded.
+ A comparison is `field OPERATOR value`, the operator one of `=`, `!=`, `~` (contains),
+ `!~` (does not contain), `>`, `>=`, `<`, `<=`; string comparisons ignore case.
+ Values: `"double-quoted strings"`, numbers (`100`, `-2.5`), `true` / `false`, `null`,
+ ISO-8601 date-times `YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]` (the offset is
+ optional: `2021-01-01T10:00`) and durations (`01:00:00`). Combine comparisons with
+ `AND` / `OR` (with spaces around them) and group them with parentheses. Examples:
+ `isTrashed=false`, `key ~ "vectera"`, `lastOpened < 2021-01-01T00:00`,
+ `ownerId != 8d077d9b-528d-4d4c-bfe8-1a9945090b6d`,
+ `isManaged=true AND (lastName ~ "jobs" OR email ~ "@example.com")`.
+ An expression outside this grammar is answered with a 4XX. (Vectera's own examples
+ filter meetings on `isTrashed` and `lastOpened`, while the field it recommends reading
+ is `trashed`; the field names are passed through as given.)*/
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5572,6 +6487,10 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `orderBy` parameter (optional).
+
+ Comma-separated field names to sort by, most significant first; a leading `-` sorts
+ that field descending. Example: `-dateCreated,key` (newest first, then by key).*/
         pub fn order_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5585,6 +6504,13 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `page` parameter (optional).
+
+ The 1-based page number. Vectera does not document paging for v1: the only client
+ written against the live API sends `page` and `perPage` and follows the `Link` header;
+ Django REST Framework's page-number pagination takes the same `page`. Follow the
+ answer's `Link: <...>; rel="next"` (bare array) or `next` (DRF page) until there is
+ none. Unconfirmed.*/
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -5598,6 +6524,11 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `perPage` parameter (optional).
+
+ How many items a page holds, at most 100 (the third-party client's limit). Unconfirmed:
+ Vectera does not document it for v1; a server that ignores it answers its default page
+ size.*/
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -5611,6 +6542,9 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `search` parameter (optional).
+
+ Free-text search over the resource's text fields (names, email, key...).*/
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5694,12 +6628,15 @@ pub mod builder {
         body: Result<types::builder::UserCreate, String>,
     }
     impl<'a> CreateUser<'a> {
+        /// Starts the request on `client` (what `client.create_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::UserCreate`, or its builder (`.body(types::UserCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserCreate>,
@@ -5713,6 +6650,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5786,12 +6725,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> GetUser<'a> {
+        /// Starts the request on `client` (what `client.get_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
+ token's own user: Vectera accepts `me` in place of the id in every user endpoint.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5867,12 +6811,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteUser<'a> {
+        /// Starts the request on `client` (what `client.delete_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
+ token's own user: Vectera accepts `me` in place of the id in every user endpoint.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5947,6 +6896,7 @@ pub mod builder {
         body: Result<types::builder::UserUpdate, String>,
     }
     impl<'a> UpdateUser<'a> {
+        /// Starts the request on `client` (what `client.update_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5954,6 +6904,10 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
+ token's own user: Vectera accepts `me` in place of the id in every user endpoint.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5966,6 +6920,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::UserUpdate`, or its builder (`.body(types::UserUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserUpdate>,
@@ -5979,6 +6935,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6055,12 +7013,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> CreateLoginToken<'a> {
+        /// Starts the request on `client` (what `client.create_login_token()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The user's id (a UUID string, `8d077d9b-528d-4d4c-bfe8-1a9945090b6d`), or `me` for the
+ token's own user: Vectera accepts `me` in place of the id in every user endpoint.*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,

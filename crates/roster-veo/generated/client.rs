@@ -101,6 +101,9 @@ Evidence: **documented** — veo-users-api.txt: JSON Attributes of Invite model 
         pub users: ::std::vec::Vec<Invitee>,
     }
     impl InviteRequest {
+        /** Starts a builder for [`InviteRequest`]: a [`builder::InviteRequest`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `InviteRequest::try_from(builder)`, or pass the builder where a `InviteRequest` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::InviteRequest {
             Default::default()
         }
@@ -171,6 +174,9 @@ Evidence: **unconfirmed** — wider-api-notes.md: Facts that bind the specs, VEO
         pub total_invites: ::std::option::Option<i32>,
     }
     impl InviteResult {
+        /** Starts a builder for [`InviteResult`]: a [`builder::InviteResult`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `InviteResult::try_from(builder)`, or pass the builder where a `InviteResult` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::InviteResult {
             Default::default()
         }
@@ -204,6 +210,9 @@ than refusing the batch.
         pub is_org_admin: ::std::option::Option<bool>,
     }
     impl Invitee {
+        /** Starts a builder for [`Invitee`]: a [`builder::Invitee`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Invitee::try_from(builder)`, or pass the builder where a `Invitee` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Invitee {
             Default::default()
         }
@@ -244,6 +253,9 @@ Evidence: **unconfirmed** — wider-api-notes.md: VEO (`/me` ... not public)*/
         pub organisations: ::std::option::Option<::std::vec::Vec<Membership>>,
     }
     impl Me {
+        /** Starts a builder for [`Me`]: a [`builder::Me`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Me::try_from(builder)`, or pass the builder where a `Me` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Me {
             Default::default()
         }
@@ -269,6 +281,9 @@ Evidence: **unconfirmed** — wider-api-notes.md: VEO (`/me` ... not public)*/
         pub roles: ::std::option::Option<::std::vec::Vec<RoleId>>,
     }
     impl Membership {
+        /** Starts a builder for [`Membership`]: a [`builder::Membership`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Membership::try_from(builder)`, or pass the builder where a `Membership` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Membership {
             Default::default()
         }
@@ -345,6 +360,9 @@ as string): sent as a number.
         pub roles: ::std::vec::Vec<RoleId>,
     }
     impl OrganisationRole {
+        /** Starts a builder for [`OrganisationRole`]: a [`builder::OrganisationRole`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `OrganisationRole::try_from(builder)`, or pass the builder where a `OrganisationRole` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::OrganisationRole {
             Default::default()
         }
@@ -364,6 +382,9 @@ Evidence: **unconfirmed** — wider-api-notes.md: VEO (regions ... not public); 
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl Region {
+        /** Starts a builder for [`Region`]: a [`builder::Region`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Region::try_from(builder)`, or pass the builder where a `Region` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Region {
             Default::default()
         }
@@ -512,6 +533,9 @@ Evidence: **documented** — veo-users-api.txt: Create users without invite, JSO
         pub roles: ::std::vec::Vec<RoleId>,
     }
     impl UserCreate {
+        /** Starts a builder for [`UserCreate`]: a [`builder::UserCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserCreate::try_from(builder)`, or pass the builder where a `UserCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserCreate {
             Default::default()
         }
@@ -538,6 +562,9 @@ Evidence: **unconfirmed** — veo-users-api.txt: OrganisationRole model (lines 2
         pub roles: ::std::option::Option<::std::vec::Vec<RoleId>>,
     }
     impl UserOrganisationRoles {
+        /** Starts a builder for [`UserOrganisationRoles`]: a [`builder::UserOrganisationRoles`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserOrganisationRoles::try_from(builder)`, or pass the builder where a `UserOrganisationRoles` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserOrganisationRoles {
             Default::default()
         }
@@ -576,6 +603,9 @@ Evidence: **unconfirmed** — wider-api-notes.md: VEO, Unconfirmed: list pages s
         pub total_item_count: ::std::option::Option<i64>,
     }
     impl UserPage {
+        /** Starts a builder for [`UserPage`]: a [`builder::UserPage`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserPage::try_from(builder)`, or pass the builder where a `UserPage` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserPage {
             Default::default()
         }
@@ -624,6 +654,9 @@ Evidence: **unconfirmed** — wider-api-notes.md: VEO, Unconfirmed: list pages s
         pub roles: ::std::option::Option<::std::vec::Vec<UserOrganisationRoles>>,
     }
     impl UserSummary {
+        /** Starts a builder for [`UserSummary`]: a [`builder::UserSummary`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserSummary::try_from(builder)`, or pass the builder where a `UserSummary` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserSummary {
             Default::default()
         }
@@ -672,11 +705,28 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
         pub roles: ::std::vec::Vec<OrganisationRole>,
     }
     impl UserUpdate {
+        /** Starts a builder for [`UserUpdate`]: a [`builder::UserUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserUpdate::try_from(builder)`, or pass the builder where a `UserUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserUpdate {
             Default::default()
         }
     }
-    /// Types for composing complex structures.
+    /** Builders for the types of this module: `types::X::builder()` starts one, each field has a setter, and `types::X::try_from(builder)` (or passing the builder where a `types::X` is taken) converts it.
+
+ The setter of an optional field takes the value (`"Smith"`, a `String`, the field's type) or an `Option` of it (`None` clears the field): see [`IntoOptional`](super::IntoOptional). A conversion names every required field left unset, in one error.
+
+ ```
+ # fn main() -> Result<(), Box<dyn std::error::Error>> {
+ use roster_veo::types;
+
+ let value = types::Invitee::try_from(types::Invitee::builder().email("text"))?;
+ assert_eq!(value.email.as_deref(), Some("text"));
+ let cleared = types::Invitee::builder().email("text").email(None);
+ assert_eq!(types::Invitee::try_from(cleared)?.email, None);
+ # Ok(())
+ # }
+ ```*/
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct InviteRequest {
@@ -698,20 +748,17 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl InviteRequest {
+            /// Sets `organisation_id` (optional: the value, or an `Option` of it).
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::OrganisationId>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::OrganisationId>,
             {
-                self.organisation_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organisation_id: {e}"
-                        )
-                    });
+                self.organisation_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `users` (a list, empty unless set).
+
+ The people to invite ("User[]").*/
             pub fn users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Invitee>>,
@@ -730,10 +777,23 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: InviteRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    organisation_id: value.organisation_id?,
-                    users: value.users?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_organisation_id = value
+                    .organisation_id
+                    .map_err(|e| problems.push(e));
+                let field_users = value.users.map_err(|e| problems.push(e));
+                match (field_organisation_id, field_users) {
+                    (
+                        ::std::result::Result::Ok(field_organisation_id),
+                        ::std::result::Result::Ok(field_users),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            organisation_id: field_organisation_id,
+                            users: field_users,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::InviteRequest> for InviteRequest {
@@ -791,109 +851,85 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl InviteResult {
+            /** Sets `already_in_organisation_list` (optional: the value, or an `Option` of it).
+
+ Emails already in your organisation, whose rights are now the ones requested ("string[]").*/
             pub fn already_in_organisation_list<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.already_in_organisation_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for already_in_organisation_list: {e}"
-                        )
-                    });
+                self.already_in_organisation_list = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `already_invited_list` (optional: the value, or an `Option` of it).
+
+ Emails with a pending invitation. Not on VEO's users page (it lists five properties);
+ named only among the lists ASP.NET may send as `null`. Read if present.*/
             pub fn already_invited_list<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.already_invited_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for already_invited_list: {e}"
-                        )
-                    });
+                self.already_invited_list = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `error_list` (optional: the value, or an `Option` of it).
+
+ Emails that failed, "most likely due to invalid email address structure" ("string[]").*/
             pub fn error_list<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.error_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_list: {e}")
-                    });
+                self.error_list = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `existing_user_added_membership_to_organisation` (optional: the value, or an `Option` of it).
+
+ Emails of existing VEO users who were not in your organisation and now are ("string[]").*/
             pub fn existing_user_added_membership_to_organisation<T>(
                 mut self,
                 value: T,
             ) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.existing_user_added_membership_to_organisation = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for existing_user_added_membership_to_organisation: {e}"
-                        )
-                    });
+                self.existing_user_added_membership_to_organisation = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `failed_list` (optional: the value, or an `Option` of it).
+
+ Emails that failed. Not on VEO's users page (it lists five properties); named only
+ among the lists ASP.NET may send as `null`. Read if present.*/
             pub fn failed_list<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.failed_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for failed_list: {e}")
-                    });
+                self.failed_list = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `success_list` (optional: the value, or an `Option` of it).
+
+ Emails new to VEO, now invited to your organisation ("string[]").*/
             pub fn success_list<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.success_list = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for success_list: {e}")
-                    });
+                self.success_list = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `total_invites` (optional: the value, or an `Option` of it).
+
+ How many invites VEO dealt with ("int").*/
             pub fn total_invites<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.total_invites = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_invites: {e}")
-                    });
+                self.total_invites = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -902,16 +938,56 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: InviteResult,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    already_in_organisation_list: value.already_in_organisation_list?,
-                    already_invited_list: value.already_invited_list?,
-                    error_list: value.error_list?,
-                    existing_user_added_membership_to_organisation: value
-                        .existing_user_added_membership_to_organisation?,
-                    failed_list: value.failed_list?,
-                    success_list: value.success_list?,
-                    total_invites: value.total_invites?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_already_in_organisation_list = value
+                    .already_in_organisation_list
+                    .map_err(|e| problems.push(e));
+                let field_already_invited_list = value
+                    .already_invited_list
+                    .map_err(|e| problems.push(e));
+                let field_error_list = value.error_list.map_err(|e| problems.push(e));
+                let field_existing_user_added_membership_to_organisation = value
+                    .existing_user_added_membership_to_organisation
+                    .map_err(|e| problems.push(e));
+                let field_failed_list = value.failed_list.map_err(|e| problems.push(e));
+                let field_success_list = value
+                    .success_list
+                    .map_err(|e| problems.push(e));
+                let field_total_invites = value
+                    .total_invites
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_already_in_organisation_list,
+                    field_already_invited_list,
+                    field_error_list,
+                    field_existing_user_added_membership_to_organisation,
+                    field_failed_list,
+                    field_success_list,
+                    field_total_invites,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_already_in_organisation_list),
+                        ::std::result::Result::Ok(field_already_invited_list),
+                        ::std::result::Result::Ok(field_error_list),
+                        ::std::result::Result::Ok(
+                            field_existing_user_added_membership_to_organisation,
+                        ),
+                        ::std::result::Result::Ok(field_failed_list),
+                        ::std::result::Result::Ok(field_success_list),
+                        ::std::result::Result::Ok(field_total_invites),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            already_in_organisation_list: field_already_in_organisation_list,
+                            already_invited_list: field_already_invited_list,
+                            error_list: field_error_list,
+                            existing_user_added_membership_to_organisation: field_existing_user_added_membership_to_organisation,
+                            failed_list: field_failed_list,
+                            success_list: field_success_list,
+                            total_invites: field_total_invites,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::InviteResult> for InviteResult {
@@ -954,6 +1030,9 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl Invitee {
+            /** Sets `communities` (a list, empty unless set).
+
+ Ids of the groups (VEO "communities") to add them to ("long[]").*/
             pub fn communities<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
@@ -966,28 +1045,26 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
                     });
                 self
             }
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ Their email address. Not checked as an email here: VEO reports an invalid one in the
+ answer's `ErrorList` ("most likely due to invalid email address structure") rather
+ than refusing the batch.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_org_admin` (optional: the value, or an `Option` of it).
+
+ True to give them administrative rights in your organisation.*/
             pub fn is_org_admin<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_org_admin = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_org_admin: {e}")
-                    });
+                self.is_org_admin = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -996,11 +1073,26 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: Invitee,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    communities: value.communities?,
-                    email: value.email?,
-                    is_org_admin: value.is_org_admin?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_communities = value.communities.map_err(|e| problems.push(e));
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_is_org_admin = value
+                    .is_org_admin
+                    .map_err(|e| problems.push(e));
+                match (field_communities, field_email, field_is_org_admin) {
+                    (
+                        ::std::result::Result::Ok(field_communities),
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_is_org_admin),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            communities: field_communities,
+                            email: field_email,
+                            is_org_admin: field_is_org_admin,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Invitee> for Invitee {
@@ -1047,64 +1139,54 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl Me {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ The user's first name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The user's VEO id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AnyUserId>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::AnyUserId>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ The user's last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organisations` (optional: the value, or an `Option` of it).
+
+ The organisations the user belongs to, with their role ids in each.*/
             pub fn organisations<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::Membership>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<super::Membership>>,
             {
-                self.organisations = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for organisations: {e}")
-                    });
+                self.organisations = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1113,13 +1195,38 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: Me,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    id: value.id?,
-                    last_name: value.last_name?,
-                    organisations: value.organisations?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organisations = value
+                    .organisations
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_id,
+                    field_last_name,
+                    field_organisations,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organisations),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            id: field_id,
+                            last_name: field_last_name,
+                            organisations: field_organisations,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Me> for Me {
@@ -1158,42 +1265,34 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl Membership {
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The organisation's id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AnyOrganisationId>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::AnyOrganisationId>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The organisation's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (optional: the value, or an `Option` of it).
+
+ The user's role ids in that organisation.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::RoleId>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<super::RoleId>>,
             {
-                self.roles = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for roles: {e}")
-                    });
+                self.roles = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1202,11 +1301,24 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: Membership,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (field_id, field_name, field_roles) {
+                    (
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            id: field_id,
+                            name: field_name,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Membership> for Membership {
@@ -1238,20 +1350,20 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl OrganisationRole {
+            /** Sets `organisation_id` (optional: the value, or an `Option` of it).
+
+ The organisation id, typed long here by VEO (its other tables type `OrganisationId`
+ as string): sent as a number.*/
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.organisation_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organisation_id: {e}"
-                        )
-                    });
+                self.organisation_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (a list, empty unless set).
+
+ Role ids in that organisation ("int[]"); every user should have 4, add 2 for an organisation admin.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::RoleId>>,
@@ -1270,10 +1382,23 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: OrganisationRole,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    organisation_id: value.organisation_id?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_organisation_id = value
+                    .organisation_id
+                    .map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (field_organisation_id, field_roles) {
+                    (
+                        ::std::result::Result::Ok(field_organisation_id),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            organisation_id: field_organisation_id,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::OrganisationRole> for OrganisationRole {
@@ -1301,26 +1426,24 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl Region {
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The region id (VEO's create example uses 74).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The region's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1329,10 +1452,21 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: Region,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                match (field_id, field_name) {
+                    (
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_name),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            id: field_id,
+                            name: field_name,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Region> for Region {
@@ -1403,122 +1537,101 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl UserCreate {
+            /** Sets `accepts_privacy_policy` (optional: the value, or an `Option` of it).
+
+ That the user accepted the privacy policy ("This should be set to true").*/
             pub fn accepts_privacy_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.accepts_privacy_policy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for accepts_privacy_policy: {e}"
-                        )
-                    });
+                self.accepts_privacy_policy = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `accepts_terms_and_conditions` (optional: the value, or an `Option` of it).
+
+ That the user accepted the terms and conditions ("This should be set to true").*/
             pub fn accepts_terms_and_conditions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.accepts_terms_and_conditions = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for accepts_terms_and_conditions: {e}"
-                        )
-                    });
+                self.accepts_terms_and_conditions = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address ("string").*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ The user's first name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_active` (optional: the value, or an `Option` of it).
+
+ Whether the user is active ("This should be set to true").*/
             pub fn is_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_active: {e}")
-                    });
+                self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ The user's last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `organisation_id` (optional: the value, or an `Option` of it).
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::OrganisationId>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::OrganisationId>,
             {
-                self.organisation_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organisation_id: {e}"
-                        )
-                    });
+                self.organisation_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ The initial password (a secret, never printed).*/
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `region_id` (optional: the value, or an `Option` of it).
+
+ The user's region ("int"; see `list_regions`).*/
             pub fn region_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.region_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for region_id: {e}")
-                    });
+                self.region_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (a list, empty unless set).
+
+ Role ids in `OrganisationId` ("int[]"); every user should have 4, add 2 for an organisation admin.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::RoleId>>,
@@ -1537,18 +1650,62 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: UserCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    accepts_privacy_policy: value.accepts_privacy_policy?,
-                    accepts_terms_and_conditions: value.accepts_terms_and_conditions?,
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    is_active: value.is_active?,
-                    last_name: value.last_name?,
-                    organisation_id: value.organisation_id?,
-                    password: value.password?,
-                    region_id: value.region_id?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_accepts_privacy_policy = value
+                    .accepts_privacy_policy
+                    .map_err(|e| problems.push(e));
+                let field_accepts_terms_and_conditions = value
+                    .accepts_terms_and_conditions
+                    .map_err(|e| problems.push(e));
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_is_active = value.is_active.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_organisation_id = value
+                    .organisation_id
+                    .map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                let field_region_id = value.region_id.map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (
+                    field_accepts_privacy_policy,
+                    field_accepts_terms_and_conditions,
+                    field_email,
+                    field_first_name,
+                    field_is_active,
+                    field_last_name,
+                    field_organisation_id,
+                    field_password,
+                    field_region_id,
+                    field_roles,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_accepts_privacy_policy),
+                        ::std::result::Result::Ok(field_accepts_terms_and_conditions),
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_is_active),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_organisation_id),
+                        ::std::result::Result::Ok(field_password),
+                        ::std::result::Result::Ok(field_region_id),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            accepts_privacy_policy: field_accepts_privacy_policy,
+                            accepts_terms_and_conditions: field_accepts_terms_and_conditions,
+                            email: field_email,
+                            first_name: field_first_name,
+                            is_active: field_is_active,
+                            last_name: field_last_name,
+                            organisation_id: field_organisation_id,
+                            password: field_password,
+                            region_id: field_region_id,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserCreate> for UserCreate {
@@ -1587,34 +1744,24 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl UserOrganisationRoles {
+            /** Sets `organisation_id` (optional: the value, or an `Option` of it).
+
+ The organisation id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).*/
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AnyOrganisationId>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::AnyOrganisationId>,
             {
-                self.organisation_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organisation_id: {e}"
-                        )
-                    });
+                self.organisation_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (optional: the value, or an `Option` of it).
+
+ Role ids in that organisation.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::RoleId>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<super::RoleId>>,
             {
-                self.roles = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for roles: {e}")
-                    });
+                self.roles = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1624,10 +1771,23 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: UserOrganisationRoles,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    organisation_id: value.organisation_id?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_organisation_id = value
+                    .organisation_id
+                    .map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (field_organisation_id, field_roles) {
+                    (
+                        ::std::result::Result::Ok(field_organisation_id),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            organisation_id: field_organisation_id,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserOrganisationRoles>
@@ -1669,56 +1829,44 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl UserPage {
+            /** Sets `items` (optional: the value, or an `Option` of it).
+
+ The users on this page.*/
             pub fn items<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::UserSummary>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<super::UserSummary>>,
             {
-                self.items = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for items: {e}")
-                    });
+                self.items = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `page` (optional: the value, or an `Option` of it).
+
+ This page's number (1-based).*/
             pub fn page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.page = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page: {e}")
-                    });
+                self.page = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `page_size` (optional: the value, or an `Option` of it).
+
+ Users per page.*/
             pub fn page_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i32>,
             {
-                self.page_size = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page_size: {e}")
-                    });
+                self.page_size = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `total_item_count` (optional: the value, or an `Option` of it).
+
+ Users matching, over all pages.*/
             pub fn total_item_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.total_item_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for total_item_count: {e}"
-                        )
-                    });
+                self.total_item_count = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1727,12 +1875,34 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: UserPage,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    items: value.items?,
-                    page: value.page?,
-                    page_size: value.page_size?,
-                    total_item_count: value.total_item_count?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_items = value.items.map_err(|e| problems.push(e));
+                let field_page = value.page.map_err(|e| problems.push(e));
+                let field_page_size = value.page_size.map_err(|e| problems.push(e));
+                let field_total_item_count = value
+                    .total_item_count
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_items,
+                    field_page,
+                    field_page_size,
+                    field_total_item_count,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_items),
+                        ::std::result::Result::Ok(field_page),
+                        ::std::result::Result::Ok(field_page_size),
+                        ::std::result::Result::Ok(field_total_item_count),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            items: field_items,
+                            page: field_page,
+                            page_size: field_page_size,
+                            total_item_count: field_total_item_count,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserPage> for UserPage {
@@ -1785,76 +1955,64 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl UserSummary {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ The user's first name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The user's VEO id (`null` or missing reads as none, the field being optional; OpenAPI 3.0 cannot mark a typeless `oneOf` nullable).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AnyUserId>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::AnyUserId>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_active` (optional: the value, or an `Option` of it).
+
+ Whether the user is active.*/
             pub fn is_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_active: {e}")
-                    });
+                self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ The user's last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (optional: the value, or an `Option` of it).
+
+ The user's role ids, per organisation (a .NET list, `null` when empty).*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::UserOrganisationRoles>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<super::UserOrganisationRoles>>,
             {
-                self.roles = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for roles: {e}")
-                    });
+                self.roles = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1863,14 +2021,40 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: UserSummary,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    id: value.id?,
-                    is_active: value.is_active?,
-                    last_name: value.last_name?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_is_active = value.is_active.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_id,
+                    field_is_active,
+                    field_last_name,
+                    field_roles,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_is_active),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            id: field_id,
+                            is_active: field_is_active,
+                            last_name: field_last_name,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserSummary> for UserSummary {
@@ -1925,68 +2109,59 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             }
         }
         impl UserUpdate {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address ("string").*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ The user's first name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `is_active` (optional: the value, or an `Option` of it).
+
+ Only to deactivate (false) or reactivate (true) the user.*/
             pub fn is_active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.is_active = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_active: {e}")
-                    });
+                self.is_active = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ The user's last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ Only to reset the user's password (a secret, never printed).*/
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `roles` (required).
+
+ The user's role ids, per organisation ("OrganisationRole[]").*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::OrganisationRole>>,
@@ -2005,14 +2180,40 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn try_from(
                 value: UserUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    is_active: value.is_active?,
-                    last_name: value.last_name?,
-                    password: value.password?,
-                    roles: value.roles?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_is_active = value.is_active.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                let field_roles = value.roles.map_err(|e| problems.push(e));
+                match (
+                    field_email,
+                    field_first_name,
+                    field_is_active,
+                    field_last_name,
+                    field_password,
+                    field_roles,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_is_active),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_password),
+                        ::std::result::Result::Ok(field_roles),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            first_name: field_first_name,
+                            is_active: field_is_active,
+                            last_name: field_last_name,
+                            password: field_password,
+                            roles: field_roles,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserUpdate> for UserUpdate {
@@ -2058,6 +2259,58 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// A value for an optional field of a struct builder: the value itself (`"Smith"`, a
+    /// `String`, the field's type) sets the field, an `Option` of it sets or clears it
+    /// (`None`).
+    pub trait IntoOptional<T> {
+        /// The value as the field holds it.
+        fn into_optional(self) -> ::std::option::Option<T>;
+    }
+    impl<T> IntoOptional<T> for T {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            ::std::option::Option::Some(self)
+        }
+    }
+    impl<T> IntoOptional<T> for ::std::option::Option<T> {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            self
+        }
+    }
+    impl IntoOptional<::std::string::String> for &str {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.to_owned())
+        }
+    }
+    impl IntoOptional<::std::string::String> for &::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.clone())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for &str {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for ::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
+        }
+    }
+    impl ::std::convert::From<&str> for OrganisationId {
+        fn from(value: &str) -> Self {
+            Self(value.to_owned())
+        }
+    }
+    impl IntoOptional<OrganisationId> for &str {
+        fn into_optional(self) -> ::std::option::Option<OrganisationId> {
+            ::std::option::Option::Some(OrganisationId(self.to_owned()))
+        }
+    }
+    impl IntoOptional<OrganisationId> for ::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<OrganisationId> {
+            ::std::option::Option::Some(OrganisationId(self))
         }
     }
 }
@@ -2146,10 +2399,22 @@ Answer: **unconfirmed** — wider-api-notes.md: VEO (`/me` ... not public)
 
 Sends a `GET` request to `/api/me`
 
-```ignore
-let response = client.get_me()
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::Me = client
+    .get_me()
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has 1001
+# Ok(())
+# }
 ```*/
     fn get_me(&self) -> builder::GetMe<'_>;
     /**List the regions a user can belong to
@@ -2165,10 +2430,24 @@ Answer: **unconfirmed** — wider-api-notes.md: VEO (regions ... not public)
 
 Sends a `GET` request to `/api/regions`
 
-```ignore
-let response = client.list_regions()
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::RegionList = client
+    .list_regions()
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(item) = answer.0.first() {
+    println!("{:?}", item.id); // the example answer has 74
+}
+# Ok(())
+# }
 ```*/
     fn list_regions(&self) -> builder::ListRegions<'_>;
 }
@@ -2205,11 +2484,50 @@ Answer: **documented** — veo-users-api.txt: Invite users, Response (lines 54-8
 
 Sends a `POST` request to `/api/userinvites/multiple`
 
-```ignore
-let response = client.invite_users()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::InviteResult = client
+    .invite_users()
+    .body(serde_json::from_value::<types::InviteRequest>(serde_json::json!({
+        "OrganisationId": "1",
+        "Users": [
+            {
+                "Communities": [],
+                "Email": "jane.doe@example.com",
+                "IsOrgAdmin": true
+            },
+            {
+                "Communities": [
+                    12,
+                    15
+                ],
+                "Email": "new.person@example.com",
+                "IsOrgAdmin": false
+            },
+            {
+                "Communities": [],
+                "Email": "not-an-email",
+                "IsOrgAdmin": false
+            },
+            {
+                "Communities": [],
+                "Email": "john.roe@example.com",
+                "IsOrgAdmin": false
+            }
+        ]
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.total_invites); // the example answer has 4
+# Ok(())
+# }
 ```*/
     fn invite_users(&self) -> builder::InviteUsers<'_>;
 }
@@ -2238,11 +2556,21 @@ Arguments:
 - `id`: The VEO id of the user to delete (digits in VEO's example, `id=50469`; a string here
 so that any id an answer carries can be passed back).
 
-```ignore
-let response = client.delete_user()
-    .id(id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .delete_user()
+    .id("50469")
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn delete_user(&self) -> builder::DeleteUser<'_>;
     /**Create a user without an invitation
@@ -2261,11 +2589,36 @@ Answer: **documented** — veo-users-api.txt: Create users without invite, Respo
 
 Sends a `POST` request to `/api/users/create`
 
-```ignore
-let response = client.create_user()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::AnyUserId = client
+    .create_user()
+    .body(serde_json::from_value::<types::UserCreate>(serde_json::json!({
+        "AcceptsPrivacyPolicy": true,
+        "AcceptsTermsAndConditions": true,
+        "Email": "Randall95@hotmail.com",
+        "FirstName": "Maia",
+        "IsActive": true,
+        "LastName": "Sanford",
+        "OrganisationId": "1",
+        "Password": "password123456789",
+        "RegionId": 74,
+        "Roles": [
+            4
+        ]
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer);
+# Ok(())
+# }
 ```*/
     fn create_user(&self) -> builder::CreateUser<'_>;
     /**List users, one page at a time
@@ -2312,15 +2665,32 @@ its example (`pageSize=10`): modelled as an integer. VEO documents no default,
 minimum or maximum.
 
 - `search_term`: Matched against first name, last name and email address (VEO's match is not specified; compare the answer yourself when you need an exact match).
-```ignore
-let response = client.list_users()
-    .order_by_direction(order_by_direction)
-    .organisation_id(organisation_id)
-    .page_number(page_number)
-    .page_size(page_size)
-    .search_term(search_term)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserPage = client
+    .list_users()
+    .order_by_direction(false)
+    .organisation_id("1")
+    .page_number(1i32)
+    .page_size(10i32)
+    .search_term("John")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.items.as_ref() {
+    if let Some(item) = value.first() {
+        println!("{:?}", item.id); // the example answer has 50469
+    }
+}
+# Ok(())
+# }
 ```*/
     fn list_users(&self) -> builder::ListUsers<'_>;
     /**Update a user
@@ -2347,12 +2717,37 @@ VEO's examples, `50469`; a string here so that any id an answer carries can be
 passed back).
 
 - `body`
-```ignore
-let response = client.update_user()
-    .user_id(user_id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::new(roster_veo::DEFAULT_BASE_URL, "token")?;
+// A success answers no body (`ResponseValue<()>`).
+client
+    .update_user()
+    .user_id("50469")
+    .body(serde_json::from_value::<types::UserUpdate>(serde_json::json!({
+        "Email": "Magdalen45@hotmail.com",
+        "FirstName": "Lisette",
+        "IsActive": true,
+        "LastName": "Reinger",
+        "Roles": [
+            {
+                "OrganisationId": 1,
+                "Roles": [
+                    4
+                ]
+            }
+        ]
+    }))?)
     .send()
-    .await;
+    .await?;
+# Ok(())
+# }
 ```*/
     fn update_user(&self) -> builder::UpdateUser<'_>;
 }
@@ -2387,6 +2782,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> GetMe<'a> {
+        /// Starts the request on `client` (what `client.get_me()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -2449,6 +2845,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ListRegions<'a> {
+        /// Starts the request on `client` (what `client.list_regions()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -2512,12 +2909,17 @@ pub mod builder {
         id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteUser<'a> {
+        /// Starts the request on `client` (what `client.delete_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
             }
         }
+        /** Sets the `id` parameter (required).
+
+ The VEO id of the user to delete (digits in VEO's example, `id=50469`; a string here
+ so that any id an answer carries can be passed back).*/
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2590,12 +2992,15 @@ pub mod builder {
         body: Result<types::builder::InviteRequest, String>,
     }
     impl<'a> InviteUsers<'a> {
+        /// Starts the request on `client` (what `client.invite_users()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::InviteRequest`, or its builder (`.body(types::InviteRequest::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InviteRequest>,
@@ -2609,6 +3014,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2684,12 +3091,15 @@ pub mod builder {
         body: Result<types::builder::UserCreate, String>,
     }
     impl<'a> CreateUser<'a> {
+        /// Starts the request on `client` (what `client.create_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::UserCreate`, or its builder (`.body(types::UserCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserCreate>,
@@ -2703,6 +3113,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -2780,6 +3192,7 @@ pub mod builder {
         search_term: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListUsers<'a> {
+        /// Starts the request on `client` (what `client.list_users()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2790,6 +3203,13 @@ pub mod builder {
                 search_term: Ok(None),
             }
         }
+        /** Sets the `orderByDirection` parameter (optional).
+
+ "See pagination - orders based on the created stamp." VEO's attribute list types it
+ as bool and does not say which value is which; the pagination page it refers to is
+ not public. Modelled as documented, a boolean. A third-party client sends
+ `ASC`/`DESC` instead (unconfirmed, `wider-api-notes.md`), which contradicts the
+ documented type: leave it out to get VEO's default order (itself undocumented).*/
         pub fn order_by_direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -2802,6 +3222,11 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `organisationId` parameter (optional).
+
+ The organisation to search; one the token's user belongs to (see `get_me`). Typed
+ string in VEO's attribute list (its example sends `1`; on a query string the two are
+ the same text).*/
         pub fn organisation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2815,6 +3240,11 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the `pageNumber` parameter (optional).
+
+ The page to answer, counted from 1 by VEO's example (`pageNumber=1`). VEO's
+ attribute list types it as bool, which contradicts its name and its example:
+ modelled as an integer. VEO documents no default or bounds.*/
         pub fn page_number<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i32>,
@@ -2825,6 +3255,11 @@ pub mod builder {
                 .map_err(|_| "conversion to `i32` for page_number failed".to_string());
             self
         }
+        /** Sets the `pageSize` parameter (optional).
+
+ Users per page. VEO's attribute list types it as bool, which contradicts its name and
+ its example (`pageSize=10`): modelled as an integer. VEO documents no default,
+ minimum or maximum.*/
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i32>,
@@ -2835,6 +3270,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i32` for page_size failed".to_string());
             self
         }
+        /** Sets the `searchTerm` parameter (optional).
+
+ Matched against first name, last name and email address (VEO's match is not specified; compare the answer yourself when you need an exact match).*/
         pub fn search_term<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2936,6 +3374,7 @@ pub mod builder {
         body: Result<types::builder::UserUpdate, String>,
     }
     impl<'a> UpdateUser<'a> {
+        /// Starts the request on `client` (what `client.update_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -2943,6 +3382,11 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `userId` parameter (required).
+
+ The user's VEO id, as answered by `create_user` or listed by `list_users` (digits in
+ VEO's examples, `50469`; a string here so that any id an answer carries can be
+ passed back).*/
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2955,6 +3399,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::UserUpdate`, or its builder (`.body(types::UserUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserUpdate>,
@@ -2968,6 +3414,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(

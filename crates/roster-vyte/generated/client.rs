@@ -38,6 +38,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability)*/
         pub today_as_busy: ::std::option::Option<bool>,
     }
     impl Availability {
+        /** Starts a builder for [`Availability`]: a [`builder::Availability`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Availability::try_from(builder)`, or pass the builder where a `Availability` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Availability {
             Default::default()
         }
@@ -80,6 +83,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (calendars[])*/
         pub source: ::std::option::Option<CalendarSource>,
     }
     impl CalendarConnection {
+        /** Starts a builder for [`CalendarConnection`]: a [`builder::CalendarConnection`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `CalendarConnection::try_from(builder)`, or pass the builder where a `CalendarConnection` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::CalendarConnection {
             Default::default()
         }
@@ -100,6 +106,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (calendars[].cre
         pub username: ::std::option::Option<::std::string::String>,
     }
     impl CalendarCredentials {
+        /** Starts a builder for [`CalendarCredentials`]: a [`builder::CalendarCredentials`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `CalendarCredentials::try_from(builder)`, or pass the builder where a `CalendarCredentials` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::CalendarCredentials {
             Default::default()
         }
@@ -188,6 +197,9 @@ Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Consent {
+        /** Starts a builder for [`Consent`]: a [`builder::Consent`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Consent::try_from(builder)`, or pass the builder where a `Consent` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Consent {
             Default::default()
         }
@@ -208,6 +220,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
         pub slots: ::std::vec::Vec<TimeSlot>,
     }
     impl DayAvailability {
+        /** Starts a builder for [`DayAvailability`]: a [`builder::DayAvailability`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `DayAvailability::try_from(builder)`, or pass the builder where a `DayAvailability` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::DayAvailability {
             Default::default()
         }
@@ -313,6 +328,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (vyteme.custom.f
         pub source_id: ::std::option::Option<::std::string::String>,
     }
     impl FixedPlace {
+        /** Starts a builder for [`FixedPlace`]: a [`builder::FixedPlace`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `FixedPlace::try_from(builder)`, or pass the builder where a `FixedPlace` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::FixedPlace {
             Default::default()
         }
@@ -340,6 +358,9 @@ Evidence: **inferred** — wider-api-notes.md: Vyte — a user object can carry 
         pub token: ::std::option::Option<::roster_runtime::Secret>,
     }
     impl GoogleAccount {
+        /** Starts a builder for [`GoogleAccount`]: a [`builder::GoogleAccount`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `GoogleAccount::try_from(builder)`, or pass the builder where a `GoogleAccount` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::GoogleAccount {
             Default::default()
         }
@@ -413,6 +434,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (login)*/
         pub credentials: ::std::option::Option<LoginCredentials>,
     }
     impl Login {
+        /** Starts a builder for [`Login`]: a [`builder::Login`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Login::try_from(builder)`, or pass the builder where a `Login` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Login {
             Default::default()
         }
@@ -430,6 +454,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (login.credentia
         pub username: ::std::option::Option<::std::string::String>,
     }
     impl LoginCredentials {
+        /** Starts a builder for [`LoginCredentials`]: a [`builder::LoginCredentials`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `LoginCredentials::try_from(builder)`, or pass the builder where a `LoginCredentials` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::LoginCredentials {
             Default::default()
         }
@@ -455,6 +482,9 @@ Evidence: **unconfirmed** — Roster's guess from vyte-users-api.md: RESPONSE SA
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Organization {
+        /** Starts a builder for [`Organization`]: a [`builder::Organization`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Organization::try_from(builder)`, or pass the builder where a `Organization` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Organization {
             Default::default()
         }
@@ -492,6 +522,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (user.account)*/
         pub organization: ::std::option::Option<ProfileAccountOrganization>,
     }
     impl ProfileAccount {
+        /** Starts a builder for [`ProfileAccount`]: a [`builder::ProfileAccount`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `ProfileAccount::try_from(builder)`, or pass the builder where a `ProfileAccount` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::ProfileAccount {
             Default::default()
         }
@@ -508,6 +541,9 @@ updates that user (the upsert).
         pub extid: ::std::option::Option<::std::string::String>,
     }
     impl ProfileAccountOrganization {
+        /** Starts a builder for [`ProfileAccountOrganization`]: a [`builder::ProfileAccountOrganization`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `ProfileAccountOrganization::try_from(builder)`, or pass the builder where a `ProfileAccountOrganization` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::ProfileAccountOrganization {
             Default::default()
         }
@@ -596,6 +632,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (teams[])*/
         pub name: ::std::option::Option<::std::string::String>,
     }
     impl TeamMembership {
+        /** Starts a builder for [`TeamMembership`]: a [`builder::TeamMembership`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TeamMembership::try_from(builder)`, or pass the builder where a `TeamMembership` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::TeamMembership {
             Default::default()
         }
@@ -613,6 +652,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
         pub start_time: ::std::option::Option<SlotTime>,
     }
     impl TimeSlot {
+        /** Starts a builder for [`TimeSlot`]: a [`builder::TimeSlot`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TimeSlot::try_from(builder)`, or pass the builder where a `TimeSlot` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::TimeSlot {
             Default::default()
         }
@@ -736,6 +778,9 @@ pattern-checked, so a differently shaped id is still read).
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl User {
+        /** Starts a builder for [`User`]: a [`builder::User`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `User::try_from(builder)`, or pass the builder where a `User` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::User {
             Default::default()
         }
@@ -758,6 +803,9 @@ Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserAccount {
+        /** Starts a builder for [`UserAccount`]: a [`builder::UserAccount`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserAccount::try_from(builder)`, or pass the builder where a `UserAccount` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserAccount {
             Default::default()
         }
@@ -782,6 +830,9 @@ Evidence: **unconfirmed** — Roster's guess: THE USER OBJECT's user.account.org
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserAccountOrganization {
+        /** Starts a builder for [`UserAccountOrganization`]: a [`builder::UserAccountOrganization`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserAccountOrganization::try_from(builder)`, or pass the builder where a `UserAccountOrganization` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserAccountOrganization {
             Default::default()
         }
@@ -858,6 +909,9 @@ Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserCalendarFlags {
+        /** Starts a builder for [`UserCalendarFlags`]: a [`builder::UserCalendarFlags`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserCalendarFlags::try_from(builder)`, or pass the builder where a `UserCalendarFlags` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserCalendarFlags {
             Default::default()
         }
@@ -885,6 +939,9 @@ value Vyte adds later is still read.
         pub user: ::std::option::Option<User>,
     }
     impl UserEnvelope {
+        /** Starts a builder for [`UserEnvelope`]: a [`builder::UserEnvelope`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserEnvelope::try_from(builder)`, or pass the builder where a `UserEnvelope` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserEnvelope {
             Default::default()
         }
@@ -948,6 +1005,9 @@ Evidence: **documented** — vyte-users-api.md: Get all users, RESPONSE SAMPLE (
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserModules {
+        /** Starts a builder for [`UserModules`]: a [`builder::UserModules`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserModules::try_from(builder)`, or pass the builder where a `UserModules` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserModules {
             Default::default()
         }
@@ -977,6 +1037,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (user)*/
         pub timezone: ::std::option::Option<TimeZone>,
     }
     impl UserProfile {
+        /** Starts a builder for [`UserProfile`]: a [`builder::UserProfile`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserProfile::try_from(builder)`, or pass the builder where a `UserProfile` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserProfile {
             Default::default()
         }
@@ -1020,6 +1083,9 @@ Evidence: **unconfirmed** — wider-api-notes.md: Vyte — POST /v2/users upsert
         pub vyteme: ::std::option::Option<Vyteme>,
     }
     impl UserUpsert {
+        /** Starts a builder for [`UserUpsert`]: a [`builder::UserUpsert`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserUpsert::try_from(builder)`, or pass the builder where a `UserUpsert` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserUpsert {
             Default::default()
         }
@@ -1039,6 +1105,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (vyteme)*/
         pub nickname: ::std::option::Option<::std::string::String>,
     }
     impl Vyteme {
+        /** Starts a builder for [`Vyteme`]: a [`builder::Vyteme`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Vyteme::try_from(builder)`, or pass the builder where a `Vyteme` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::Vyteme {
             Default::default()
         }
@@ -1116,6 +1185,9 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (vyteme.custom)*
         pub set_timezone: ::std::option::Option<bool>,
     }
     impl VytemeCustom {
+        /** Starts a builder for [`VytemeCustom`]: a [`builder::VytemeCustom`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `VytemeCustom::try_from(builder)`, or pass the builder where a `VytemeCustom` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::VytemeCustom {
             Default::default()
         }
@@ -1141,11 +1213,28 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
         pub wednesday: ::std::option::Option<DayAvailability>,
     }
     impl WeekDays {
+        /** Starts a builder for [`WeekDays`]: a [`builder::WeekDays`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `WeekDays::try_from(builder)`, or pass the builder where a `WeekDays` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::WeekDays {
             Default::default()
         }
     }
-    /// Types for composing complex structures.
+    /** Builders for the types of this module: `types::X::builder()` starts one, each field has a setter, and `types::X::try_from(builder)` (or passing the builder where a `types::X` is taken) converts it.
+
+ The setter of an optional field takes the value (`"Smith"`, a `String`, the field's type) or an `Option` of it (`None` clears the field): see [`IntoOptional`](super::IntoOptional). A conversion names every required field left unset, in one error.
+
+ ```
+ # fn main() -> Result<(), Box<dyn std::error::Error>> {
+ use roster_vyte::types;
+
+ let value = types::CalendarCredentials::try_from(types::CalendarCredentials::builder().server("text"))?;
+ assert_eq!(value.server.as_deref(), Some("text"));
+ let cleared = types::CalendarCredentials::builder().server("text").server(None);
+ assert_eq!(types::CalendarCredentials::try_from(cleared)?.server, None);
+ # Ok(())
+ # }
+ ```*/
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Availability {
@@ -1197,102 +1286,82 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl Availability {
+            /** Sets `all_day_busy` (optional: the value, or an `Option` of it).
+
+ Whether all-day calendar events make the whole day busy.*/
             pub fn all_day_busy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.all_day_busy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for all_day_busy: {e}")
-                    });
+                self.all_day_busy = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `buffer_after` (optional: the value, or an `Option` of it).
+
+ Minutes kept free after each meeting.*/
             pub fn buffer_after<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.buffer_after = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for buffer_after: {e}")
-                    });
+                self.buffer_after = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `buffer_before` (optional: the value, or an `Option` of it).
+
+ Minutes kept free before each meeting.*/
             pub fn buffer_before<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.buffer_before = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for buffer_before: {e}")
-                    });
+                self.buffer_before = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `days` (optional: the value, or an `Option` of it).
             pub fn days<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::WeekDays>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::WeekDays>,
             {
-                self.days = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for days: {e}")
-                    });
+                self.days = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `days_after_as_busy` (optional: the value, or an `Option` of it).
+
+ Number of days from today after which every time is busy (the booking horizon).*/
             pub fn days_after_as_busy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.days_after_as_busy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for days_after_as_busy: {e}"
-                        )
-                    });
+                self.days_after_as_busy = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `past_as_busy` (optional: the value, or an `Option` of it).
+
+ Treat times in the past as busy.*/
             pub fn past_as_busy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.past_as_busy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for past_as_busy: {e}")
-                    });
+                self.past_as_busy = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `timezone` (optional: the value, or an `Option` of it).
             pub fn timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TimeZone>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::TimeZone>,
             {
-                self.timezone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timezone: {e}")
-                    });
+                self.timezone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `today_as_busy` (optional: the value, or an `Option` of it).
+
+ Treat the rest of today as busy (no same-day bookings).*/
             pub fn today_as_busy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.today_as_busy = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for today_as_busy: {e}")
-                    });
+                self.today_as_busy = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1301,16 +1370,60 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: Availability,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    all_day_busy: value.all_day_busy?,
-                    buffer_after: value.buffer_after?,
-                    buffer_before: value.buffer_before?,
-                    days: value.days?,
-                    days_after_as_busy: value.days_after_as_busy?,
-                    past_as_busy: value.past_as_busy?,
-                    timezone: value.timezone?,
-                    today_as_busy: value.today_as_busy?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_all_day_busy = value
+                    .all_day_busy
+                    .map_err(|e| problems.push(e));
+                let field_buffer_after = value
+                    .buffer_after
+                    .map_err(|e| problems.push(e));
+                let field_buffer_before = value
+                    .buffer_before
+                    .map_err(|e| problems.push(e));
+                let field_days = value.days.map_err(|e| problems.push(e));
+                let field_days_after_as_busy = value
+                    .days_after_as_busy
+                    .map_err(|e| problems.push(e));
+                let field_past_as_busy = value
+                    .past_as_busy
+                    .map_err(|e| problems.push(e));
+                let field_timezone = value.timezone.map_err(|e| problems.push(e));
+                let field_today_as_busy = value
+                    .today_as_busy
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_all_day_busy,
+                    field_buffer_after,
+                    field_buffer_before,
+                    field_days,
+                    field_days_after_as_busy,
+                    field_past_as_busy,
+                    field_timezone,
+                    field_today_as_busy,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_all_day_busy),
+                        ::std::result::Result::Ok(field_buffer_after),
+                        ::std::result::Result::Ok(field_buffer_before),
+                        ::std::result::Result::Ok(field_days),
+                        ::std::result::Result::Ok(field_days_after_as_busy),
+                        ::std::result::Result::Ok(field_past_as_busy),
+                        ::std::result::Result::Ok(field_timezone),
+                        ::std::result::Result::Ok(field_today_as_busy),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            all_day_busy: field_all_day_busy,
+                            buffer_after: field_buffer_after,
+                            buffer_before: field_buffer_before,
+                            days: field_days,
+                            days_after_as_busy: field_days_after_as_busy,
+                            past_as_busy: field_past_as_busy,
+                            timezone: field_timezone,
+                            today_as_busy: field_today_as_busy,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Availability> for Availability {
@@ -1347,30 +1460,20 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl CalendarConnection {
+            /// Sets `credentials` (optional: the value, or an `Option` of it).
             pub fn credentials<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CalendarCredentials>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::CalendarCredentials>,
             {
-                self.credentials = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for credentials: {e}")
-                    });
+                self.credentials = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `source` (optional: the value, or an `Option` of it).
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CalendarSource>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::CalendarSource>,
             {
-                self.source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
+                self.source = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1379,10 +1482,21 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: CalendarConnection,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    credentials: value.credentials?,
-                    source: value.source?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_credentials = value.credentials.map_err(|e| problems.push(e));
+                let field_source = value.source.map_err(|e| problems.push(e));
+                match (field_credentials, field_source) {
+                    (
+                        ::std::result::Result::Ok(field_credentials),
+                        ::std::result::Result::Ok(field_source),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            credentials: field_credentials,
+                            source: field_source,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::CalendarConnection> for CalendarConnection {
@@ -1418,42 +1532,34 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl CalendarCredentials {
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ The calendar account's password (a secret, never printed in debug output).*/
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `server` (optional: the value, or an `Option` of it).
+
+ The calendar server's host name.*/
             pub fn server<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.server = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for server: {e}")
-                    });
+                self.server = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `username` (optional: the value, or an `Option` of it).
+
+ The calendar account's user name.*/
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
+                self.username = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1463,11 +1569,24 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: CalendarCredentials,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    password: value.password?,
-                    server: value.server?,
-                    username: value.username?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_password = value.password.map_err(|e| problems.push(e));
+                let field_server = value.server.map_err(|e| problems.push(e));
+                let field_username = value.username.map_err(|e| problems.push(e));
+                match (field_password, field_server, field_username) {
+                    (
+                        ::std::result::Result::Ok(field_password),
+                        ::std::result::Result::Ok(field_server),
+                        ::std::result::Result::Ok(field_username),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            password: field_password,
+                            server: field_server,
+                            username: field_username,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::CalendarCredentials> for CalendarCredentials {
@@ -1499,20 +1618,17 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl Consent {
+            /** Sets `terms` (optional: the value, or an `Option` of it).
+
+ When the user accepted the terms of service.*/
             pub fn terms<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
             {
-                self.terms = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for terms: {e}")
-                    });
+                self.terms = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1533,10 +1649,21 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: Consent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    terms: value.terms?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_terms = value.terms.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_terms, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_terms),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            terms: field_terms,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Consent> for Consent {
@@ -1567,18 +1694,19 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl DayAvailability {
+            /** Sets `enabled` (optional: the value, or an `Option` of it).
+
+ Whether the user can be booked on this day at all.*/
             pub fn enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for enabled: {e}")
-                    });
+                self.enabled = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `slots` (a list, empty unless set).
+
+ The bookable time ranges of the day, in order.*/
             pub fn slots<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TimeSlot>>,
@@ -1597,10 +1725,21 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: DayAvailability,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    enabled: value.enabled?,
-                    slots: value.slots?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_enabled = value.enabled.map_err(|e| problems.push(e));
+                let field_slots = value.slots.map_err(|e| problems.push(e));
+                match (field_enabled, field_slots) {
+                    (
+                        ::std::result::Result::Ok(field_enabled),
+                        ::std::result::Result::Ok(field_slots),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            enabled: field_enabled,
+                            slots: field_slots,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::DayAvailability> for DayAvailability {
@@ -1641,52 +1780,44 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl FixedPlace {
+            /** Sets `address` (optional: the value, or an `Option` of it).
+
+ Its address (or, for a call, a phone number).*/
             pub fn address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.address = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for address: {e}")
-                    });
+                self.address = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The place's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `source` (optional: the value, or an `Option` of it).
+
+ The app the place comes from (your app's name).*/
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.source = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source: {e}")
-                    });
+                self.source = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `source_id` (optional: the value, or an `Option` of it).
+
+ The place's id in that app.*/
             pub fn source_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.source_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for source_id: {e}")
-                    });
+                self.source_id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1695,12 +1826,27 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: FixedPlace,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    address: value.address?,
-                    name: value.name?,
-                    source: value.source?,
-                    source_id: value.source_id?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_address = value.address.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_source = value.source.map_err(|e| problems.push(e));
+                let field_source_id = value.source_id.map_err(|e| problems.push(e));
+                match (field_address, field_name, field_source, field_source_id) {
+                    (
+                        ::std::result::Result::Ok(field_address),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_source),
+                        ::std::result::Result::Ok(field_source_id),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            address: field_address,
+                            name: field_name,
+                            source: field_source,
+                            source_id: field_source_id,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::FixedPlace> for FixedPlace {
@@ -1743,52 +1889,44 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl GoogleAccount {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The Google account's address.*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The Google account's id.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `picture` (optional: the value, or an `Option` of it).
+
+ The address of the Google account's picture.*/
             pub fn picture<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.picture = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for picture: {e}")
-                    });
+                self.picture = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `token` (optional: the value, or an `Option` of it).
+
+ The Google token Vyte holds for the user (a credential, never printed in debug output).*/
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token: {e}")
-                    });
+                self.token = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1797,12 +1935,27 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: GoogleAccount,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    email: value.email?,
-                    id: value.id?,
-                    picture: value.picture?,
-                    token: value.token?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_picture = value.picture.map_err(|e| problems.push(e));
+                let field_token = value.token.map_err(|e| problems.push(e));
+                match (field_email, field_id, field_picture, field_token) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_picture),
+                        ::std::result::Result::Ok(field_token),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            id: field_id,
+                            picture: field_picture,
+                            token: field_token,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::GoogleAccount> for GoogleAccount {
@@ -1830,18 +1983,12 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl Login {
+            /// Sets `credentials` (optional: the value, or an `Option` of it).
             pub fn credentials<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::LoginCredentials>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::LoginCredentials>,
             {
-                self.credentials = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for credentials: {e}")
-                    });
+                self.credentials = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1850,9 +1997,16 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: Login,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    credentials: value.credentials?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_credentials = value.credentials.map_err(|e| problems.push(e));
+                match (field_credentials,) {
+                    (::std::result::Result::Ok(field_credentials),) => {
+                        ::std::result::Result::Ok(Self {
+                            credentials: field_credentials,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Login> for Login {
@@ -1882,30 +2036,24 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl LoginCredentials {
+            /** Sets `password` (optional: the value, or an `Option` of it).
+
+ The login password (a secret, never printed in debug output).*/
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
+                self.password = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `username` (optional: the value, or an `Option` of it).
+
+ The login name (an email address in Vyte's example).*/
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
+                self.username = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -1914,10 +2062,21 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: LoginCredentials,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    password: value.password?,
-                    username: value.username?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_password = value.password.map_err(|e| problems.push(e));
+                let field_username = value.username.map_err(|e| problems.push(e));
+                match (field_password, field_username) {
+                    (
+                        ::std::result::Result::Ok(field_password),
+                        ::std::result::Result::Ok(field_username),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            password: field_password,
+                            username: field_username,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::LoginCredentials> for LoginCredentials {
@@ -1953,28 +2112,27 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl Organization {
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The organization id (what the user object's `organization` holds).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The organization's name (not documented for this object; modelled from the user's account).*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -1995,11 +2153,24 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: Organization,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_id, field_name, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            id: field_id,
+                            name: field_name,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Organization> for Organization {
@@ -2026,18 +2197,12 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl ProfileAccount {
+            /// Sets `organization` (optional: the value, or an `Option` of it).
             pub fn organization<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ProfileAccountOrganization>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::ProfileAccountOrganization>,
             {
-                self.organization = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for organization: {e}")
-                    });
+                self.organization = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2046,9 +2211,18 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: ProfileAccount,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    organization: value.organization?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_organization = value
+                    .organization
+                    .map_err(|e| problems.push(e));
+                match (field_organization,) {
+                    (::std::result::Result::Ok(field_organization),) => {
+                        ::std::result::Result::Ok(Self {
+                            organization: field_organization,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::ProfileAccount> for ProfileAccount {
@@ -2073,16 +2247,15 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl ProfileAccountOrganization {
+            /** Sets `extid` (optional: the value, or an `Option` of it).
+
+ The user's id in your own database. A create whose `extid` is already linked
+ updates that user (the upsert).*/
             pub fn extid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.extid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extid: {e}")
-                    });
+                self.extid = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2092,7 +2265,14 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: ProfileAccountOrganization,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { extid: value.extid? })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_extid = value.extid.map_err(|e| problems.push(e));
+                match (field_extid,) {
+                    (::std::result::Result::Ok(field_extid),) => {
+                        ::std::result::Result::Ok(Self { extid: field_extid })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::ProfileAccountOrganization>
@@ -2126,40 +2306,34 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl TeamMembership {
+            /** Sets `admin` (optional: the value, or an `Option` of it).
+
+ Whether the user is an admin of the team.*/
             pub fn admin<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.admin = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for admin: {e}")
-                    });
+                self.admin = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `extid` (optional: the value, or an `Option` of it).
+
+ The team's id in your own database.*/
             pub fn extid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.extid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extid: {e}")
-                    });
+                self.extid = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2168,11 +2342,24 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: TeamMembership,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    admin: value.admin?,
-                    extid: value.extid?,
-                    name: value.name?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_admin = value.admin.map_err(|e| problems.push(e));
+                let field_extid = value.extid.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                match (field_admin, field_extid, field_name) {
+                    (
+                        ::std::result::Result::Ok(field_admin),
+                        ::std::result::Result::Ok(field_extid),
+                        ::std::result::Result::Ok(field_name),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            admin: field_admin,
+                            extid: field_extid,
+                            name: field_name,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::TeamMembership> for TeamMembership {
@@ -2204,28 +2391,20 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl TimeSlot {
+            /// Sets `end_time` (optional: the value, or an `Option` of it).
             pub fn end_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::SlotTime>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::SlotTime>,
             {
-                self.end_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_time: {e}")
-                    });
+                self.end_time = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `start_time` (optional: the value, or an `Option` of it).
             pub fn start_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::SlotTime>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::SlotTime>,
             {
-                self.start_time = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_time: {e}")
-                    });
+                self.start_time = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -2234,10 +2413,21 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: TimeSlot,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    end_time: value.end_time?,
-                    start_time: value.start_time?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_end_time = value.end_time.map_err(|e| problems.push(e));
+                let field_start_time = value.start_time.map_err(|e| problems.push(e));
+                match (field_end_time, field_start_time) {
+                    (
+                        ::std::result::Result::Ok(field_end_time),
+                        ::std::result::Result::Ok(field_start_time),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            end_time: field_end_time,
+                            start_time: field_start_time,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::TimeSlot> for TimeSlot {
@@ -2345,214 +2535,178 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl User {
+            /** Sets `account` (optional: the value, or an `Option` of it).
+
+ The user's account in the organization.*/
             pub fn account<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserAccount>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserAccount>,
             {
-                self.account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for account: {e}")
-                    });
+                self.account = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `calendars` (optional: the value, or an `Option` of it).
+
+ Which kinds of calendar the user has connected.*/
             pub fn calendars<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UserCalendarFlags>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserCalendarFlags>,
             {
-                self.calendars = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for calendars: {e}")
-                    });
+                self.calendars = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `consent` (optional: the value, or an `Option` of it).
+
+ What the user agreed to, and when.*/
             pub fn consent<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Consent>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::Consent>,
             {
-                self.consent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for consent: {e}")
-                    });
+                self.consent = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `created_at` (optional: the value, or an `Option` of it).
+
+ When the user was created.*/
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
             {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
+                self.created_at = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `emails` (optional: the value, or an `Option` of it).
+
+ The user's email addresses (may be missing or `null`).*/
             pub fn emails<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
             {
-                self.emails = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for emails: {e}")
-                    });
+                self.emails = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `full_name` (optional: the value, or an `Option` of it).
+
+ First and last name, as Vyte joins them.*/
             pub fn full_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.full_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for full_name: {e}")
-                    });
+                self.full_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `google` (optional: the value, or an `Option` of it).
+
+ The user's Google account, when they connected one (holds a credential).*/
             pub fn google<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::GoogleAccount>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::GoogleAccount>,
             {
-                self.google = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for google: {e}")
-                    });
+                self.google = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The user's Vyte id (a 24-hex-digit Mongo ObjectId in Vyte's samples; not
+ pattern-checked, so a differently shaped id is still read).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `language` (optional: the value, or an `Option` of it).
+
+ The user's language, a two-letter ISO 639-1 code in Vyte's samples.*/
             pub fn language<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for language: {e}")
-                    });
+                self.language = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `modules` (optional: the value, or an `Option` of it).
+
+ The Vyte modules enabled for the user.*/
             pub fn modules<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserModules>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserModules>,
             {
-                self.modules = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for modules: {e}")
-                    });
+                self.modules = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `picture_url` (optional: the value, or an `Option` of it).
+
+ The address of a picture of the user.*/
             pub fn picture_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.picture_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for picture_url: {e}")
-                    });
+                self.picture_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `signedup_with` (optional: the value, or an `Option` of it).
+
+ How the user signed up (`api` for users created through the API; other values not documented).*/
             pub fn signedup_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.signedup_with = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for signedup_with: {e}")
-                    });
+                self.signedup_with = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `timezone` (optional: the value, or an `Option` of it).
+
+ The user's IANA time zone (`Europe/Paris`).*/
             pub fn timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.timezone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timezone: {e}")
-                    });
+                self.timezone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `updated_at` (optional: the value, or an `Option` of it).
+
+ When the user last changed.*/
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
             {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
+                self.updated_at = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `v` (optional: the value, or an `Option` of it).
+
+ The stored document's revision (Mongo's version key).*/
             pub fn v<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.v = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for v: {e}"));
+                self.v = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2573,26 +2727,90 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: User,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    account: value.account?,
-                    calendars: value.calendars?,
-                    consent: value.consent?,
-                    created_at: value.created_at?,
-                    emails: value.emails?,
-                    first_name: value.first_name?,
-                    full_name: value.full_name?,
-                    google: value.google?,
-                    id: value.id?,
-                    language: value.language?,
-                    last_name: value.last_name?,
-                    modules: value.modules?,
-                    picture_url: value.picture_url?,
-                    signedup_with: value.signedup_with?,
-                    timezone: value.timezone?,
-                    updated_at: value.updated_at?,
-                    v: value.v?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_account = value.account.map_err(|e| problems.push(e));
+                let field_calendars = value.calendars.map_err(|e| problems.push(e));
+                let field_consent = value.consent.map_err(|e| problems.push(e));
+                let field_created_at = value.created_at.map_err(|e| problems.push(e));
+                let field_emails = value.emails.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_full_name = value.full_name.map_err(|e| problems.push(e));
+                let field_google = value.google.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_language = value.language.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_modules = value.modules.map_err(|e| problems.push(e));
+                let field_picture_url = value.picture_url.map_err(|e| problems.push(e));
+                let field_signedup_with = value
+                    .signedup_with
+                    .map_err(|e| problems.push(e));
+                let field_timezone = value.timezone.map_err(|e| problems.push(e));
+                let field_updated_at = value.updated_at.map_err(|e| problems.push(e));
+                let field_v = value.v.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_account,
+                    field_calendars,
+                    field_consent,
+                    field_created_at,
+                    field_emails,
+                    field_first_name,
+                    field_full_name,
+                    field_google,
+                    field_id,
+                    field_language,
+                    field_last_name,
+                    field_modules,
+                    field_picture_url,
+                    field_signedup_with,
+                    field_timezone,
+                    field_updated_at,
+                    field_v,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_account),
+                        ::std::result::Result::Ok(field_calendars),
+                        ::std::result::Result::Ok(field_consent),
+                        ::std::result::Result::Ok(field_created_at),
+                        ::std::result::Result::Ok(field_emails),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_full_name),
+                        ::std::result::Result::Ok(field_google),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_language),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_modules),
+                        ::std::result::Result::Ok(field_picture_url),
+                        ::std::result::Result::Ok(field_signedup_with),
+                        ::std::result::Result::Ok(field_timezone),
+                        ::std::result::Result::Ok(field_updated_at),
+                        ::std::result::Result::Ok(field_v),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            account: field_account,
+                            calendars: field_calendars,
+                            consent: field_consent,
+                            created_at: field_created_at,
+                            emails: field_emails,
+                            first_name: field_first_name,
+                            full_name: field_full_name,
+                            google: field_google,
+                            id: field_id,
+                            language: field_language,
+                            last_name: field_last_name,
+                            modules: field_modules,
+                            picture_url: field_picture_url,
+                            signedup_with: field_signedup_with,
+                            timezone: field_timezone,
+                            updated_at: field_updated_at,
+                            v: field_v,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::User> for User {
@@ -2649,44 +2867,37 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl UserAccount {
+            /** Sets `app_url` (optional: the value, or an `Option` of it).
+
+ The organization's Vyte address.*/
             pub fn app_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.app_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for app_url: {e}")
-                    });
+                self.app_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organization` (optional: the value, or an `Option` of it).
+
+ The organization the user is linked to.*/
             pub fn organization<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UserAccountOrganization>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserAccountOrganization>,
             {
-                self.organization = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for organization: {e}")
-                    });
+                self.organization = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `plan` (optional: the value, or an `Option` of it).
+
+ The subscription plan (`pro` in Vyte's sample; other values not documented).*/
             pub fn plan<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.plan = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for plan: {e}")
-                    });
+                self.plan = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2707,12 +2918,29 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: UserAccount,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    app_url: value.app_url?,
-                    organization: value.organization?,
-                    plan: value.plan?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_app_url = value.app_url.map_err(|e| problems.push(e));
+                let field_organization = value
+                    .organization
+                    .map_err(|e| problems.push(e));
+                let field_plan = value.plan.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_app_url, field_organization, field_plan, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_app_url),
+                        ::std::result::Result::Ok(field_organization),
+                        ::std::result::Result::Ok(field_plan),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            app_url: field_app_url,
+                            organization: field_organization,
+                            plan: field_plan,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserAccount> for UserAccount {
@@ -2755,40 +2983,37 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl UserAccountOrganization {
+            /** Sets `extid` (optional: the value, or an `Option` of it).
+
+ Your id for the user, when you gave one (not in Vyte's sample; the write side's `extid`).*/
             pub fn extid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.extid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extid: {e}")
-                    });
+                self.extid = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The organization id.*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The organization's name.*/
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2810,12 +3035,27 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: UserAccountOrganization,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    extid: value.extid?,
-                    id: value.id?,
-                    name: value.name?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_extid = value.extid.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_extid, field_id, field_name, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_extid),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            extid: field_extid,
+                            id: field_id,
+                            name: field_name,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserAccountOrganization>
@@ -2869,66 +3109,57 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl UserCalendarFlags {
+            /** Sets `caldav` (optional: the value, or an `Option` of it).
+
+ A CalDAV calendar is connected.*/
             pub fn caldav<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.caldav = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for caldav: {e}")
-                    });
+                self.caldav = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `exchange` (optional: the value, or an `Option` of it).
+
+ An Exchange calendar is connected.*/
             pub fn exchange<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.exchange = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for exchange: {e}")
-                    });
+                self.exchange = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `google` (optional: the value, or an `Option` of it).
+
+ A Google calendar is connected.*/
             pub fn google<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.google = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for google: {e}")
-                    });
+                self.google = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `icloud` (optional: the value, or an `Option` of it).
+
+ An iCloud calendar is connected.*/
             pub fn icloud<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.icloud = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for icloud: {e}")
-                    });
+                self.icloud = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `office365` (optional: the value, or an `Option` of it).
+
+ An Office 365 calendar is connected.*/
             pub fn office365<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.office365 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for office365: {e}")
-                    });
+                self.office365 = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2949,14 +3180,40 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: UserCalendarFlags,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    caldav: value.caldav?,
-                    exchange: value.exchange?,
-                    google: value.google?,
-                    icloud: value.icloud?,
-                    office365: value.office365?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_caldav = value.caldav.map_err(|e| problems.push(e));
+                let field_exchange = value.exchange.map_err(|e| problems.push(e));
+                let field_google = value.google.map_err(|e| problems.push(e));
+                let field_icloud = value.icloud.map_err(|e| problems.push(e));
+                let field_office365 = value.office365.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_caldav,
+                    field_exchange,
+                    field_google,
+                    field_icloud,
+                    field_office365,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_caldav),
+                        ::std::result::Result::Ok(field_exchange),
+                        ::std::result::Result::Ok(field_google),
+                        ::std::result::Result::Ok(field_icloud),
+                        ::std::result::Result::Ok(field_office365),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            caldav: field_caldav,
+                            exchange: field_exchange,
+                            google: field_google,
+                            icloud: field_icloud,
+                            office365: field_office365,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserCalendarFlags> for UserCalendarFlags {
@@ -2996,44 +3253,37 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl UserEnvelope {
+            /** Sets `finish_signup_with` (optional: the value, or an `Option` of it).
+
+ How the user finishes signing up, when asked (`email`). A plain string here, so a
+ value Vyte adds later is still read.*/
             pub fn finish_signup_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.finish_signup_with = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for finish_signup_with: {e}"
-                        )
-                    });
+                self.finish_signup_with = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `link` (optional: the value, or an `Option` of it).
+
+ The sign-up link for the user (a credential, never printed in debug output).*/
             pub fn link<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::roster_runtime::Secret>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::roster_runtime::Secret>,
             {
-                self.link = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for link: {e}")
-                    });
+                self.link = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `user` (optional: the value, or an `Option` of it).
+
+ The user written.*/
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::User>,
             {
-                self.user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user: {e}")
-                    });
+                self.user = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -3042,11 +3292,26 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: UserEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    finish_signup_with: value.finish_signup_with?,
-                    link: value.link?,
-                    user: value.user?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_finish_signup_with = value
+                    .finish_signup_with
+                    .map_err(|e| problems.push(e));
+                let field_link = value.link.map_err(|e| problems.push(e));
+                let field_user = value.user.map_err(|e| problems.push(e));
+                match (field_finish_signup_with, field_link, field_user) {
+                    (
+                        ::std::result::Result::Ok(field_finish_signup_with),
+                        ::std::result::Result::Ok(field_link),
+                        ::std::result::Result::Ok(field_user),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            finish_signup_with: field_finish_signup_with,
+                            link: field_link,
+                            user: field_user,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserEnvelope> for UserEnvelope {
@@ -3113,104 +3378,87 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl UserModules {
+            /** Sets `assistant` (optional: the value, or an `Option` of it).
+
+ The scheduling assistant.*/
             pub fn assistant<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.assistant = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for assistant: {e}")
-                    });
+                self.assistant = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `availabilities` (optional: the value, or an `Option` of it).
+
+ Availability settings.*/
             pub fn availabilities<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.availabilities = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for availabilities: {e}"
-                        )
-                    });
+                self.availabilities = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `billing` (optional: the value, or an `Option` of it).
+
+ Billing.*/
             pub fn billing<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.billing = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for billing: {e}")
-                    });
+                self.billing = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `brand` (optional: the value, or an `Option` of it).
+
+ Custom branding.*/
             pub fn brand<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.brand = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for brand: {e}")
-                    });
+                self.brand = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `group_pro` (optional: the value, or an `Option` of it).
+
+ Group scheduling's pro features.*/
             pub fn group_pro<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.group_pro = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for group_pro: {e}")
-                    });
+                self.group_pro = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `team` (optional: the value, or an `Option` of it).
+
+ Teams.*/
             pub fn team<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.team = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for team: {e}")
-                    });
+                self.team = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `vyteme` (optional: the value, or an `Option` of it).
+
+ The booking page ("vyte.me").*/
             pub fn vyteme<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.vyteme = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vyteme: {e}")
-                    });
+                self.vyteme = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `vyteme_pro` (optional: the value, or an `Option` of it).
+
+ The booking page's pro features.*/
             pub fn vyteme_pro<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.vyteme_pro = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vyteme_pro: {e}")
-                    });
+                self.vyteme_pro = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `extra` (required).
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3231,17 +3479,54 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: UserModules,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    assistant: value.assistant?,
-                    availabilities: value.availabilities?,
-                    billing: value.billing?,
-                    brand: value.brand?,
-                    group_pro: value.group_pro?,
-                    team: value.team?,
-                    vyteme: value.vyteme?,
-                    vyteme_pro: value.vyteme_pro?,
-                    extra: value.extra?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_assistant = value.assistant.map_err(|e| problems.push(e));
+                let field_availabilities = value
+                    .availabilities
+                    .map_err(|e| problems.push(e));
+                let field_billing = value.billing.map_err(|e| problems.push(e));
+                let field_brand = value.brand.map_err(|e| problems.push(e));
+                let field_group_pro = value.group_pro.map_err(|e| problems.push(e));
+                let field_team = value.team.map_err(|e| problems.push(e));
+                let field_vyteme = value.vyteme.map_err(|e| problems.push(e));
+                let field_vyteme_pro = value.vyteme_pro.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_assistant,
+                    field_availabilities,
+                    field_billing,
+                    field_brand,
+                    field_group_pro,
+                    field_team,
+                    field_vyteme,
+                    field_vyteme_pro,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_assistant),
+                        ::std::result::Result::Ok(field_availabilities),
+                        ::std::result::Result::Ok(field_billing),
+                        ::std::result::Result::Ok(field_brand),
+                        ::std::result::Result::Ok(field_group_pro),
+                        ::std::result::Result::Ok(field_team),
+                        ::std::result::Result::Ok(field_vyteme),
+                        ::std::result::Result::Ok(field_vyteme_pro),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            assistant: field_assistant,
+                            availabilities: field_availabilities,
+                            billing: field_billing,
+                            brand: field_brand,
+                            group_pro: field_group_pro,
+                            team: field_team,
+                            vyteme: field_vyteme,
+                            vyteme_pro: field_vyteme_pro,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserModules> for UserModules {
@@ -3304,88 +3589,68 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl UserProfile {
+            /// Sets `account` (optional: the value, or an `Option` of it).
             pub fn account<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ProfileAccount>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::ProfileAccount>,
             {
-                self.account = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for account: {e}")
-                    });
+                self.account = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The user's email address (answers list it under `emails`).*/
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ First name.*/
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.first_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for first_name: {e}")
-                    });
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `language` (optional: the value, or an `Option` of it).
             pub fn language<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::LanguageCode>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::LanguageCode>,
             {
-                self.language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for language: {e}")
-                    });
+                self.language = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.last_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_name: {e}")
-                    });
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `picture_url` (optional: the value, or an `Option` of it).
+
+ The address of a picture of the user.*/
             pub fn picture_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.picture_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for picture_url: {e}")
-                    });
+                self.picture_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `timezone` (optional: the value, or an `Option` of it).
             pub fn timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TimeZone>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::TimeZone>,
             {
-                self.timezone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timezone: {e}")
-                    });
+                self.timezone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -3394,15 +3659,44 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: UserProfile,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    account: value.account?,
-                    email: value.email?,
-                    first_name: value.first_name?,
-                    language: value.language?,
-                    last_name: value.last_name?,
-                    picture_url: value.picture_url?,
-                    timezone: value.timezone?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_account = value.account.map_err(|e| problems.push(e));
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_language = value.language.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_picture_url = value.picture_url.map_err(|e| problems.push(e));
+                let field_timezone = value.timezone.map_err(|e| problems.push(e));
+                match (
+                    field_account,
+                    field_email,
+                    field_first_name,
+                    field_language,
+                    field_last_name,
+                    field_picture_url,
+                    field_timezone,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_account),
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_language),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_picture_url),
+                        ::std::result::Result::Ok(field_timezone),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            account: field_account,
+                            email: field_email,
+                            first_name: field_first_name,
+                            language: field_language,
+                            last_name: field_last_name,
+                            picture_url: field_picture_url,
+                            timezone: field_timezone,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserProfile> for UserProfile {
@@ -3473,18 +3767,17 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl UserUpsert {
+            /// Sets `availability` (optional: the value, or an `Option` of it).
             pub fn availability<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Availability>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::Availability>,
             {
-                self.availability = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for availability: {e}")
-                    });
+                self.availability = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `calendars` (a list, empty unless set).
+
+ Calendars to connect to the user, with the credentials Vyte logs in with.*/
             pub fn calendars<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CalendarConnection>>,
@@ -3497,56 +3790,49 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                     });
                 self
             }
+            /// Sets `finish_signup_with` (optional: the value, or an `Option` of it).
             pub fn finish_signup_with<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::FinishSignupWith>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::FinishSignupWith>,
             {
-                self.finish_signup_with = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for finish_signup_with: {e}"
-                        )
-                    });
+                self.finish_signup_with = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The Vyte id (`_id`) of an existing user: with it a create updates that user
+ instead (Vyte's API reference; where in the body it goes is not documented, it is
+ modelled at the top level).*/
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `login` (optional: the value, or an `Option` of it).
             pub fn login<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Login>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::Login>,
             {
-                self.login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for login: {e}")
-                    });
+                self.login = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `organization` (optional: the value, or an `Option` of it).
+
+ Your Vyte organization id (the `_id` that `GET /v2/auth/test` answers).*/
             pub fn organization<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.organization = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for organization: {e}")
-                    });
+                self.organization = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `teams` (a list, empty unless set).
+
+ The teams the user belongs to, each named by your `extid` and its `name`.*/
             pub fn teams<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::TeamMembership>>,
@@ -3559,28 +3845,20 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                     });
                 self
             }
+            /// Sets `user` (optional: the value, or an `Option` of it).
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UserProfile>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserProfile>,
             {
-                self.user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user: {e}")
-                    });
+                self.user = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `vyteme` (optional: the value, or an `Option` of it).
             pub fn vyteme<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Vyteme>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::Vyteme>,
             {
-                self.vyteme = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vyteme: {e}")
-                    });
+                self.vyteme = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -3589,17 +3867,58 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: UserUpsert,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    availability: value.availability?,
-                    calendars: value.calendars?,
-                    finish_signup_with: value.finish_signup_with?,
-                    id: value.id?,
-                    login: value.login?,
-                    organization: value.organization?,
-                    teams: value.teams?,
-                    user: value.user?,
-                    vyteme: value.vyteme?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_availability = value
+                    .availability
+                    .map_err(|e| problems.push(e));
+                let field_calendars = value.calendars.map_err(|e| problems.push(e));
+                let field_finish_signup_with = value
+                    .finish_signup_with
+                    .map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_login = value.login.map_err(|e| problems.push(e));
+                let field_organization = value
+                    .organization
+                    .map_err(|e| problems.push(e));
+                let field_teams = value.teams.map_err(|e| problems.push(e));
+                let field_user = value.user.map_err(|e| problems.push(e));
+                let field_vyteme = value.vyteme.map_err(|e| problems.push(e));
+                match (
+                    field_availability,
+                    field_calendars,
+                    field_finish_signup_with,
+                    field_id,
+                    field_login,
+                    field_organization,
+                    field_teams,
+                    field_user,
+                    field_vyteme,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_availability),
+                        ::std::result::Result::Ok(field_calendars),
+                        ::std::result::Result::Ok(field_finish_signup_with),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_login),
+                        ::std::result::Result::Ok(field_organization),
+                        ::std::result::Result::Ok(field_teams),
+                        ::std::result::Result::Ok(field_user),
+                        ::std::result::Result::Ok(field_vyteme),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            availability: field_availability,
+                            calendars: field_calendars,
+                            finish_signup_with: field_finish_signup_with,
+                            id: field_id,
+                            login: field_login,
+                            organization: field_organization,
+                            teams: field_teams,
+                            user: field_user,
+                            vyteme: field_vyteme,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::UserUpsert> for UserUpsert {
@@ -3642,40 +3961,32 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl Vyteme {
+            /// Sets `custom` (optional: the value, or an `Option` of it).
             pub fn custom<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VytemeCustom>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::VytemeCustom>,
             {
-                self.custom = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for custom: {e}")
-                    });
+                self.custom = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `message` (optional: the value, or an `Option` of it).
+
+ The welcome message shown on the page.*/
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
+                self.message = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `nickname` (optional: the value, or an `Option` of it).
+
+ The page's name, as it appears in its address.*/
             pub fn nickname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.nickname = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for nickname: {e}")
-                    });
+                self.nickname = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -3684,11 +3995,24 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: Vyteme,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    custom: value.custom?,
-                    message: value.message?,
-                    nickname: value.nickname?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_custom = value.custom.map_err(|e| problems.push(e));
+                let field_message = value.message.map_err(|e| problems.push(e));
+                let field_nickname = value.nickname.map_err(|e| problems.push(e));
+                match (field_custom, field_message, field_nickname) {
+                    (
+                        ::std::result::Result::Ok(field_custom),
+                        ::std::result::Result::Ok(field_message),
+                        ::std::result::Result::Ok(field_nickname),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            custom: field_custom,
+                            message: field_message,
+                            nickname: field_nickname,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::Vyteme> for Vyteme {
@@ -3820,130 +4144,111 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl VytemeCustom {
+            /** Sets `ask_company` (optional: the value, or an `Option` of it).
+
+ Ask invitees for their company.*/
             pub fn ask_company<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.ask_company = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ask_company: {e}")
-                    });
+                self.ask_company = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `ask_phone` (optional: the value, or an `Option` of it).
+
+ Ask invitees for their phone number.*/
             pub fn ask_phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.ask_phone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ask_phone: {e}")
-                    });
+                self.ask_phone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `auto_confirm` (optional: the value, or an `Option` of it).
+
+ Confirm bookings without the user's approval.*/
             pub fn auto_confirm<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.auto_confirm = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for auto_confirm: {e}")
-                    });
+                self.auto_confirm = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `auto_message` (optional: the value, or an `Option` of it).
+
+ The message sent to an invitee once they have booked.*/
             pub fn auto_message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.auto_message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for auto_message: {e}")
-                    });
+                self.auto_message = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `auto_title` (optional: the value, or an `Option` of it).
+
+ The title given to booked events.*/
             pub fn auto_title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.auto_title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for auto_title: {e}")
-                    });
+                self.auto_title = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `block_new_invitee` (optional: the value, or an `Option` of it).
+
+ Block bookings from new invitees.*/
             pub fn block_new_invitee<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.block_new_invitee = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for block_new_invitee: {e}"
-                        )
-                    });
+                self.block_new_invitee = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `duration` (optional: the value, or an `Option` of it).
+
+ The length of a booked meeting, in minutes.*/
             pub fn duration<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
+                self.duration = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `enable_api` (optional: the value, or an `Option` of it).
+
+ Enable the API for the booking page.*/
             pub fn enable_api<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.enable_api = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for enable_api: {e}")
-                    });
+                self.enable_api = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `event_hide_decline` (optional: the value, or an `Option` of it).
+
+ Hide the decline option on booked events.*/
             pub fn event_hide_decline<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.event_hide_decline = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for event_hide_decline: {e}"
-                        )
-                    });
+                self.event_hide_decline = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /// Sets `fixed_lang` (optional: the value, or an `Option` of it).
             pub fn fixed_lang<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::LanguageCode>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::LanguageCode>,
             {
-                self.fixed_lang = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for fixed_lang: {e}")
-                    });
+                self.fixed_lang = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `fixed_places` (a list, empty unless set).
+
+ The places meetings can take place at.*/
             pub fn fixed_places<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::FixedPlace>>,
@@ -3956,140 +4261,114 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                     });
                 self
             }
+            /// Sets `fixed_timezone` (optional: the value, or an `Option` of it).
             pub fn fixed_timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::TimeZone>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::TimeZone>,
             {
-                self.fixed_timezone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for fixed_timezone: {e}"
-                        )
-                    });
+                self.fixed_timezone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `forbid_add_places` (optional: the value, or an `Option` of it).
+
+ Stop invitees from adding places of their own.*/
             pub fn forbid_add_places<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.forbid_add_places = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for forbid_add_places: {e}"
-                        )
-                    });
+                self.forbid_add_places = ::std::result::Result::Ok(
+                    value.into_optional(),
+                );
                 self
             }
+            /** Sets `hide_places` (optional: the value, or an `Option` of it).
+
+ Hide the meeting places on the page.*/
             pub fn hide_places<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.hide_places = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hide_places: {e}")
-                    });
+                self.hide_places = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `hide_support` (optional: the value, or an `Option` of it).
+
+ Hide Vyte's support link on the page.*/
             pub fn hide_support<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.hide_support = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hide_support: {e}")
-                    });
+                self.hide_support = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `hide_title` (optional: the value, or an `Option` of it).
+
+ Hide the event title on the page.*/
             pub fn hide_title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.hide_title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hide_title: {e}")
-                    });
+                self.hide_title = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `invite_title` (optional: the value, or an `Option` of it).
+
+ The heading of the booking page (followed by the user's name).*/
             pub fn invite_title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.invite_title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for invite_title: {e}")
-                    });
+                self.invite_title = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `min_dates` (optional: the value, or an `Option` of it).
+
+ The least number of dates an invitee must pick.*/
             pub fn min_dates<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<i64>,
             {
-                self.min_dates = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for min_dates: {e}")
-                    });
+                self.min_dates = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `one_slot` (optional: the value, or an `Option` of it).
+
+ Let an invitee pick a single slot only.*/
             pub fn one_slot<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.one_slot = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for one_slot: {e}")
-                    });
+                self.one_slot = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `redirect_url` (optional: the value, or an `Option` of it).
+
+ Where invitees are sent after booking.*/
             pub fn redirect_url<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<::std::string::String>,
             {
-                self.redirect_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for redirect_url: {e}")
-                    });
+                self.redirect_url = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `set_lang` (optional: the value, or an `Option` of it).
+
+ Show the page in `fixed_lang` instead of the visitor's language.*/
             pub fn set_lang<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.set_lang = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for set_lang: {e}")
-                    });
+                self.set_lang = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /** Sets `set_timezone` (optional: the value, or an `Option` of it).
+
+ Show the page in `fixed_timezone` instead of the visitor's time zone.*/
             pub fn set_timezone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<bool>,
             {
-                self.set_timezone = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for set_timezone: {e}")
-                    });
+                self.set_timezone = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -4098,30 +4377,126 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: VytemeCustom,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    ask_company: value.ask_company?,
-                    ask_phone: value.ask_phone?,
-                    auto_confirm: value.auto_confirm?,
-                    auto_message: value.auto_message?,
-                    auto_title: value.auto_title?,
-                    block_new_invitee: value.block_new_invitee?,
-                    duration: value.duration?,
-                    enable_api: value.enable_api?,
-                    event_hide_decline: value.event_hide_decline?,
-                    fixed_lang: value.fixed_lang?,
-                    fixed_places: value.fixed_places?,
-                    fixed_timezone: value.fixed_timezone?,
-                    forbid_add_places: value.forbid_add_places?,
-                    hide_places: value.hide_places?,
-                    hide_support: value.hide_support?,
-                    hide_title: value.hide_title?,
-                    invite_title: value.invite_title?,
-                    min_dates: value.min_dates?,
-                    one_slot: value.one_slot?,
-                    redirect_url: value.redirect_url?,
-                    set_lang: value.set_lang?,
-                    set_timezone: value.set_timezone?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_ask_company = value.ask_company.map_err(|e| problems.push(e));
+                let field_ask_phone = value.ask_phone.map_err(|e| problems.push(e));
+                let field_auto_confirm = value
+                    .auto_confirm
+                    .map_err(|e| problems.push(e));
+                let field_auto_message = value
+                    .auto_message
+                    .map_err(|e| problems.push(e));
+                let field_auto_title = value.auto_title.map_err(|e| problems.push(e));
+                let field_block_new_invitee = value
+                    .block_new_invitee
+                    .map_err(|e| problems.push(e));
+                let field_duration = value.duration.map_err(|e| problems.push(e));
+                let field_enable_api = value.enable_api.map_err(|e| problems.push(e));
+                let field_event_hide_decline = value
+                    .event_hide_decline
+                    .map_err(|e| problems.push(e));
+                let field_fixed_lang = value.fixed_lang.map_err(|e| problems.push(e));
+                let field_fixed_places = value
+                    .fixed_places
+                    .map_err(|e| problems.push(e));
+                let field_fixed_timezone = value
+                    .fixed_timezone
+                    .map_err(|e| problems.push(e));
+                let field_forbid_add_places = value
+                    .forbid_add_places
+                    .map_err(|e| problems.push(e));
+                let field_hide_places = value.hide_places.map_err(|e| problems.push(e));
+                let field_hide_support = value
+                    .hide_support
+                    .map_err(|e| problems.push(e));
+                let field_hide_title = value.hide_title.map_err(|e| problems.push(e));
+                let field_invite_title = value
+                    .invite_title
+                    .map_err(|e| problems.push(e));
+                let field_min_dates = value.min_dates.map_err(|e| problems.push(e));
+                let field_one_slot = value.one_slot.map_err(|e| problems.push(e));
+                let field_redirect_url = value
+                    .redirect_url
+                    .map_err(|e| problems.push(e));
+                let field_set_lang = value.set_lang.map_err(|e| problems.push(e));
+                let field_set_timezone = value
+                    .set_timezone
+                    .map_err(|e| problems.push(e));
+                match (
+                    field_ask_company,
+                    field_ask_phone,
+                    field_auto_confirm,
+                    field_auto_message,
+                    field_auto_title,
+                    field_block_new_invitee,
+                    field_duration,
+                    field_enable_api,
+                    field_event_hide_decline,
+                    field_fixed_lang,
+                    field_fixed_places,
+                    field_fixed_timezone,
+                    field_forbid_add_places,
+                    field_hide_places,
+                    field_hide_support,
+                    field_hide_title,
+                    field_invite_title,
+                    field_min_dates,
+                    field_one_slot,
+                    field_redirect_url,
+                    field_set_lang,
+                    field_set_timezone,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_ask_company),
+                        ::std::result::Result::Ok(field_ask_phone),
+                        ::std::result::Result::Ok(field_auto_confirm),
+                        ::std::result::Result::Ok(field_auto_message),
+                        ::std::result::Result::Ok(field_auto_title),
+                        ::std::result::Result::Ok(field_block_new_invitee),
+                        ::std::result::Result::Ok(field_duration),
+                        ::std::result::Result::Ok(field_enable_api),
+                        ::std::result::Result::Ok(field_event_hide_decline),
+                        ::std::result::Result::Ok(field_fixed_lang),
+                        ::std::result::Result::Ok(field_fixed_places),
+                        ::std::result::Result::Ok(field_fixed_timezone),
+                        ::std::result::Result::Ok(field_forbid_add_places),
+                        ::std::result::Result::Ok(field_hide_places),
+                        ::std::result::Result::Ok(field_hide_support),
+                        ::std::result::Result::Ok(field_hide_title),
+                        ::std::result::Result::Ok(field_invite_title),
+                        ::std::result::Result::Ok(field_min_dates),
+                        ::std::result::Result::Ok(field_one_slot),
+                        ::std::result::Result::Ok(field_redirect_url),
+                        ::std::result::Result::Ok(field_set_lang),
+                        ::std::result::Result::Ok(field_set_timezone),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            ask_company: field_ask_company,
+                            ask_phone: field_ask_phone,
+                            auto_confirm: field_auto_confirm,
+                            auto_message: field_auto_message,
+                            auto_title: field_auto_title,
+                            block_new_invitee: field_block_new_invitee,
+                            duration: field_duration,
+                            enable_api: field_enable_api,
+                            event_hide_decline: field_event_hide_decline,
+                            fixed_lang: field_fixed_lang,
+                            fixed_places: field_fixed_places,
+                            fixed_timezone: field_fixed_timezone,
+                            forbid_add_places: field_forbid_add_places,
+                            hide_places: field_hide_places,
+                            hide_support: field_hide_support,
+                            hide_title: field_hide_title,
+                            invite_title: field_invite_title,
+                            min_dates: field_min_dates,
+                            one_slot: field_one_slot,
+                            redirect_url: field_redirect_url,
+                            set_lang: field_set_lang,
+                            set_timezone: field_set_timezone,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::VytemeCustom> for VytemeCustom {
@@ -4197,102 +4572,60 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl WeekDays {
+            /// Sets `friday` (optional: the value, or an `Option` of it).
             pub fn friday<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DayAvailability>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::DayAvailability>,
             {
-                self.friday = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for friday: {e}")
-                    });
+                self.friday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `monday` (optional: the value, or an `Option` of it).
             pub fn monday<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DayAvailability>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::DayAvailability>,
             {
-                self.monday = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for monday: {e}")
-                    });
+                self.monday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `saturday` (optional: the value, or an `Option` of it).
             pub fn saturday<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DayAvailability>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::DayAvailability>,
             {
-                self.saturday = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for saturday: {e}")
-                    });
+                self.saturday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `sunday` (optional: the value, or an `Option` of it).
             pub fn sunday<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DayAvailability>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::DayAvailability>,
             {
-                self.sunday = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sunday: {e}")
-                    });
+                self.sunday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `thursday` (optional: the value, or an `Option` of it).
             pub fn thursday<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DayAvailability>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::DayAvailability>,
             {
-                self.thursday = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for thursday: {e}")
-                    });
+                self.thursday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `tuesday` (optional: the value, or an `Option` of it).
             pub fn tuesday<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DayAvailability>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::DayAvailability>,
             {
-                self.tuesday = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tuesday: {e}")
-                    });
+                self.tuesday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
+            /// Sets `wednesday` (optional: the value, or an `Option` of it).
             pub fn wednesday<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DayAvailability>,
-                >,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::DayAvailability>,
             {
-                self.wednesday = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for wednesday: {e}")
-                    });
+                self.wednesday = ::std::result::Result::Ok(value.into_optional());
                 self
             }
         }
@@ -4301,15 +4634,44 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn try_from(
                 value: WeekDays,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    friday: value.friday?,
-                    monday: value.monday?,
-                    saturday: value.saturday?,
-                    sunday: value.sunday?,
-                    thursday: value.thursday?,
-                    tuesday: value.tuesday?,
-                    wednesday: value.wednesday?,
-                })
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_friday = value.friday.map_err(|e| problems.push(e));
+                let field_monday = value.monday.map_err(|e| problems.push(e));
+                let field_saturday = value.saturday.map_err(|e| problems.push(e));
+                let field_sunday = value.sunday.map_err(|e| problems.push(e));
+                let field_thursday = value.thursday.map_err(|e| problems.push(e));
+                let field_tuesday = value.tuesday.map_err(|e| problems.push(e));
+                let field_wednesday = value.wednesday.map_err(|e| problems.push(e));
+                match (
+                    field_friday,
+                    field_monday,
+                    field_saturday,
+                    field_sunday,
+                    field_thursday,
+                    field_tuesday,
+                    field_wednesday,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_friday),
+                        ::std::result::Result::Ok(field_monday),
+                        ::std::result::Result::Ok(field_saturday),
+                        ::std::result::Result::Ok(field_sunday),
+                        ::std::result::Result::Ok(field_thursday),
+                        ::std::result::Result::Ok(field_tuesday),
+                        ::std::result::Result::Ok(field_wednesday),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            friday: field_friday,
+                            monday: field_monday,
+                            saturday: field_saturday,
+                            sunday: field_sunday,
+                            thursday: field_thursday,
+                            tuesday: field_tuesday,
+                            wednesday: field_wednesday,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
             }
         }
         impl ::std::convert::From<super::WeekDays> for WeekDays {
@@ -4356,6 +4718,58 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// A value for an optional field of a struct builder: the value itself (`"Smith"`, a
+    /// `String`, the field's type) sets the field, an `Option` of it sets or clears it
+    /// (`None`).
+    pub trait IntoOptional<T> {
+        /// The value as the field holds it.
+        fn into_optional(self) -> ::std::option::Option<T>;
+    }
+    impl<T> IntoOptional<T> for T {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            ::std::option::Option::Some(self)
+        }
+    }
+    impl<T> IntoOptional<T> for ::std::option::Option<T> {
+        fn into_optional(self) -> ::std::option::Option<T> {
+            self
+        }
+    }
+    impl IntoOptional<::std::string::String> for &str {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.to_owned())
+        }
+    }
+    impl IntoOptional<::std::string::String> for &::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::std::string::String> {
+            ::std::option::Option::Some(self.clone())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for &str {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
+        }
+    }
+    impl IntoOptional<::roster_runtime::Secret> for ::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<::roster_runtime::Secret> {
+            ::std::option::Option::Some(self.into())
+        }
+    }
+    impl ::std::convert::From<&str> for TimeZone {
+        fn from(value: &str) -> Self {
+            Self(value.to_owned())
+        }
+    }
+    impl IntoOptional<TimeZone> for &str {
+        fn into_optional(self) -> ::std::option::Option<TimeZone> {
+            ::std::option::Option::Some(TimeZone(self.to_owned()))
+        }
+    }
+    impl IntoOptional<TimeZone> for ::std::string::String {
+        fn into_optional(self) -> ::std::option::Option<TimeZone> {
+            ::std::option::Option::Some(TimeZone(self))
         }
     }
 }
@@ -4471,10 +4885,22 @@ Answer: **inferred** — wider-api-notes.md: Vyte — answers the Organization o
 
 Sends a `GET` request to `/v2/auth/test`
 
-```ignore
-let response = client.test_auth()
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::Organization = client
+    .test_auth()
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "yourVyteOrganizationId"
+# Ok(())
+# }
 ```*/
     fn test_auth(&self) -> builder::TestAuth<'_>;
 }
@@ -4499,10 +4925,24 @@ Answer: **documented** — vyte-users-api.md: Get all users linked to you organi
 
 Sends a `GET` request to `/v2/users`
 
-```ignore
-let response = client.list_users()
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserList = client
+    .list_users()
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(item) = answer.0.first() {
+    println!("{:?}", item.id); // the example answer has "5ef4a0bd136440c65930a3da"
+}
+# Ok(())
+# }
 ```*/
     fn list_users(&self) -> builder::ListUsers<'_>;
     /**Create or update one user, keyed on email and extid (PUT /v2/users)
@@ -4526,11 +4966,41 @@ Answer: **unconfirmed** — Roster's guess: read like POST /v2/users (wider-api-
 
 Sends a `PUT` request to `/v2/users`
 
-```ignore
-let response = client.upsert_user()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserAnswer = client
+    .upsert_user()
+    .body(serde_json::from_value::<types::UserUpsert>(serde_json::json!({
+        "organization": "yourVyteOrganizationId",
+        "user": {
+            "account": {
+                "organization": {
+                    "extid": "userIdInThirdPartyAppDatabase"
+                }
+            },
+            "email": "jean.dupont@acme.fr"
+        },
+        "vyteme": {
+            "message": "Bienvenue sur ma page de RDV",
+            "nickname": "appName-userIdInThidPartyAppDatabase"
+        }
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    if let Some(value) = value.user.as_ref() {
+        println!("{:?}", value.id); // the example answer has "5ef4a0bd136440c65930a3da"
+    }
+}
+# Ok(())
+# }
 ```*/
     fn upsert_user(&self) -> builder::UpsertUser<'_>;
     /**Create (or update) a user
@@ -4556,11 +5026,175 @@ Answer: **inferred** — wider-api-notes.md: Vyte — POST /v2/users answers {"u
 
 Sends a `POST` request to `/v2/users`
 
-```ignore
-let response = client.create_user()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserAnswer = client
+    .create_user()
+    .body(serde_json::from_value::<types::UserUpsert>(serde_json::json!({
+        "availability": {
+            "all_day_busy": true,
+            "buffer_after": 0,
+            "buffer_before": 0,
+            "days": {
+                "friday": {
+                    "enabled": true,
+                    "slots": [
+                        {
+                            "end_time": "2018-01-01T17:30",
+                            "start_time": "2018-01-01T10:00"
+                        }
+                    ]
+                },
+                "monday": {
+                    "enabled": true,
+                    "slots": [
+                        {
+                            "end_time": "2018-01-01T12:30",
+                            "start_time": "2018-01-01T10:00"
+                        },
+                        {
+                            "end_time": "2018-01-01T18:30",
+                            "start_time": "2018-01-01T14:00"
+                        }
+                    ]
+                },
+                "saturday": {
+                    "enabled": true,
+                    "slots": [
+                        {
+                            "end_time": "2018-01-01T17:30",
+                            "start_time": "2018-01-01T10:00"
+                        }
+                    ]
+                },
+                "sunday": {
+                    "enabled": false
+                },
+                "thursday": {
+                    "enabled": false
+                },
+                "tuesday": {
+                    "enabled": true,
+                    "slots": [
+                        {
+                            "end_time": "2018-01-01T12:30",
+                            "start_time": "2018-01-01T10:00"
+                        },
+                        {
+                            "end_time": "2018-01-01T18:30",
+                            "start_time": "2018-01-01T14:00"
+                        }
+                    ]
+                },
+                "wednesday": {
+                    "enabled": true,
+                    "slots": [
+                        {
+                            "end_time": "2018-01-01T17:30",
+                            "start_time": "2018-01-01T10:00"
+                        }
+                    ]
+                }
+            },
+            "days_after_as_busy": 60,
+            "past_as_busy": true,
+            "timezone": "Europe/Paris",
+            "today_as_busy": false
+        },
+        "calendars": [
+            {
+                "credentials": {
+                    "password": "calendarPassword",
+                    "server": "mail.exchangeserverdomain.com",
+                    "username": "calendarUserName"
+                },
+                "source": "exchange"
+            }
+        ],
+        "finish_signup_with": "email",
+        "login": {
+            "credentials": {
+                "password": "youllneverguessit",
+                "username": "jean.dupont@example.com"
+            }
+        },
+        "organization": "yourVyteOrganizationId",
+        "teams": [
+            {
+                "admin": false,
+                "extid": "teamIdInThirdPartyAppDatabase",
+                "name": "Management team"
+            }
+        ],
+        "user": {
+            "account": {
+                "organization": {
+                    "extid": "userIdInThirdPartyAppDatabase"
+                }
+            },
+            "email": "jean.dupont@acme.fr",
+            "first_name": "Jean",
+            "language": "fr",
+            "last_name": "Dupont",
+            "picture_url": "https://www.example.com/picture/jean",
+            "timezone": "Europe/Paris"
+        },
+        "vyteme": {
+            "custom": {
+                "ask_company": false,
+                "ask_phone": true,
+                "auto_confirm": true,
+                "auto_message": "Merci d'avoir pris RDV avec moi, j'ai hate de vous rencontrer.",
+                "auto_title": "RDV invitee / me",
+                "block_new_invitee": false,
+                "duration": 30,
+                "enable_api": true,
+                "event_hide_decline": false,
+                "fixed_lang": "fr",
+                "fixed_places": [
+                    {
+                        "address": "Office address",
+                        "name": "Office",
+                        "source": "appName",
+                        "source_id": "placeIdInThirdPartyAppDatabase"
+                    },
+                    {
+                        "address": "0102030405",
+                        "name": "Phone"
+                    }
+                ],
+                "fixed_timezone": "Europe/Paris",
+                "forbid_add_places": true,
+                "hide_places": false,
+                "hide_support": true,
+                "hide_title": true,
+                "invite_title": "Book a short appointment with",
+                "min_dates": 1,
+                "one_slot": true,
+                "redirect_url": "https://www.example.com/thanks-for-booking",
+                "set_lang": true,
+                "set_timezone": true
+            },
+            "message": "Bienvenue sur ma page de RDV",
+            "nickname": "appName-userIdInThidPartyAppDatabase"
+        }
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    if let Some(value) = value.user.as_ref() {
+        println!("{:?}", value.id); // the example answer has "5ef4a0bd136440c65930a3da"
+    }
+}
+# Ok(())
+# }
 ```*/
     fn create_user(&self) -> builder::CreateUser<'_>;
     /**Update several users at once
@@ -4581,11 +5215,40 @@ Answer: **documented** — vyte-users-api.md: Update multiple users at once, RES
 
 Sends a `PUT` request to `/v2/users/batch`
 
-```ignore
-let response = client.update_users_batch()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::BatchAnswer = client
+    .update_users_batch()
+    .body(serde_json::from_value::<types::UserBatch>(serde_json::json!([
+        {
+            "id": "5ef4a0bd136440c65930a3da",
+            "user": {
+                "timezone": "Europe/London"
+            }
+        },
+        {
+            "user": {
+                "account": {
+                    "organization": {
+                        "extid": "userIdInThirdPartyAppDatabase"
+                    }
+                },
+                "language": "en"
+            }
+        }
+    ]))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.0);
+# Ok(())
+# }
 ```*/
     fn update_users_batch(&self) -> builder::UpdateUsersBatch<'_>;
     /**Create several users at once
@@ -4604,11 +5267,40 @@ Answer: **documented** — vyte-users-api.md: Create multiple users at once, RES
 
 Sends a `POST` request to `/v2/users/batch`
 
-```ignore
-let response = client.create_users_batch()
-    .body(body)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::BatchAnswer = client
+    .create_users_batch()
+    .body(serde_json::from_value::<types::UserBatch>(serde_json::json!([
+        {
+            "organization": "yourVyteOrganizationId",
+            "user": {
+                "email": "jean.dupont@acme.fr",
+                "first_name": "Jean",
+                "last_name": "Dupont"
+            }
+        },
+        {
+            "organization": "yourVyteOrganizationId",
+            "user": {
+                "email": "marie.curie@acme.fr",
+                "first_name": "Marie",
+                "last_name": "Curie"
+            }
+        }
+    ]))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.0);
+# Ok(())
+# }
 ```*/
     fn create_users_batch(&self) -> builder::CreateUsersBatch<'_>;
     /**Get a user
@@ -4627,11 +5319,23 @@ Arguments:
 - `user_id`: The user's Vyte id (the `_id` of the user; a 24-hex-digit Mongo ObjectId in Vyte's
 samples, not constrained here).
 
-```ignore
-let response = client.get_user()
-    .user_id(user_id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::User = client
+    .get_user()
+    .user_id("5ef4a0bd136440c65930a3da")
     .send()
-    .await;
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "5ef4a0bd136440c65930a3da"
+# Ok(())
+# }
 ```*/
     fn get_user(&self) -> builder::GetUser<'_>;
     /**Update a user
@@ -4653,12 +5357,41 @@ Arguments:
 samples, not constrained here).
 
 - `body`
-```ignore
-let response = client.update_user()
-    .user_id(user_id)
-    .body(body)
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::UserAnswer = client
+    .update_user()
+    .user_id("5ef4a0bd136440c65930a3da")
+    .body(serde_json::from_value::<types::UserUpsert>(serde_json::json!({
+        "teams": [
+            {
+                "admin": true,
+                "extid": "teamIdInThirdPartyAppDatabase",
+                "name": "Management team"
+            }
+        ],
+        "user": {
+            "first_name": "Jean",
+            "last_name": "Dupont-Martin"
+        }
+    }))?)
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    if let Some(value) = value.user.as_ref() {
+        println!("{:?}", value.id); // the example answer has "5ef4a0bd136440c65930a3da"
+    }
+}
+# Ok(())
+# }
 ```*/
     fn update_user(&self) -> builder::UpdateUser<'_>;
     /**Unlink a user from your organization (never deletes the account)
@@ -4680,11 +5413,25 @@ Arguments:
 - `user_id`: The user's Vyte id (the `_id` of the user; a 24-hex-digit Mongo ObjectId in Vyte's
 samples, not constrained here).
 
-```ignore
-let response = client.unlink_user()
-    .user_id(user_id)
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::OrganizationAnswer = client
+    .unlink_user()
+    .user_id("5ef4a0bd136440c65930a3da")
     .send()
-    .await;
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "yourVyteOrganizationId"
+}
+# Ok(())
+# }
 ```*/
     fn unlink_user(&self) -> builder::UnlinkUser<'_>;
 }
@@ -4731,6 +5478,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> TestAuth<'a> {
+        /// Starts the request on `client` (what `client.test_auth()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -4793,6 +5541,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> ListUsers<'a> {
+        /// Starts the request on `client` (what `client.list_users()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -4856,12 +5605,15 @@ pub mod builder {
         body: Result<types::builder::UserUpsert, String>,
     }
     impl<'a> UpsertUser<'a> {
+        /// Starts the request on `client` (what `client.upsert_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::UserUpsert`, or its builder (`.body(types::UserUpsert::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserUpsert>,
@@ -4875,6 +5627,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4948,12 +5702,15 @@ pub mod builder {
         body: Result<types::builder::UserUpsert, String>,
     }
     impl<'a> CreateUser<'a> {
+        /// Starts the request on `client` (what `client.create_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the request body: a `types::UserUpsert`, or its builder (`.body(types::UserUpsert::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserUpsert>,
@@ -4967,6 +5724,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5040,12 +5799,14 @@ pub mod builder {
         body: Result<types::UserBatch, String>,
     }
     impl<'a> UpdateUsersBatch<'a> {
+        /// Starts the request on `client` (what `client.update_users_batch()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// Sets the request body: a `types::UserBatch`, or anything that converts into one.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserBatch>,
@@ -5117,12 +5878,14 @@ pub mod builder {
         body: Result<types::UserBatch, String>,
     }
     impl<'a> CreateUsersBatch<'a> {
+        /// Starts the request on `client` (what `client.create_users_batch()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// Sets the request body: a `types::UserBatch`, or anything that converts into one.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserBatch>,
@@ -5194,12 +5957,17 @@ pub mod builder {
         user_id: Result<::std::string::String, String>,
     }
     impl<'a> GetUser<'a> {
+        /// Starts the request on `client` (what `client.get_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id: Err("user_id was not initialized".to_string()),
             }
         }
+        /** Sets the `user_id` parameter (required).
+
+ The user's Vyte id (the `_id` of the user; a 24-hex-digit Mongo ObjectId in Vyte's
+ samples, not constrained here).*/
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5276,6 +6044,7 @@ pub mod builder {
         body: Result<types::builder::UserUpsert, String>,
     }
     impl<'a> UpdateUser<'a> {
+        /// Starts the request on `client` (what `client.update_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5283,6 +6052,10 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /** Sets the `user_id` parameter (required).
+
+ The user's Vyte id (the `_id` of the user; a 24-hex-digit Mongo ObjectId in Vyte's
+ samples, not constrained here).*/
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -5295,6 +6068,8 @@ pub mod builder {
                 });
             self
         }
+        /** Sets the request body: a `types::UserUpsert`, or its builder (`.body(types::UserUpsert::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserUpsert>,
@@ -5308,6 +6083,8 @@ pub mod builder {
                 });
             self
         }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5384,12 +6161,17 @@ pub mod builder {
         user_id: Result<::std::string::String, String>,
     }
     impl<'a> UnlinkUser<'a> {
+        /// Starts the request on `client` (what `client.unlink_user()` does).
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 user_id: Err("user_id was not initialized".to_string()),
             }
         }
+        /** Sets the `user_id` parameter (required).
+
+ The user's Vyte id (the `_id` of the user; a 24-hex-digit Mongo ObjectId in Vyte's
+ samples, not constrained here).*/
         pub fn user_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,

@@ -814,7 +814,7 @@ mod tests {
 
     #[test]
     fn the_workspace_manifests_and_runtime_match_what_the_baseline_rewrites() {
-        let root = crate::workspace_root();
+        let root = crate::workspace_root().expect("the workspace");
         for vendor in crate::vendors(&root).expect("specs") {
             let manifest = root.join(crate_dir(&vendor)).join("Cargo.toml");
             let Ok(text) = fs::read_to_string(&manifest) else {
