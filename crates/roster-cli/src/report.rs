@@ -230,13 +230,16 @@ fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// A failure's cause: the vendor and the error text.
+type Cause = (&'static str, String);
+
 /// What the terminal summary needs: counts per vendor, the failures and the invalid rows.
 #[derive(Debug)]
 pub struct Tally {
     summary: BTreeMap<&'static str, Counts>,
     /// Each distinct (vendor, error) once, in the order first met, with the members it failed
     /// (line, email): a cause shared by a thousand members is named once.
-    failures: Vec<((&'static str, String), Vec<(u64, String)>)>,
+    failures: Vec<(Cause, Vec<(u64, String)>)>,
     invalid: Vec<Invalid>,
     members: usize,
 }

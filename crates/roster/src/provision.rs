@@ -321,7 +321,7 @@ impl Provisioner {
     }
 
     /// What a streamed run reads once: Vyte's listing.
-    async fn prefetch(&self, r: &Resilience) -> Prefetched {
+    async fn prefetch(&self, #[allow(unused_variables)] r: &Resilience) -> Prefetched {
         Prefetched {
             #[cfg(feature = "vyte")]
             vyte: match &self.vyte {

@@ -188,6 +188,7 @@ impl Resilience {
     }
 
     /// Trips `vendor`'s circuit with `error` (a call every member depends on failed).
+    #[cfg_attr(not(any(feature = "vectera", feature = "veo")), allow(dead_code))]
     pub(crate) fn trip(&self, error: &Error) {
         if let Some(circuits) = &self.circuits {
             circuits.trip(error);
@@ -198,6 +199,7 @@ impl Resilience {
     /// caller will make safe to repeat itself (a batch create re-checked by a listing first):
     /// as long as [`Resilience::call`] would for an idempotent call (`Retry-After` honoured,
     /// backoff, the shared budget spent). `false`: do not try again.
+    #[cfg_attr(not(feature = "vyte"), allow(dead_code))]
     pub(crate) async fn pause_before_retry(&self, error: &Error, attempt: u32) -> bool {
         let Some(delay) = self.retry_delay(error, Idempotency::Idempotent, attempt) else {
             return false;
