@@ -1181,3 +1181,49 @@ provision_in_each_dialect! {
     text_errors = 5,
     all_alternatives = 6,
 }
+
+/// Issue 14, case 8: a refused token fails the vendor's remaining members at once — one call,
+/// not one per member — is named once with the variable to check, and is exit 2 (bad
+/// configuration); the other vendors are still done. Vectera is the vendor that looks each
+/// member up on its own, so without the circuit every member would be refused again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_stops_that_vendor_at_once_names_the_variable_and_exits_2() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let team = example_team();
+    let mut command = command(
+        Some(&sandbox),
+        dir.path(),
+        &[
+            "provision",
+            team.to_str().expect("utf-8"),
+            "--concurrency",
+            "1",
+        ],
+    );
+    command.env("ROSTER_VECTERA_TOKEN", "a-wrong-vectera-token");
+    let out = tokio::task::spawn_blocking(move || command.output().expect("roster runs"))
+        .await
+        .expect("the runner thread");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("ROSTER_VECTERA_TOKEN"), "{stderr}");
+    assert!(stderr.contains("credentials were refused"), "{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains("a-wrong-vectera-token"));
+    // The first look-up was refused; nothing else was sent to Vectera.
+    let vectera: usize = sandbox
+        .all_calls(Vendor::Vectera)
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(vectera, 1, "{:?}", sandbox.all_calls(Vendor::Vectera));
+    // The cause is named once for the 11 members it failed, not eleven times.
+    assert_eq!(stdout.matches("HTTP 401").count(), 1, "{stdout}");
+    assert!(stdout.contains("11 members in vectera"), "{stdout}");
+    // The other vendors were still done.
+    assert!(sandbox.user_count(Vendor::Vyte) >= 11);
+    assert_eq!(
+        sandbox.calls(Vendor::Veo, "POST /api/userinvites/multiple"),
+        1
+    );
+}
