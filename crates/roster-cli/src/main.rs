@@ -5,8 +5,8 @@
 //! `ROSTER_<VENDOR>_BASE_URL`); `--sandbox` runs everything against the built-in fakes instead.
 //!
 //! Exit codes: 0 done; 1 a vendor call failed for at least one member (the others were still
-//! done; the report says which); 2 bad usage, configuration or file; 3 `--strict` refused a
-//! file with invalid rows; 130 interrupted by Ctrl-C.
+//! done; the report says which); 2 bad usage, configuration or file, or refused credentials;
+//! 3 `--strict` refused a file with invalid rows; 130 interrupted by Ctrl-C.
 //!
 //! Output goes through [`Out`]: a reader that leaves (`roster users list | head -1`) stops the
 //! printing, never the work in flight or the report.
@@ -36,7 +36,8 @@ Credentials: ROSTER_VECTERA_TOKEN, ROSTER_VYTE_TOKEN, ROSTER_VEO_TOKEN (and opti
 ROSTER_<VENDOR>_BASE_URL), or --sandbox to use the built-in fake vendors.
 
 Exit codes: 0 done, 1 some member failed in some vendor, 2 bad usage/configuration/file
-(nothing sent), 3 --strict refused a file with invalid rows (nothing sent), 130 interrupted.
+(nothing sent) or a vendor refused the credentials (named with the variable to check),
+3 --strict refused a file with invalid rows (nothing sent), 130 interrupted.
 
 Ctrl-C during `provision`: no new member is started, the calls in flight finish, the report
 gets its summary line, exit code 130. A second Ctrl-C stops at once (the report then holds
