@@ -132,7 +132,7 @@ pub fn rejection(result: &reqwest::Result<reqwest::Response>) -> Option<String> 
     let response = result.as_ref().ok()?;
     let TooLarge { limit, status } = *response.extensions().get::<TooLarge>()?;
     Some(format!(
-        "the answer (HTTP {status}) is larger than the {limit}-byte cap; it was not read"
+        "the answer (HTTP {status}) is larger than the {limit}-byte cap (Limits::max_answer_bytes); it was not decoded"
     ))
 }
 
