@@ -25,11 +25,12 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use roster::{Config, Vendor};
 
 mod dialect;
 mod faults;
+mod plumbing;
 mod vectera;
 mod veo;
 mod vyte;
@@ -37,6 +38,39 @@ mod vyte;
 pub use axum::http::{Method, StatusCode};
 pub use dialect::Dialect;
 pub use faults::{Fault, FaultRule, Faults, RetryAfter};
+
+/// One vendor's fake as the sandbox starts it.
+struct VendorFake {
+    vendor: Vendor,
+    /// The secret the fake accepts.
+    token: &'static str,
+    /// Its port in [`Ports`].
+    port: fn(&Ports) -> u16,
+    /// Its routes, given the secret.
+    app: fn(String) -> App,
+}
+
+/// Every vendor's fake; a new vendor is a module and one line here (and its [`Ports`] field).
+const VENDORS: [VendorFake; 3] = [
+    VendorFake {
+        vendor: Vendor::Vectera,
+        token: "sandbox-vectera-token",
+        port: |p| p.vectera,
+        app: vectera::app,
+    },
+    VendorFake {
+        vendor: Vendor::Vyte,
+        token: "sandbox-vyte-key",
+        port: |p| p.vyte,
+        app: vyte::app,
+    },
+    VendorFake {
+        vendor: Vendor::Veo,
+        token: "sandbox-veo-token",
+        port: |p| p.veo,
+        app: veo::app,
+    },
+];
 
 /// What a vendor module hands to the shared server plumbing.
 pub(crate) struct App {
@@ -48,6 +82,8 @@ pub(crate) struct App {
     pub users: Box<dyn Fn() -> usize + Send + Sync>,
     /// The vendor's error body for an injected fault (status, message).
     pub error: fn(axum::http::StatusCode, &str) -> Response,
+    /// Pages outside the API, served at the site's root (Vectera's login page).
+    pub site: Option<Router>,
 }
 
 /// One vendor's fake, listening.
@@ -102,23 +138,11 @@ impl Sandbox {
     /// # Errors
     /// The I/O error of a port that could not be bound.
     pub async fn start_on(ports: Ports) -> std::io::Result<Self> {
-        let mut running = Vec::with_capacity(3);
-        for (vendor, port) in [
-            (Vendor::Vectera, ports.vectera),
-            (Vendor::Vyte, ports.vyte),
-            (Vendor::Veo, ports.veo),
-        ] {
-            let token = default_token(vendor).to_owned();
-            // Vectera's login links open a page at the site's root, outside the API.
-            let (app, site) = match vendor {
-                Vendor::Vectera => {
-                    let (app, site) = vectera::app_and_site(token.clone());
-                    (app, Some(site))
-                }
-                Vendor::Vyte => (vyte::app(token.clone()), None),
-                Vendor::Veo => (veo::app(token.clone()), None),
-            };
-            running.push((vendor, serve(app, site, token, port).await?));
+        let mut running = Vec::with_capacity(VENDORS.len());
+        for fake in &VENDORS {
+            let token = fake.token.to_owned();
+            let app = (fake.app)(token.clone());
+            running.push((fake.vendor, serve(app, token, (fake.port)(&ports)).await?));
         }
         Ok(Self { running })
     }
@@ -219,30 +243,12 @@ impl Drop for Sandbox {
     }
 }
 
-/// A JSON answer as Vyte's and VEO's servers send it (`application/json; charset=utf-8`); a
-/// body that cannot be encoded is a bare 500.
-pub(crate) fn json<T: serde::Serialize>(status: axum::http::StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 /// The secret each fake accepts.
 pub fn default_token(vendor: Vendor) -> &'static str {
-    match vendor {
-        Vendor::Vectera => "sandbox-vectera-token",
-        Vendor::Vyte => "sandbox-vyte-key",
-        Vendor::Veo => "sandbox-veo-token",
-    }
+    VENDORS
+        .iter()
+        .find(|fake| fake.vendor == vendor)
+        .map_or("", |fake| fake.token)
 }
 
 #[derive(Clone)]
@@ -253,13 +259,8 @@ struct Plumbing {
     error: fn(axum::http::StatusCode, &str) -> Response,
 }
 
-/// Serves `app` under its base path, and `site` (pages outside the API) at the root.
-async fn serve(
-    app: App,
-    site: Option<Router>,
-    token: String,
-    port: u16,
-) -> std::io::Result<Running> {
+/// Serves `app` under its base path, and its site (pages outside the API) at the root.
+async fn serve(app: App, token: String, port: u16) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let plumbing = Plumbing {
@@ -278,7 +279,7 @@ async fn serve(
     } else {
         Router::new().nest(app.base_path, router)
     };
-    let router = match site {
+    let router = match app.site {
         Some(site) => router.merge(site),
         None => router,
     };
