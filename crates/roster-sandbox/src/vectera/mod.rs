@@ -38,8 +38,8 @@ use axum::routing::{MethodRouter, get, post};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::App;
 use crate::plumbing::{Auth, Refusal, Shared, json_plain};
+use crate::server::App;
 use store::Store;
 
 const BASE_PATH: &str = "/api/v1";

@@ -46,8 +46,8 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{delete, get, post, put};
 
-use crate::App;
 use crate::plumbing::{Auth, Refusal, Shared, json};
+use crate::server::App;
 use store::Store;
 
 /// The organisation the token's user administers.

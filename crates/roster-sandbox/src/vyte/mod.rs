@@ -37,8 +37,8 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use roster::vyte::types;
 
-use crate::App;
 use crate::plumbing::{Auth, Refusal, Shared, json};
+use crate::server::App;
 use store::Store;
 
 /// The sandbox organization's id (a Mongo ObjectId, as Vyte's are) and name.
