@@ -42,6 +42,8 @@ use crate::plumbing::{Auth, Refusal, Shared, json_plain};
 use crate::server::App;
 use store::Store;
 
+/// The path of Vectera's base URL: the fake's routes are nested under it, and its absolute
+/// links and redirects name it.
 const BASE_PATH: &str = "/api/v1";
 
 /// Every route, as the spec writes it (for the trailing-slash redirect of unknown paths).

@@ -82,6 +82,7 @@ const PROPERTIES: [&str; 13] = [
 /// The state every handler shares.
 type S = axum::extract::State<std::sync::Arc<Shared<Store>>>;
 
+/// VEO's routes, behind its bearer check, at the root.
 pub(crate) fn app(token: String) -> App {
     let shared = Shared::new(Store {
         next_id: FIRST_USER_ID,

@@ -46,7 +46,7 @@ const ORG_ID: &str = "5f0c0ffee0000000000000a1";
 const ORG_NAME: &str = "Sandbox Organization";
 const APP_URL: &str = "https://sandbox.vyte.in";
 
-/// The calendar kinds of a user's `calendars` flags, as bits of [`StoredUser::calendars`].
+/// The calendar kinds of a user's `calendars` flags, as bits of [`store::StoredUser::calendars`].
 const CALENDARS: [types::CalendarSource; 5] = [
     types::CalendarSource::Google,
     types::CalendarSource::Office365,
@@ -58,6 +58,7 @@ const CALENDARS: [types::CalendarSource; 5] = [
 /// The state every handler shares.
 type S = axum::extract::State<std::sync::Arc<Shared<Store>>>;
 
+/// Vyte's routes, behind its key check, at the root.
 pub(crate) fn app(token: String) -> App {
     // Like an ObjectId: 4 bytes of seconds, then a counter.
     let shared = Shared::new(Store::new(format!(
