@@ -14,7 +14,7 @@ use axum::response::Response;
 use crate::dialect::{self, Dialect};
 use crate::faults::{Fault, Faults};
 
-/// What a vendor module hands to the server: one call from the vendor list in `lib.rs`.
+/// What a vendor module hands to the server: one call from the vendor list, [`crate::VENDORS`].
 pub(crate) struct App {
     /// Every route of the vendor, authentication included, relative to [`App::base_path`].
     pub router: Router,
