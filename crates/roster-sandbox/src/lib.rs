@@ -18,18 +18,14 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
-use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
 use roster::{Config, Vendor};
 
 mod dialect;
 mod faults;
+mod plumbing;
+mod server;
 mod vectera;
 mod veo;
 mod vyte;
@@ -37,31 +33,40 @@ mod vyte;
 pub use axum::http::{Method, StatusCode};
 pub use dialect::Dialect;
 pub use faults::{Fault, FaultRule, Faults, RetryAfter};
+use server::{App, Running, serve};
 
-/// What a vendor module hands to the shared server plumbing.
-pub(crate) struct App {
-    /// Every route of the vendor, authentication included, relative to [`App::base_path`].
-    pub router: Router,
-    /// The path prefix of the vendor's production base URL (`/api/v1` for Vectera).
-    pub base_path: &'static str,
-    /// How many users the fake holds now.
-    pub users: Box<dyn Fn() -> usize + Send + Sync>,
-    /// The vendor's error body for an injected fault (status, message).
-    pub error: fn(axum::http::StatusCode, &str) -> Response,
+/// One vendor's fake as the sandbox starts it.
+struct VendorFake {
+    vendor: Vendor,
+    /// The secret the fake accepts.
+    token: &'static str,
+    /// Its port in [`Ports`].
+    port: fn(&Ports) -> u16,
+    /// Its routes, given the secret.
+    app: fn(String) -> App,
 }
 
-/// One vendor's fake, listening.
-struct Running {
-    addr: SocketAddr,
-    token: String,
-    base_path: &'static str,
-    faults: Faults,
-    calls: Arc<Mutex<HashMap<String, usize>>>,
-    dialect: Arc<Mutex<Dialect>>,
-    users: Box<dyn Fn() -> usize + Send + Sync>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
+/// Every vendor's fake; a new vendor is a module and one line here (and its [`Ports`] field).
+const VENDORS: [VendorFake; 3] = [
+    VendorFake {
+        vendor: Vendor::Vectera,
+        token: "sandbox-vectera-token",
+        port: |p| p.vectera,
+        app: vectera::app,
+    },
+    VendorFake {
+        vendor: Vendor::Vyte,
+        token: "sandbox-vyte-key",
+        port: |p| p.vyte,
+        app: vyte::app,
+    },
+    VendorFake {
+        vendor: Vendor::Veo,
+        token: "sandbox-veo-token",
+        port: |p| p.veo,
+        app: veo::app,
+    },
+];
 /// Ports to listen on; `0` (the default) takes an ephemeral port.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Ports {
@@ -102,23 +107,11 @@ impl Sandbox {
     /// # Errors
     /// The I/O error of a port that could not be bound.
     pub async fn start_on(ports: Ports) -> std::io::Result<Self> {
-        let mut running = Vec::with_capacity(3);
-        for (vendor, port) in [
-            (Vendor::Vectera, ports.vectera),
-            (Vendor::Vyte, ports.vyte),
-            (Vendor::Veo, ports.veo),
-        ] {
-            let token = default_token(vendor).to_owned();
-            // Vectera's login links open a page at the site's root, outside the API.
-            let (app, site) = match vendor {
-                Vendor::Vectera => {
-                    let (app, site) = vectera::app_and_site(token.clone());
-                    (app, Some(site))
-                }
-                Vendor::Vyte => (vyte::app(token.clone()), None),
-                Vendor::Veo => (veo::app(token.clone()), None),
-            };
-            running.push((vendor, serve(app, site, token, port).await?));
+        let mut running = Vec::with_capacity(VENDORS.len());
+        for fake in &VENDORS {
+            let token = fake.token.to_owned();
+            let app = (fake.app)(token.clone());
+            running.push((fake.vendor, serve(app, token, (fake.port)(&ports)).await?));
         }
         Ok(Self { running })
     }
@@ -219,146 +212,10 @@ impl Drop for Sandbox {
     }
 }
 
-/// A JSON answer as Vyte's and VEO's servers send it (`application/json; charset=utf-8`); a
-/// body that cannot be encoded is a bare 500.
-pub(crate) fn json<T: serde::Serialize>(status: axum::http::StatusCode, body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 /// The secret each fake accepts.
 pub fn default_token(vendor: Vendor) -> &'static str {
-    match vendor {
-        Vendor::Vectera => "sandbox-vectera-token",
-        Vendor::Vyte => "sandbox-vyte-key",
-        Vendor::Veo => "sandbox-veo-token",
-    }
-}
-
-#[derive(Clone)]
-struct Plumbing {
-    base_path: &'static str,
-    faults: Faults,
-    calls: Arc<Mutex<HashMap<String, usize>>>,
-    error: fn(axum::http::StatusCode, &str) -> Response,
-}
-
-/// Serves `app` under its base path, and `site` (pages outside the API) at the root.
-async fn serve(
-    app: App,
-    site: Option<Router>,
-    token: String,
-    port: u16,
-) -> std::io::Result<Running> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    let addr = listener.local_addr()?;
-    let plumbing = Plumbing {
-        base_path: app.base_path,
-        faults: Faults::default(),
-        calls: Arc::default(),
-        error: app.error,
-    };
-    // `route_layer`: runs after routing, so the matched route template is known.
-    let router = app.router.route_layer(middleware::from_fn_with_state(
-        plumbing.clone(),
-        count_and_fault,
-    ));
-    let router = if app.base_path.is_empty() {
-        router
-    } else {
-        Router::new().nest(app.base_path, router)
-    };
-    let router = match site {
-        Some(site) => router.merge(site),
-        None => router,
-    };
-    // Outermost: every answer, injected faults included, in the switched-on dialect.
-    let dialect = Arc::new(Mutex::new(Dialect::DOCUMENTED));
-    let router = router.layer(middleware::from_fn_with_state(
-        dialect.clone(),
-        answer_in_dialect,
-    ));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    Ok(Running {
-        addr,
-        token,
-        base_path: plumbing.base_path,
-        faults: plumbing.faults,
-        calls: plumbing.calls,
-        dialect,
-        users: app.users,
-        shutdown: Some(stop),
-    })
-}
-
-async fn answer_in_dialect(
-    State(dialect): State<Arc<Mutex<Dialect>>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let method = request.method().clone();
-    let dialect = *dialect.lock().expect("dialect lock");
-    let response = next.run(request).await;
-    dialect::apply(dialect, &method, response).await
-}
-
-async fn count_and_fault(
-    State(plumbing): State<Plumbing>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_else(|| request.uri().path().to_owned());
-    let route = route
-        .strip_prefix(plumbing.base_path)
-        .map(str::to_owned)
-        .unwrap_or(route);
-    let key = format!("{} {}", request.method(), route);
-    *plumbing
-        .calls
-        .lock()
-        .expect("calls lock")
-        .entry(key.clone())
-        .or_default() += 1;
-    match plumbing.faults.take(request.method(), &route) {
-        Some(Fault::Status {
-            status,
-            retry_after,
-        }) => {
-            let mut response = (plumbing.error)(status, "injected fault");
-            if let Some(value) = retry_after
-                && let Ok(value) = value.header_value().parse()
-            {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, value);
-            }
-            response
-        }
-        Some(Fault::Delay(delay)) => {
-            tokio::time::sleep(delay).await;
-            next.run(request).await
-        }
-        None => next.run(request).await,
-    }
+    VENDORS
+        .iter()
+        .find(|fake| fake.vendor == vendor)
+        .map_or("", |fake| fake.token)
 }

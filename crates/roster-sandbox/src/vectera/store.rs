@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::query::{Kind, Row, Val};
+use super::filter::{Kind, Row, Val};
 
 /// How long a login token works (Vectera: "once within one minute").
 pub(super) const LOGIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
