@@ -7,11 +7,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use httpmock::Method::{GET, POST, PUT};
 use httpmock::{HttpMockRequest, MockServer};
+use roster::test_util::RecordingSleeper;
 use roster::{
     BATCH_SIZE, Config, ErrorKind, Member, Outcome, Provisioner, Resilience, RetryBudget,
     RetryPolicy, Vendor,
 };
-use roster_tests::{RecordingSleeper, TOKEN, first, request, server};
+use roster_tests::{TOKEN, first, request, server};
 use serde_json::{Value, json};
 
 const VEO: &str = "Bearer tok_5ecret_value_0123456789";

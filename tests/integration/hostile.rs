@@ -14,10 +14,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use futures::StreamExt;
 use httpmock::Method::{GET, POST, PUT};
 use httpmock::{HttpMockRequest, MockServer};
+use roster::test_util::RecordingSleeper;
 use roster::{
     Config, Error, ErrorKind, Member, MemberReport, Outcome, Provisioner, Timeouts, Vendor,
 };
-use roster_tests::{RecordingSleeper, TOKEN, assert_no_secret, first, layer, request, server};
+use roster_tests::{TOKEN, assert_no_secret, first, layer, request, server};
 use serde_json::{Value, json};
 
 const VECTERA: &str = "Token tok_5ecret_value_0123456789";

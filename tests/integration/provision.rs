@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use httpmock::Method::{DELETE, GET, PATCH, POST, PUT};
 use httpmock::{Mock, MockServer};
+use roster::test_util::RecordingSleeper;
 use roster::{
     Config, Member, MemberReport, Outcome, Provisioner, Resilience, RetryBudget, RetryPolicy,
     Vendor,
 };
-use roster_tests::{RecordingSleeper, TOKEN, request, server};
+use roster_tests::{TOKEN, request, server};
 use serde_json::json;
 
 const ORG: &str = "3f6c2a1e-8b4d-4c2e-9a7f-1d2e3f4a5b6c";

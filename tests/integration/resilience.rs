@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
+use roster::test_util::RecordingSleeper;
 use roster::vectera::prelude::*;
 use roster::{ErrorKind, Idempotency, Resilience, RetryBudget, Vendor};
-use roster_tests::{RecordingSleeper, TOKEN, assert_no_secret, first, layer, server};
+use roster_tests::{TOKEN, assert_no_secret, first, layer, server};
 use serde_json::json;
 
 fn vectera(server: &MockServer) -> roster::vectera::Client {

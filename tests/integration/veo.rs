@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use httpmock::Method::{DELETE, GET, POST, PUT};
 use httpmock::MockServer;
+use roster::test_util::RecordingSleeper;
 use roster::{
     Config, ErrorKind, Member, Outcome, Provisioner, Resilience, RetryBudget, RetryPolicy, Vendor,
 };
-use roster_tests::{RecordingSleeper, TOKEN, assert_no_secret, first, request, server};
+use roster_tests::{TOKEN, assert_no_secret, first, request, server};
 use roster_veo::prelude::*;
 use roster_veo::{Error, Role, types};
 use serde_json::{Value, json};

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use httpmock::Method::{DELETE, GET, POST, PUT};
 use httpmock::MockServer;
+use roster::test_util::RecordingSleeper;
 use roster::{Config, Member, Outcome, Provisioner, Resilience, RetryBudget, RetryPolicy, Vendor};
-use roster_tests::{RecordingSleeper, TOKEN, assert_no_secret, request, server};
+use roster_tests::{TOKEN, assert_no_secret, request, server};
 use roster_vyte::prelude::*;
 use roster_vyte::{Error, types};
 use serde_json::{Value, json};

@@ -1,12 +1,10 @@
 //! Helpers shared by the workspace integration tests (`integration/`).
 #![deny(missing_docs)]
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use httpmock::{Method, MockServer, When};
+use roster::test_util::RecordingSleeper;
 
 /// The workspace README's Rust examples, compiled by `cargo test` as doctests.
 #[doc = include_str!("../../README.md")]
@@ -46,24 +44,6 @@ pub fn assert_no_secret(text: &str, more: &[&str]) {
             !text.contains(secret),
             "secret {secret:?} leaked into: {text}"
         );
-    }
-}
-
-/// A [`roster::Sleeper`] that records every wait instead of sleeping.
-#[derive(Debug, Default)]
-pub struct RecordingSleeper(Mutex<Vec<Duration>>);
-
-impl roster::Sleeper for RecordingSleeper {
-    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        self.0.lock().expect("not poisoned").push(delay);
-        Box::pin(std::future::ready(()))
-    }
-}
-
-impl RecordingSleeper {
-    /// The waits asked for so far.
-    pub fn delays(&self) -> Vec<Duration> {
-        self.0.lock().expect("not poisoned").clone()
     }
 }
 

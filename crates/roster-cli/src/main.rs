@@ -20,9 +20,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+use clap::{Args, Parser, Subcommand};
 use futures::StreamExt;
 use roster::redact::terminal_safe;
+use roster::vectera::types::AccessLevel;
 use roster::{Config, Provisioner, Vendor};
 
 /// The longest vendor string printed in a table cell or line.
@@ -74,8 +76,8 @@ struct ProvisionArgs {
     /// veo_communities (lists separated by `;`).
     file: PathBuf,
     /// The vendors to provision into (comma-separated).
-    #[arg(long, value_delimiter = ',', default_values_t = [VendorArg::Vectera, VendorArg::Vyte, VendorArg::Veo])]
-    vendors: Vec<VendorArg>,
+    #[arg(long, value_delimiter = ',', value_parser = vendor_parser(), default_values_t = Vendor::ALL)]
+    vendors: Vec<Vendor>,
     /// Check the file and the configuration, print what would be provisioned, send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -102,8 +104,8 @@ enum UsersCommand {
 #[derive(Debug, Args)]
 struct UsersListArgs {
     /// The vendor.
-    #[arg(long)]
-    vendor: VendorArg,
+    #[arg(long, value_parser = vendor_parser())]
+    vendor: Vendor,
     /// Only users whose email or name contains this (case-insensitive).
     #[arg(long)]
     search: Option<String>,
@@ -135,39 +137,31 @@ struct RoomsCreateArgs {
     #[arg(long)]
     key: Option<String>,
     /// What the access key allows.
-    #[arg(long, value_enum, default_value_t = Access::CanAlwaysJoin)]
-    access: Access,
+    #[arg(long, value_parser = access_parser(), default_value = "can-always-join")]
+    access: AccessLevel,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Access {
-    /// Join the room at any time.
-    CanAlwaysJoin,
-    /// Join as the host.
-    IsHost,
+/// `--vendor(s)`: the names of [`Vendor::ALL`] (`vectera`, `vyte`, `veo`), parsed into the
+/// library's own [`Vendor`] (no mirror enum to keep in step).
+fn vendor_parser() -> impl clap::builder::TypedValueParser<Value = Vendor> {
+    PossibleValuesParser::new(Vendor::ALL.map(|vendor| PossibleValue::new(vendor.name()))).try_map(
+        |name| {
+            Vendor::ALL
+                .into_iter()
+                .find(|vendor| vendor.name() == name)
+                .ok_or_else(|| format!("no vendor named {name}"))
+        },
+    )
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum VendorArg {
-    Vectera,
-    Vyte,
-    Veo,
-}
-
-impl From<VendorArg> for Vendor {
-    fn from(v: VendorArg) -> Self {
-        match v {
-            VendorArg::Vectera => Vendor::Vectera,
-            VendorArg::Vyte => Vendor::Vyte,
-            VendorArg::Veo => Vendor::Veo,
-        }
-    }
-}
-
-impl std::fmt::Display for VendorArg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(Vendor::from(*self).name())
-    }
+/// `--access`: Vectera's [`AccessLevel`] for a room's access key, spelled in kebab case on the
+/// command line (`is-host`) and parsed by the generated type's own `FromStr` (`is_host`).
+fn access_parser() -> impl clap::builder::TypedValueParser<Value = AccessLevel> {
+    PossibleValuesParser::new([
+        PossibleValue::new("can-always-join").help("Join the room at any time"),
+        PossibleValue::new("is-host").help("Join as the host"),
+    ])
+    .try_map(|name| name.replace('-', "_").parse::<AccessLevel>())
 }
 
 /// Why the command stopped, with its exit code.
@@ -295,7 +289,7 @@ fn provisioner(config: &Config, vendors: &[Vendor]) -> Result<Provisioner, Failu
 
 async fn provision(config: &Config, args: ProvisionArgs) -> Result<(), Failure> {
     let mut out = Out::default();
-    let mut vendors: Vec<Vendor> = args.vendors.iter().map(|v| Vendor::from(*v)).collect();
+    let mut vendors = args.vendors.clone();
     vendors.sort();
     vendors.dedup();
     let file = std::fs::File::open(&args.file)
@@ -467,7 +461,7 @@ fn interrupts(
 }
 
 async fn users_list(config: &Config, args: UsersListArgs) -> Result<(), Failure> {
-    let vendor = Vendor::from(args.vendor);
+    let vendor = args.vendor;
     let provisioner = provisioner(config, &[vendor])?;
     let needle = args.search.as_deref().map(str::to_lowercase);
     let accounts = provisioner.list(vendor);
@@ -543,12 +537,8 @@ async fn login_link(config: &Config, args: LoginLinkArgs) -> Result<(), Failure>
 }
 
 async fn rooms_create(config: &Config, args: RoomsCreateArgs) -> Result<(), Failure> {
-    use roster::vectera::types::AccessLevel;
     let provisioner = provisioner(config, &[Vendor::Vectera])?;
-    let access = match args.access {
-        Access::CanAlwaysJoin => AccessLevel::CanAlwaysJoin,
-        Access::IsHost => AccessLevel::IsHost,
-    };
+    let access = args.access;
     let room = provisioner
         .vectera_meeting_room(&args.email, args.key.as_deref(), access)
         .await
@@ -621,18 +611,55 @@ mod tests {
         let Command::Provision(args) = cli.command else {
             panic!("provision expected")
         };
-        assert_eq!(
-            args.vendors,
-            [VendorArg::Vectera, VendorArg::Vyte, VendorArg::Veo]
-        );
+        assert_eq!(args.vendors, Vendor::ALL);
         let cli = Cli::try_parse_from(["roster", "provision", "t.csv", "--vendors", "veo,vyte"])
             .expect("parses");
         let Command::Provision(args) = cli.command else {
             panic!("provision expected")
         };
-        assert_eq!(args.vendors, [VendorArg::Veo, VendorArg::Vyte]);
+        assert_eq!(args.vendors, [Vendor::Veo, Vendor::Vyte]);
         assert!(
             Cli::try_parse_from(["roster", "provision", "t.csv", "--vendors", "zoom"]).is_err()
+        );
+    }
+
+    #[test]
+    fn access_parses_into_the_generated_access_level() {
+        let access = |extra: &[&str]| {
+            let mut argv = vec!["roster", "rooms", "create", "ann@example.com"];
+            argv.extend_from_slice(extra);
+            let cli = Cli::try_parse_from(argv)?;
+            let Command::Rooms(RoomsCommand::Create(args)) = cli.command else {
+                panic!("rooms create expected")
+            };
+            Ok::<_, clap::Error>(args.access)
+        };
+        assert_eq!(access(&[]).expect("default"), AccessLevel::CanAlwaysJoin);
+        assert_eq!(
+            access(&["--access", "is-host"]).expect("parses"),
+            AccessLevel::IsHost
+        );
+        assert!(access(&["--access", "is_host"]).is_err(), "kebab case only");
+        assert!(access(&["--access", "owner"]).is_err());
+    }
+
+    #[test]
+    fn one_vendor_parses_into_the_library_vendor() {
+        for vendor in Vendor::ALL {
+            let cli = Cli::try_parse_from(["roster", "users", "list", "--vendor", vendor.name()])
+                .expect("parses");
+            let Command::Users(UsersCommand::List(args)) = cli.command else {
+                panic!("users list expected")
+            };
+            assert_eq!(args.vendor, vendor);
+        }
+        let error = Cli::try_parse_from(["roster", "users", "list", "--vendor", "zoom"])
+            .expect_err("no such vendor");
+        assert!(
+            error
+                .to_string()
+                .contains("[possible values: vectera, vyte, veo]"),
+            "{error}"
         );
     }
 }

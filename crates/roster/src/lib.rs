@@ -49,6 +49,8 @@ mod pages;
 mod provision;
 pub mod redact;
 mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
 pub use config::{
     Config, ConfigError, Timeouts, VendorConfig, base_url_var, default_base_url, token_var,

@@ -1,11 +1,9 @@
 //! What every vendor's tests share: a raw HTTP call, and a provisioner for one fake alone.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use roster::{Config, Provisioner, Resilience, RetryBudget, RetryPolicy, Sleeper, Vendor};
+use roster::test_util::RecordingSleeper;
+use roster::{Config, Provisioner, Resilience, RetryBudget, RetryPolicy, Vendor};
 use roster_sandbox::Sandbox;
 use serde_json::Value;
 
@@ -72,31 +70,16 @@ pub fn provisioner(sandbox: &Sandbox, vendor: Vendor) -> Provisioner {
 }
 
 /// A provisioner for `vendor`'s fake alone whose retry waits are recorded, not slept.
-pub fn recording_provisioner(sandbox: &Sandbox, vendor: Vendor) -> (Provisioner, Arc<Waits>) {
-    let waits = Arc::new(Waits::default());
+pub fn recording_provisioner(
+    sandbox: &Sandbox,
+    vendor: Vendor,
+) -> (Provisioner, Arc<RecordingSleeper>) {
+    let waits = Arc::new(RecordingSleeper::default());
     let resilience = Resilience::new(RetryPolicy::default(), Arc::new(RetryBudget::default()))
         .with_sleeper(waits.clone());
     let provisioner =
         Provisioner::with_resilience(&config(sandbox, vendor), resilience).expect("a provisioner");
     (provisioner, waits)
-}
-
-/// The delays the retry layer asked for.
-#[derive(Debug, Default)]
-pub struct Waits(Mutex<Vec<Duration>>);
-
-impl Waits {
-    /// Every delay so far.
-    pub fn delays(&self) -> Vec<Duration> {
-        self.0.lock().expect("waits").clone()
-    }
-}
-
-impl Sleeper for Waits {
-    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        self.0.lock().expect("waits").push(delay);
-        Box::pin(async {})
-    }
 }
 
 /// The status and typed body of a documented error answer of a generated call (every vendor
