@@ -1,4 +1,4 @@
-//! Vectera's own examples, from the vendor documents in `shared/vendor-docs/`
+//! Vectera's own examples, from the vendor documents the specs are written from
 //! (`vectera-users-guide.txt`, `vectera-meeting-rooms-guide.txt`, `vectera-reference-notes.md`
 //! and the Vectera part of `wider-api-notes.md`): every payload they show decodes into the
 //! generated types, every request they describe goes over the wire as they describe it, and

@@ -4,7 +4,7 @@
 //!   twice in the same run: as they are (each vendor crate's `build.rs` runs progenitor through
 //!   `roster-codegen`), and as a *baseline* that compiles the committed snapshot
 //!   `crates/roster-<vendor>/generated/client.rs` with no build script and no generator stack.
-//!   It prints one Markdown table of medians and ratios, ready for README's Performance section.
+//!   It prints one Markdown table of medians and ratios, ready for `docs/performance.md`.
 //! - `bench client` runs the criterion benchmark `tests/benches/client.rs` (release build).
 //! - `bench bulk` provisions 10,000 and 100,000 members into the sandbox vendors ([`bulk`]).
 //!

@@ -1,3 +1,5 @@
+//! How a vendor client authenticates: one header on every request, marked sensitive.
+
 use std::fmt;
 
 use reqwest::header::{HeaderName, HeaderValue};

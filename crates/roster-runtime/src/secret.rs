@@ -1,3 +1,5 @@
+//! [`Secret`]: a string that never shows in `Debug` output (tokens, passwords, login URLs).
+
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

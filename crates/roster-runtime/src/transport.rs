@@ -1,3 +1,6 @@
+//! Safe transport defaults: the HTTP client (rustls, no redirects, timeouts), base-URL
+//! checks, and `Retry-After`.
+
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 

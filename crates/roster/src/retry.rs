@@ -1,7 +1,8 @@
 //! Resilience, written once, around every generated call.
 //!
-//! progenitor never retries, and reqwest-middleware cannot wrap its client (see
-//! `shared/ENGINEERING-NOTES.md`), so this small layer does, in the AWS SDK's "standard" way:
+//! progenitor never retries, and reqwest-middleware cannot wrap its client (its request hook
+//! must return `reqwest::Error`; upstream closed the middleware proposals), so this small layer
+//! does, in the AWS SDK's "standard" way:
 //!
 //! - up to [`RetryPolicy::max_attempts`] attempts, with full-jitter exponential backoff;
 //! - only for [`Idempotency::Idempotent`] calls, on transient failures (connection errors,
