@@ -41,28 +41,32 @@
     allow(unreachable_code, unused_variables, dead_code)
 )]
 
+mod bulk;
 mod circuit;
 mod config;
 mod error;
 mod member;
 mod pages;
-mod provision;
+mod provisioner;
 pub mod redact;
+mod report;
 mod retry;
+mod vendors;
 
+pub use bulk::STREAM_WINDOW;
 pub use config::{
-    Config, ConfigError, Timeouts, VendorConfig, base_url_var, default_base_url, token_var,
+    ClientConfigError, Config, ConfigError, Timeouts, VendorConfig, base_url_var, default_base_url,
+    token_var,
 };
 pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
 pub use member::{Member, MemberError, VecteraExtras, VeoExtras, VyteExtras};
 pub use pages::DEFAULT_MAX_PAGES;
+pub use provisioner::{BATCH_SIZE, DEFAULT_CONCURRENCY, Provisioner};
 #[cfg(feature = "vectera")]
-pub use provision::MeetingRoom;
-pub use provision::{
-    Account, BATCH_SIZE, DEFAULT_CONCURRENCY, MemberReport, Outcome, Provisioner, STREAM_WINDOW,
-};
+pub use report::MeetingRoom;
+pub use report::{Account, MemberReport, Outcome};
 pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
-pub use roster_runtime::{Limits, Secret};
+pub use roster_runtime::{Limits, Operation, Secret};
 
 /// The Vectera client (`roster-vectera`).
 #[cfg(feature = "vectera")]

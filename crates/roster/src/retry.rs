@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use progenitor_client::{Error as ClientError, ResponseValue};
+use roster_runtime::Operation;
 
 use crate::circuit::Circuits;
 use crate::error::{Error, ErrorKind, Vendor};
@@ -301,6 +302,31 @@ impl Resilience {
             self.sleeper.sleep(delay).await;
             attempt += 1;
         }
+    }
+
+    /// [`Resilience::call`] for an operation the vendor crate describes
+    /// (`roster::vyte::operations::LIST_USERS`): its name and whether it is retried come from
+    /// the spec (the HTTP method, or the spec's `x-roster-idempotent`), not from the caller.
+    ///
+    /// # Errors
+    /// As [`Resilience::call`].
+    pub async fn run<T, E, F, Fut>(
+        &self,
+        vendor: Vendor,
+        operation: Operation,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, ClientError<E>>>,
+        E: serde::Serialize,
+    {
+        let idempotency = if operation.idempotent {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
+        self.call(vendor, operation.id, idempotency, send).await
     }
 
     /// How long to wait before the next attempt, or `None` to give up.
