@@ -1,6 +1,6 @@
 //! Bulk runs: de-duplication of the members given ([`first_occurrences`]), one window of
 //! work done in every vendor at once ([`ensure_window`]), and a stream of members taken
-//! [`STREAM_WINDOW`](crate::STREAM_WINDOW) at a time ([`ensure_stream`]), with what the run
+//! [`STREAM_WINDOW`] at a time ([`ensure_stream`]), with what the run
 //! reads once ([`Prefetched`]).
 
 use std::collections::HashMap;

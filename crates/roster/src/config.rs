@@ -354,6 +354,27 @@ impl Config {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_client_configuration_error_is_a_facade_config_error() {
+        let refused = || {
+            roster_runtime::base_url("http://vendor.example/api").expect_err("plain http refused")
+        };
+        let error = ConfigError::from(refused());
+        let ConfigError::Client(client) = &error else {
+            panic!("a Client variant: {error:?}");
+        };
+        assert!(matches!(
+            client.get(),
+            roster_runtime::ConfigError::InsecureBaseUrl { .. }
+        ));
+        assert_eq!(
+            error.to_string(),
+            refused().to_string(),
+            "shown as the client's"
+        );
+        assert_eq!(error.clone(), ConfigError::from(refused()));
+    }
+
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: BTreeMap<String, String> = pairs
             .iter()

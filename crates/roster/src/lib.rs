@@ -14,20 +14,22 @@
 //! - [`Error`]: one error naming the vendor, the operation, the HTTP status and the vendor's
 //!   error body, with secrets nowhere in it;
 //! - [`Resilience`]: retries with jittered exponential backoff for idempotent calls, honouring
-//!   `Retry-After`, with a shared [`RetryBudget`] and a pluggable [`Sleeper`] for tests.
+//!   `Retry-After`, with a shared [`RetryBudget`] and a pluggable [`Sleeper`] for tests; each
+//!   vendor crate's generated `operations` module says, per operation, whether it is
+//!   idempotent ([`Operation`]), so [`Resilience::run`] needs no hand-typed name or flag.
 //!
 //! ```no_run
 //! # #[cfg(feature = "vectera")]
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use roster::vectera::operations::GET_USER;
 //! use roster::vectera::prelude::*;
-//! use roster::{Idempotency, Resilience, Vendor};
+//! use roster::{Resilience, Vendor};
 //!
 //! let client = roster::vectera::Client::new(roster::vectera::DEFAULT_BASE_URL, "token")?;
 //! let resilience = Resilience::default();
+//! // The operation's name, and whether it is retried, come from the spec.
 //! let me = resilience
-//!     .call(Vendor::Vectera, "get_user", Idempotency::Idempotent, || {
-//!         client.get_user().id("me").send()
-//!     })
+//!     .run(Vendor::Vectera, GET_USER, || client.get_user().id("me").send())
 //!     .await?;
 //! println!("{:?}", me.email);
 //! # Ok(())

@@ -259,7 +259,7 @@ impl Provisioner {
         email: &str,
         next: Option<&str>,
     ) -> Result<roster_runtime::Secret, Error> {
-        self.vectera_side("create_login_token")?
+        self.vectera_side(roster_vectera::operations::CREATE_LOGIN_TOKEN.id)?
             .login_link(&self.run_scope(), email, next)
             .await
     }
@@ -276,7 +276,7 @@ impl Provisioner {
         key: Option<&str>,
         access: roster_vectera::types::AccessLevel,
     ) -> Result<MeetingRoom, Error> {
-        self.vectera_side("create_meeting")?
+        self.vectera_side(roster_vectera::operations::CREATE_MEETING.id)?
             .meeting_room(&self.run_scope(), email, key, access)
             .await
     }

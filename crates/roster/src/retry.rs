@@ -374,3 +374,64 @@ impl Resilience {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use reqwest::StatusCode;
+    use reqwest::header::HeaderMap;
+
+    use super::*;
+
+    /// Waits for nothing.
+    #[derive(Debug)]
+    struct NoWait;
+
+    impl Sleeper for NoWait {
+        fn sleep(&self, _delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+            Box::pin(async {})
+        }
+    }
+
+    /// Runs `operation` against a vendor that always answers 503; the attempts made and the
+    /// error.
+    async fn always_503(operation: Operation) -> (usize, Error) {
+        let attempts = AtomicUsize::new(0);
+        let resilience = Resilience::default().with_sleeper(Arc::new(NoWait));
+        let error = resilience
+            .run(Vendor::Veo, operation, || {
+                attempts.fetch_add(1, Ordering::Relaxed);
+                async {
+                    Err::<ResponseValue<()>, _>(ClientError::ErrorResponse(ResponseValue::new(
+                        serde_json::json!({"Message": "busy"}),
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        HeaderMap::new(),
+                    )))
+                }
+            })
+            .await
+            .expect_err("always 503");
+        (attempts.into_inner(), error)
+    }
+
+    #[tokio::test]
+    async fn run_takes_the_name_and_the_retry_decision_from_the_operation() {
+        let (attempts, error) = always_503(Operation {
+            id: "invite_users",
+            idempotent: true,
+        })
+        .await;
+        assert_eq!(attempts, 3, "an idempotent operation is retried");
+        assert_eq!(error.operation(), "invite_users");
+        assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+
+        let (attempts, error) = always_503(Operation {
+            id: "create_user",
+            idempotent: false,
+        })
+        .await;
+        assert_eq!(attempts, 1, "a 503 on a create is not retried");
+        assert_eq!(error.operation(), "create_user");
+    }
+}

@@ -389,3 +389,38 @@ vendors! {
     (Vyte, vyte, "vyte", roster_vyte),
     (Veo, veo, "veo", roster_veo),
 }
+
+#[cfg(test)]
+mod tests {
+    /// The retry decisions the vendor modules rely on, as the specs state them.
+    #[test]
+    fn the_specs_say_which_calls_are_retried() {
+        #[cfg(feature = "vectera")]
+        {
+            use roster_vectera::operations as op;
+            const { assert!(op::LIST_USERS.idempotent && op::GET_USER.idempotent) };
+            // A PATCH setting given values, overridden as idempotent by the spec.
+            const { assert!(op::UPDATE_USER.idempotent && op::DELETE_USER.idempotent) };
+            const { assert!(!op::CREATE_USER.idempotent && !op::CREATE_LOGIN_TOKEN.idempotent) };
+            const { assert!(!op::CREATE_MEETING.idempotent && !op::CREATE_PERMISSION.idempotent) };
+        }
+        #[cfg(feature = "vyte")]
+        {
+            use roster_vyte::operations as op;
+            const { assert!(op::LIST_USERS.idempotent && op::UPDATE_USER.idempotent) };
+            const { assert!(op::UPDATE_USERS_BATCH.idempotent && op::UNLINK_USER.idempotent) };
+            // Re-sent by `create_batch` only after a listing shows what it wrote.
+            const { assert!(!op::CREATE_USER.idempotent && !op::CREATE_USERS_BATCH.idempotent) };
+        }
+        #[cfg(feature = "veo")]
+        {
+            use roster_veo::operations as op;
+            const { assert!(op::GET_ME.idempotent && op::LIST_USERS.idempotent) };
+            const { assert!(op::UPDATE_USER.idempotent && op::DELETE_USER.idempotent) };
+            // A POST, overridden as idempotent by the spec (a repeat is reported, not redone).
+            const { assert!(op::INVITE_USERS.idempotent) };
+            const { assert!(!op::CREATE_USER.idempotent) };
+            assert_eq!(op::INVITE_USERS.id, "invite_users");
+        }
+    }
+}
