@@ -170,16 +170,7 @@ pub fn base_url_var(vendor: Vendor) -> String {
 
 /// The vendor's production base URL, when its client is compiled in.
 pub fn default_base_url(vendor: Vendor) -> Option<&'static str> {
-    match vendor {
-        #[cfg(feature = "vectera")]
-        Vendor::Vectera => Some(roster_vectera::DEFAULT_BASE_URL),
-        #[cfg(feature = "vyte")]
-        Vendor::Vyte => Some(roster_vyte::DEFAULT_BASE_URL),
-        #[cfg(feature = "veo")]
-        Vendor::Veo => Some(roster_veo::DEFAULT_BASE_URL),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    }
+    crate::vendors::default_base_url(vendor)
 }
 
 /// Credentials and endpoints for the vendors to work with.

@@ -153,8 +153,9 @@ impl Provisioner {
     }
 
     /// [`Provisioner::ensure_all`] for a team of any size read as it goes — a file, a
-    /// database cursor — with memory that stays flat: members are taken [`STREAM_WINDOW`](crate::STREAM_WINDOW) at a
-    /// time, and each window's reports (in input order) are yielded before the next is read.
+    /// database cursor — with memory that stays flat: members are taken
+    /// [`STREAM_WINDOW`](crate::STREAM_WINDOW) at a time, and each window's reports (in input
+    /// order) are yielded before the next is read.
     /// Vyte's organisation is listed once for the whole stream. An address seen earlier in the
     /// stream is reported as failed, naming the earlier member's position.
     pub fn ensure_stream<'a, S>(&'a self, members: S) -> impl Stream<Item = MemberReport> + 'a

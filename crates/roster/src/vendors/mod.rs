@@ -213,14 +213,27 @@ impl Action<'_> {
 
 /// The vendor table: `(Variant of Vendor, module, cargo feature, vendor crate)` once per
 /// vendor. It declares the modules and emits, each entry behind its feature:
-/// [`Vendors`] (the configured vendors' sides) with its construction, [`Side`] (one
-/// configured vendor) with its dispatch, and [`Prefetched`].
+/// [`default_base_url`], [`Vendors`] (the configured vendors' sides) with its construction,
+/// [`Side`] (one configured vendor) with its dispatch, and [`Prefetched`].
 macro_rules! vendors {
     ($( ($variant:ident, $module:ident, $feature:literal, $krate:ident) ),* $(,)?) => {
         $(
             #[cfg(feature = $feature)]
             pub(crate) mod $module;
         )*
+
+        /// The production base URL of `vendor`'s client (its spec's first server), when the
+        /// client is compiled in.
+        pub(crate) fn default_base_url(vendor: Vendor) -> Option<&'static str> {
+            match vendor {
+                $(
+                    #[cfg(feature = $feature)]
+                    Vendor::$variant => Some($krate::DEFAULT_BASE_URL),
+                )*
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
+        }
 
         /// The configured vendors, one field per compiled-in vendor.
         #[derive(Debug)]
@@ -281,7 +294,10 @@ macro_rules! vendors {
             }
 
             /// What a streamed run reads once, in each vendor that needs it.
-            pub(crate) async fn prefetch(&self, #[allow(unused_variables)] r: &Resilience) -> Prefetched {
+            pub(crate) async fn prefetch(
+                &self,
+                #[allow(unused_variables)] r: &Resilience,
+            ) -> Prefetched {
                 Prefetched {
                     $(
                         #[cfg(feature = $feature)]
@@ -351,8 +367,8 @@ macro_rules! vendors {
                     $(
                         #[cfg(feature = $feature)]
                         Side::$variant(side) => {
-                            side.ensure_many(r, concurrency, work, progress, prefetched.$module.as_ref())
-                                .await
+                            let prefetched = prefetched.$module.as_ref();
+                            side.ensure_many(r, concurrency, work, progress, prefetched).await
                         }
                     )*
                     Side::None(never, _) => match never {},
@@ -360,7 +376,11 @@ macro_rules! vendors {
             }
 
             /// [`VendorApi::find`].
-            pub(crate) async fn find(self, r: &Resilience, email: &str) -> Result<Option<Account>, Error> {
+            pub(crate) async fn find(
+                self,
+                r: &Resilience,
+                email: &str,
+            ) -> Result<Option<Account>, Error> {
                 match self {
                     $(
                         #[cfg(feature = $feature)]
