@@ -1,6 +1,3 @@
-//! [`Auth`]: how a vendor client authenticates — one header, marked sensitive, set on every
-//! request by the generated client's hook.
-
 use std::fmt;
 
 use reqwest::header::{HeaderName, HeaderValue};

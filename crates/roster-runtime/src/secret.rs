@@ -1,5 +1,3 @@
-//! [`Secret`]: the string type every `format: password` field becomes, never shown by `Debug`.
-
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -1,6 +1,3 @@
-//! The transport every vendor client shares: the hardened HTTP client ([`http_client`]),
-//! base-URL checks ([`base_url`]), the timeouts, [`retry_after`] and [`ConfigError`].
-
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 

@@ -7,7 +7,7 @@
 use futures::StreamExt;
 
 use crate::config::Config;
-use crate::error::{Error, ErrorKind, Vendor};
+use crate::error::{Error, ErrorKind};
 use crate::member::Member;
 use crate::pages::Page;
 use crate::report::{Account, Outcome};
@@ -211,12 +211,40 @@ impl Action<'_> {
     }
 }
 
-/// The vendor table: `(Variant of Vendor, module, cargo feature, vendor crate)` once per
-/// vendor. It declares the modules and emits, each entry behind its feature:
-/// [`default_base_url`], [`Vendors`] (the configured vendors' sides) with its construction,
-/// [`Side`] (one configured vendor) with its dispatch, and [`Prefetched`].
+/// The vendor table: `(Vendor variant, module, cargo feature and name, vendor crate, what the
+/// vendor is)` once per vendor. It emits [`Vendor`] (every vendor, compiled in or not), and
+/// declares the modules and emits, each entry behind its feature: [`default_base_url`],
+/// [`Vendors`] (the configured vendors' sides) with its construction, [`Side`] (one configured
+/// vendor) with its dispatch, and [`Prefetched`].
 macro_rules! vendors {
-    ($( ($variant:ident, $module:ident, $feature:literal, $krate:ident) ),* $(,)?) => {
+    ($( ($variant:ident, $module:ident, $feature:literal, $krate:ident, $what:literal) ),* $(,)?) => {
+        /// The vendors Roster talks to.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Vendor {
+            $(
+                #[doc = $what]
+                $variant,
+            )*
+        }
+
+        impl Vendor {
+            /// Every vendor, in a stable order.
+            pub const ALL: [Vendor; [$(Vendor::$variant),*].len()] = [$(Vendor::$variant),*];
+
+            /// The lower-case name (`vectera`), as in crate names, cargo features and
+            /// environment variables.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Vendor::$variant => $feature,)*
+                }
+            }
+
+            /// The vendor's position in [`Vendor::ALL`].
+            pub(crate) const fn index(self) -> usize {
+                self as usize
+            }
+        }
+
         $(
             #[cfg(feature = $feature)]
             pub(crate) mod $module;
@@ -405,9 +433,9 @@ macro_rules! vendors {
 }
 
 vendors! {
-    (Vectera, vectera, "vectera", roster_vectera),
-    (Vyte, vyte, "vyte", roster_vyte),
-    (Veo, veo, "veo", roster_veo),
+    (Vectera, vectera, "vectera", roster_vectera, "Vectera (meeting rooms)."),
+    (Vyte, vyte, "vyte", roster_vyte, "Vyte (scheduling)."),
+    (Veo, veo, "veo", roster_veo, "VEO (video coaching)."),
 }
 
 #[cfg(test)]
