@@ -301,3 +301,30 @@ impl Provisioner {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiles only if these futures and streams can move between threads (a caller may
+    /// `tokio::spawn` them), whichever vendor features are on. The bulk runs (`ensure_all`,
+    /// `ensure_stream`) are not `Send` (`ensure_all` was not before the vendor trait either):
+    /// rustc cannot prove their buffered per-member closures general enough over lifetimes.
+    #[allow(dead_code)]
+    fn the_single_member_api_is_send(p: &Provisioner, member: &Member) {
+        fn send<T: Send>(_: T) {}
+        send(p.ensure(member));
+        send(p.remove("a@example.com"));
+        send(p.deactivate("a@example.com"));
+        send(p.find("a@example.com"));
+        send(p.list(Vendor::Vyte));
+        #[cfg(feature = "vectera")]
+        send(p.vectera_login_link("a@example.com", None));
+    }
+
+    #[test]
+    fn a_provisioner_is_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Provisioner>();
+    }
+}
