@@ -72,8 +72,8 @@ enum Command {
 #[derive(Debug, Args)]
 struct ProvisionArgs {
     /// The team CSV: columns email, first_name, last_name, and optionally admin,
-    /// vectera_managed, vyte_timezone, vyte_language, vyte_teams, veo_region_id,
-    /// veo_communities (lists separated by `;`).
+    /// vectera_managed, vyte_timezone, vyte_language, vyte_teams, veo_communities (lists
+    /// separated by `;`).
     file: PathBuf,
     /// The vendors to provision into (comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = vendor_parser(), default_values_t = Vendor::ALL)]

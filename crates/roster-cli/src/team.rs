@@ -12,7 +12,6 @@
 //! | `vyte_timezone`     | no       | IANA time zone, e.g. `Europe/Paris`                   |
 //! | `vyte_language`     | no       | two-letter language code, e.g. `fr`                   |
 //! | `vyte_teams`        | no       | team names separated by `;`                           |
-//! | `veo_region_id`     | no       | VEO region id (an integer)                            |
 //! | `veo_communities`   | no       | VEO group ids separated by `;`                        |
 //!
 //! An unknown column is an error (a typo would otherwise be ignored silently). A line whose
@@ -31,7 +30,7 @@ use std::io::Read;
 use roster::Member;
 
 /// The columns `roster provision` understands.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 9] = [
     "email",
     "first_name",
     "last_name",
@@ -40,7 +39,6 @@ pub const COLUMNS: [&str; 10] = [
     "vyte_timezone",
     "vyte_language",
     "vyte_teams",
-    "veo_region_id",
     "veo_communities",
 ];
 
@@ -240,13 +238,6 @@ fn member<'r>(get: &impl Fn(&str) -> &'r str) -> Result<Member, String> {
     member.vyte.teams = list(get("vyte_teams"))
         .map(str::to_owned)
         .collect::<Vec<_>>();
-    member.veo.region_id = match text(get("veo_region_id")) {
-        None => None,
-        Some(v) => Some(
-            v.parse()
-                .map_err(|_| format!("veo_region_id {v:?} is not an integer"))?,
-        ),
-    };
     member.veo.communities = list(get("veo_communities"))
         .map(|v| {
             v.parse()
@@ -381,9 +372,9 @@ mod tests {
     #[test]
     fn reads_every_column_and_keeps_line_numbers() {
         let team = parse(
-            "email,first_name,last_name,admin,vectera_managed,vyte_timezone,vyte_language,vyte_teams,veo_region_id,veo_communities\n\
-             ann@example.com,Ann,Smith,yes,true,Europe/Paris,fr,Sales; Support,3,11;12\n\
-             bob@example.com,Bob,,,,,,,,\n",
+            "email,first_name,last_name,admin,vectera_managed,vyte_timezone,vyte_language,vyte_teams,veo_communities\n\
+             ann@example.com,Ann,Smith,yes,true,Europe/Paris,fr,Sales; Support,11;12\n\
+             bob@example.com,Bob,,,,,,,\n",
         );
         assert!(team.invalid.is_empty(), "{:?}", team.invalid);
         let [ann, bob] = &team.rows[..] else {
@@ -396,7 +387,6 @@ mod tests {
         assert_eq!(m.vyte.timezone.as_deref(), Some("Europe/Paris"));
         assert_eq!(m.vyte.language.as_deref(), Some("fr"));
         assert_eq!(m.vyte.teams, ["Sales", "Support"]);
-        assert_eq!(m.veo.region_id, Some(3));
         assert_eq!(m.veo.communities, [11, 12]);
         assert!(!bob.member.admin);
         assert_eq!(bob.member.last_name, "");
@@ -433,18 +423,18 @@ mod tests {
     #[test]
     fn vendor_columns_are_checked() {
         let team = parse(
-            "email,first_name,last_name,vyte_timezone,vyte_language,veo_region_id,veo_communities\n\
-             a@example.com,A,A,Paris,,,\n\
-             b@example.com,B,B,,french,,\n\
-             c@example.com,C,C,,,three,\n\
-             d@example.com,D,D,,,,1;x\n\
-             e@example.com,E,E,America/Argentina/Buenos_Aires,pt,7,\n",
+            "email,first_name,last_name,vyte_timezone,vyte_language,veo_communities\n\
+             a@example.com,A,A,Paris,,\n\
+             b@example.com,B,B,,french,\n\
+             c@example.com,C,C,,,three\n\
+             d@example.com,D,D,,,1;x\n\
+             e@example.com,E,E,America/Argentina/Buenos_Aires,pt,7\n",
         );
         let errors: Vec<&str> = team.invalid.iter().map(|i| i.error.as_str()).collect();
         assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(errors[0].starts_with("vyte_timezone \"Paris\""));
         assert!(errors[1].starts_with("vyte_language \"french\""));
-        assert!(errors[2].starts_with("veo_region_id \"three\""));
+        assert!(errors[2].starts_with("veo_communities: \"three\""));
         assert!(errors[3].starts_with("veo_communities: \"x\""));
         assert_eq!(team.rows.len(), 1);
         assert_eq!(team.rows[0].line, 6);

@@ -14,16 +14,20 @@
 //! - [`exec`] and [`Limits`]: every answer read once, with a size cap, so that an error body of
 //!   any content type keeps its status (see the `answer` module).
 //! - [`ClientState`]: what a generated client holds for its hooks (credentials, limits).
+//! - [`Operation`]: an operation's id and idempotency, which every vendor crate's generated
+//!   `operations` module lists, one constant per spec operation.
 #![deny(missing_docs)]
 
 mod answer;
 mod auth;
+mod operation;
 mod secret;
 mod state;
 mod transport;
 
 pub use answer::{Limits, exec, rejection};
 pub use auth::Auth;
+pub use operation::Operation;
 pub use secret::Secret;
 pub use state::ClientState;
 pub use transport::{

@@ -7109,6 +7109,131 @@ pub const DEFAULT_BASE_URL: &str = "https://www.vectera.com/api/v1";
 /// fields in any vendor text that reaches a person: an error body that echoes one, a
 /// body that failed to decode.
 pub const SECRET_FIELDS: &[&str] = &["password"];
+/// Every operation of the spec as a `roster_runtime::Operation`: its `operationId` and
+/// whether it may be retried, from its HTTP method unless the spec overrides it. A
+/// retry layer takes these instead of hand-typed names.
+pub mod operations {
+    /// `GET /meetings/` (`list_meetings`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_MEETINGS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_meetings",
+        idempotent: true,
+    };
+    /// `POST /meetings/` (`create_meeting`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_MEETING: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_meeting",
+        idempotent: false,
+    };
+    /// `GET /meetings/{id}/` (`get_meeting`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_MEETING: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_meeting",
+        idempotent: true,
+    };
+    /// `DELETE /meetings/{id}/` (`delete_meeting`): idempotent (retried on transient failures) by its HTTP method.
+    pub const DELETE_MEETING: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "delete_meeting",
+        idempotent: true,
+    };
+    /// `PATCH /meetings/{id}/` (`update_meeting`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const UPDATE_MEETING: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_meeting",
+        idempotent: false,
+    };
+    /// `DELETE /meetings/{id}/accessKeys/{permissionId}/` (`delete_permission`): idempotent (retried on transient failures) by its HTTP method.
+    pub const DELETE_PERMISSION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "delete_permission",
+        idempotent: true,
+    };
+    /// `PATCH /meetings/{id}/accessKeys/{permissionId}/` (`update_permission`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const UPDATE_PERMISSION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_permission",
+        idempotent: false,
+    };
+    /// `GET /meetings/{id}/permissions/` (`list_permissions`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_PERMISSIONS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_permissions",
+        idempotent: true,
+    };
+    /// `POST /meetings/{id}/permissions/` (`create_permission`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_PERMISSION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_permission",
+        idempotent: false,
+    };
+    /// `GET /meetings/{id}/permissions/{permissionId}/` (`get_permission`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_PERMISSION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_permission",
+        idempotent: true,
+    };
+    /// `PATCH /meetings/{id}/reset/` (`reset_meeting`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const RESET_MEETING: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "reset_meeting",
+        idempotent: false,
+    };
+    /// `POST /organizations/` (`create_organization`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_ORGANIZATION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_organization",
+        idempotent: false,
+    };
+    /// `GET /organizations/{id}/` (`get_organization`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_ORGANIZATION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_organization",
+        idempotent: true,
+    };
+    /// `DELETE /organizations/{id}/` (`delete_organization`): idempotent (retried on transient failures) by its HTTP method.
+    pub const DELETE_ORGANIZATION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "delete_organization",
+        idempotent: true,
+    };
+    /// `PATCH /organizations/{id}/` (`update_organization`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const UPDATE_ORGANIZATION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_organization",
+        idempotent: false,
+    };
+    /// `GET /organizations/{id}/members/` (`list_organization_members`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_ORGANIZATION_MEMBERS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_organization_members",
+        idempotent: true,
+    };
+    /// `GET /organizations/{id}/subscription/` (`get_subscription`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_SUBSCRIPTION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_subscription",
+        idempotent: true,
+    };
+    /// `PATCH /organizations/{id}/subscription/` (`update_subscription`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const UPDATE_SUBSCRIPTION: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_subscription",
+        idempotent: false,
+    };
+    /// `GET /users/` (`list_users`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_USERS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_users",
+        idempotent: true,
+    };
+    /// `POST /users/` (`create_user`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_user",
+        idempotent: false,
+    };
+    /// `GET /users/{id}/` (`get_user`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_user",
+        idempotent: true,
+    };
+    /// `DELETE /users/{id}/` (`delete_user`): idempotent (retried on transient failures) by its HTTP method.
+    pub const DELETE_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "delete_user",
+        idempotent: true,
+    };
+    /// `PATCH /users/{id}/` (`update_user`): idempotent (retried on transient failures) by the spec, which overrides its HTTP method.
+    pub const UPDATE_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_user",
+        idempotent: true,
+    };
+    /// `POST /users/{id}/loginTokens/` (`create_login_token`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_LOGIN_TOKEN: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_login_token",
+        idempotent: false,
+    };
+}
 impl Client {
     /** Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates every request with `Authorization: Token <secret>`.
 

@@ -3498,6 +3498,46 @@ pub const DEFAULT_BASE_URL: &str = "https://api.veo.co.uk";
 /// fields in any vendor text that reaches a person: an error body that echoes one, a
 /// body that failed to decode.
 pub const SECRET_FIELDS: &[&str] = &["Password"];
+/// Every operation of the spec as a `roster_runtime::Operation`: its `operationId` and
+/// whether it may be retried, from its HTTP method unless the spec overrides it. A
+/// retry layer takes these instead of hand-typed names.
+pub mod operations {
+    /// `GET /api/me` (`get_me`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_ME: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_me",
+        idempotent: true,
+    };
+    /// `GET /api/regions` (`list_regions`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_REGIONS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_regions",
+        idempotent: true,
+    };
+    /// `DELETE /api/user` (`delete_user`): idempotent (retried on transient failures) by its HTTP method.
+    pub const DELETE_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "delete_user",
+        idempotent: true,
+    };
+    /// `POST /api/userinvites/multiple` (`invite_users`): idempotent (retried on transient failures) by the spec, which overrides its HTTP method.
+    pub const INVITE_USERS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "invite_users",
+        idempotent: true,
+    };
+    /// `POST /api/users/create` (`create_user`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_user",
+        idempotent: false,
+    };
+    /// `GET /api/users/get-all` (`list_users`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_USERS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_users",
+        idempotent: true,
+    };
+    /// `PUT /api/v2/users/{userId}` (`update_user`): idempotent (retried on transient failures) by its HTTP method.
+    pub const UPDATE_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_user",
+        idempotent: true,
+    };
+}
 impl Client {
     /** Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates every request with `Authorization: Bearer <secret>`.
 

@@ -6254,6 +6254,56 @@ pub const DEFAULT_BASE_URL: &str = "https://api.vyte.in";
 /// fields in any vendor text that reaches a person: an error body that echoes one, a
 /// body that failed to decode.
 pub const SECRET_FIELDS: &[&str] = &["password"];
+/// Every operation of the spec as a `roster_runtime::Operation`: its `operationId` and
+/// whether it may be retried, from its HTTP method unless the spec overrides it. A
+/// retry layer takes these instead of hand-typed names.
+pub mod operations {
+    /// `GET /v2/auth/test` (`test_auth`): idempotent (retried on transient failures) by its HTTP method.
+    pub const TEST_AUTH: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "test_auth",
+        idempotent: true,
+    };
+    /// `GET /v2/users` (`list_users`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_USERS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_users",
+        idempotent: true,
+    };
+    /// `PUT /v2/users` (`upsert_user`): idempotent (retried on transient failures) by its HTTP method.
+    pub const UPSERT_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "upsert_user",
+        idempotent: true,
+    };
+    /// `POST /v2/users` (`create_user`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_user",
+        idempotent: false,
+    };
+    /// `PUT /v2/users/batch` (`update_users_batch`): idempotent (retried on transient failures) by its HTTP method.
+    pub const UPDATE_USERS_BATCH: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_users_batch",
+        idempotent: true,
+    };
+    /// `POST /v2/users/batch` (`create_users_batch`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_USERS_BATCH: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_users_batch",
+        idempotent: false,
+    };
+    /// `GET /v2/users/{user_id}` (`get_user`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_user",
+        idempotent: true,
+    };
+    /// `PUT /v2/users/{user_id}` (`update_user`): idempotent (retried on transient failures) by its HTTP method.
+    pub const UPDATE_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_user",
+        idempotent: true,
+    };
+    /// `DELETE /v2/users/{user_id}` (`unlink_user`): idempotent (retried on transient failures) by its HTTP method.
+    pub const UNLINK_USER: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "unlink_user",
+        idempotent: true,
+    };
+}
 impl Client {
     /** Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates every request with `Authorization: <secret>` (the raw key, no scheme word).
 

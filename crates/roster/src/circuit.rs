@@ -15,15 +15,11 @@ use crate::error::{Error, ErrorKind, Vendor};
 /// One circuit per vendor, tripped at most once for the provisioner's life.
 #[derive(Debug, Default)]
 pub(crate) struct Circuits {
-    tripped: [OnceLock<Error>; 3],
+    tripped: [OnceLock<Error>; Vendor::ALL.len()],
 }
 
 fn slot(vendor: Vendor) -> usize {
-    match vendor {
-        Vendor::Vectera => 0,
-        Vendor::Vyte => 1,
-        Vendor::Veo => 2,
-    }
+    vendor.index()
 }
 
 impl Circuits {

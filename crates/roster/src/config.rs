@@ -97,6 +97,49 @@ pub enum ConfigError {
     /// The vendor's client crate is not compiled in (its cargo feature is off).
     #[error("{0} support is not compiled in: enable the `{0}` feature of the `roster` crate")]
     NotCompiledIn(Vendor),
+    /// A vendor client could not be built from the configuration (TLS initialisation, a base
+    /// URL or a secret the client refuses): what [`Provisioner::new`](crate::Provisioner::new)
+    /// reports, so a facade user meets one configuration error type.
+    #[error(transparent)]
+    Client(ClientConfigError),
+}
+
+/// A vendor client's own configuration error ([`roster_runtime::ConfigError`]), shared so that
+/// [`ConfigError`] stays `Clone` and comparable (two are equal when they read the same).
+#[derive(Debug, Clone)]
+pub struct ClientConfigError(std::sync::Arc<roster_runtime::ConfigError>);
+
+impl ClientConfigError {
+    /// The client's error.
+    pub fn get(&self) -> &roster_runtime::ConfigError {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ClientConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for ClientConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&*self.0)
+    }
+}
+
+impl PartialEq for ClientConfigError {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for ClientConfigError {}
+
+impl From<roster_runtime::ConfigError> for ConfigError {
+    fn from(error: roster_runtime::ConfigError) -> Self {
+        ConfigError::Client(ClientConfigError(std::sync::Arc::new(error)))
+    }
 }
 
 fn list(vendors: &[Vendor]) -> String {
@@ -127,16 +170,7 @@ pub fn base_url_var(vendor: Vendor) -> String {
 
 /// The vendor's production base URL, when its client is compiled in.
 pub fn default_base_url(vendor: Vendor) -> Option<&'static str> {
-    match vendor {
-        #[cfg(feature = "vectera")]
-        Vendor::Vectera => Some(roster_vectera::DEFAULT_BASE_URL),
-        #[cfg(feature = "vyte")]
-        Vendor::Vyte => Some(roster_vyte::DEFAULT_BASE_URL),
-        #[cfg(feature = "veo")]
-        Vendor::Veo => Some(roster_veo::DEFAULT_BASE_URL),
-        #[allow(unreachable_patterns)]
-        _ => None,
-    }
+    crate::vendors::default_base_url(vendor)
 }
 
 /// Credentials and endpoints for the vendors to work with.
@@ -310,6 +344,27 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_configuration_error_is_a_facade_config_error() {
+        let refused = || {
+            roster_runtime::base_url("http://vendor.example/api").expect_err("plain http refused")
+        };
+        let error = ConfigError::from(refused());
+        let ConfigError::Client(client) = &error else {
+            panic!("a Client variant: {error:?}");
+        };
+        assert!(matches!(
+            client.get(),
+            roster_runtime::ConfigError::InsecureBaseUrl { .. }
+        ));
+        assert_eq!(
+            error.to_string(),
+            refused().to_string(),
+            "shown as the client's"
+        );
+        assert_eq!(error.clone(), ConfigError::from(refused()));
+    }
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: BTreeMap<String, String> = pairs

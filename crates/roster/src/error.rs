@@ -7,31 +7,7 @@ use std::time::{Duration, SystemTime};
 use progenitor_client::Error as ClientError;
 
 use crate::redact::Redactor;
-
-/// The vendors Roster talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Vendor {
-    /// Vectera (meeting rooms).
-    Vectera,
-    /// Vyte (scheduling).
-    Vyte,
-    /// VEO (video coaching).
-    Veo,
-}
-
-impl Vendor {
-    /// Every vendor, in a stable order.
-    pub const ALL: [Vendor; 3] = [Vendor::Vectera, Vendor::Vyte, Vendor::Veo];
-
-    /// The lower-case name (`vectera`), as in crate names and environment variables.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Vendor::Vectera => "vectera",
-            Vendor::Vyte => "vyte",
-            Vendor::Veo => "veo",
-        }
-    }
-}
+pub use crate::vendors::Vendor;
 
 impl fmt::Display for Vendor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -14,20 +14,22 @@
 //! - [`Error`]: one error naming the vendor, the operation, the HTTP status and the vendor's
 //!   error body, with secrets nowhere in it;
 //! - [`Resilience`]: retries with jittered exponential backoff for idempotent calls, honouring
-//!   `Retry-After`, with a shared [`RetryBudget`] and a pluggable [`Sleeper`] for tests.
+//!   `Retry-After`, with a shared [`RetryBudget`] and a pluggable [`Sleeper`] for tests; each
+//!   vendor crate's generated `operations` module says, per operation, whether it is
+//!   idempotent ([`Operation`]), so [`Resilience::run`] needs no hand-typed name or flag.
 //!
 //! ```no_run
 //! # #[cfg(feature = "vectera")]
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use roster::vectera::operations::GET_USER;
 //! use roster::vectera::prelude::*;
-//! use roster::{Idempotency, Resilience, Vendor};
+//! use roster::{Resilience, Vendor};
 //!
 //! let client = roster::vectera::Client::new(roster::vectera::DEFAULT_BASE_URL, "token")?;
 //! let resilience = Resilience::default();
+//! // The operation's name, and whether it is retried, come from the spec.
 //! let me = resilience
-//!     .call(Vendor::Vectera, "get_user", Idempotency::Idempotent, || {
-//!         client.get_user().id("me").send()
-//!     })
+//!     .run(Vendor::Vectera, GET_USER, || client.get_user().id("me").send())
 //!     .await?;
 //! println!("{:?}", me.email);
 //! # Ok(())
@@ -41,30 +43,34 @@
     allow(unreachable_code, unused_variables, dead_code)
 )]
 
+mod bulk;
 mod circuit;
 mod config;
 mod error;
 mod member;
 mod pages;
-mod provision;
+mod provisioner;
 pub mod redact;
+mod report;
 mod retry;
 #[cfg(feature = "test-util")]
 pub mod test_util;
+mod vendors;
 
+pub use bulk::STREAM_WINDOW;
 pub use config::{
-    Config, ConfigError, Timeouts, VendorConfig, base_url_var, default_base_url, token_var,
+    ClientConfigError, Config, ConfigError, Timeouts, VendorConfig, base_url_var, default_base_url,
+    token_var,
 };
 pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
 pub use member::{Member, MemberError, VecteraExtras, VeoExtras, VyteExtras};
 pub use pages::DEFAULT_MAX_PAGES;
+pub use provisioner::{BATCH_SIZE, DEFAULT_CONCURRENCY, Provisioner};
 #[cfg(feature = "vectera")]
-pub use provision::MeetingRoom;
-pub use provision::{
-    Account, BATCH_SIZE, DEFAULT_CONCURRENCY, MemberReport, Outcome, Provisioner, STREAM_WINDOW,
-};
+pub use report::MeetingRoom;
+pub use report::{Account, MemberReport, Outcome};
 pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
-pub use roster_runtime::{Limits, Secret};
+pub use roster_runtime::{Limits, Operation, Secret};
 
 /// The Vectera client (`roster-vectera`).
 #[cfg(feature = "vectera")]

@@ -41,11 +41,10 @@ pub struct VyteExtras {
     pub teams: Vec<String>,
 }
 
-/// VEO-only member settings.
+/// VEO-only member settings. VEO's invitations, the only way the facade adds a member,
+/// take no region, so there is none here.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VeoExtras {
-    /// The member's region (see VEO's regions endpoint).
-    pub region_id: Option<i32>,
     /// Ids of the groups (communities) to add the member to when invited.
     pub communities: Vec<i64>,
 }

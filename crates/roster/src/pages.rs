@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::error::{Error, Vendor};
-use crate::provision::Account;
+use crate::report::Account;
 
 /// Pages one walk may read by default: 1,000 pages of 100 are 100,000 accounts.
 pub const DEFAULT_MAX_PAGES: u32 = 1_000;

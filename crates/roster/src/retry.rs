@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use progenitor_client::{Error as ClientError, ResponseValue};
+use roster_runtime::Operation;
 
 use crate::circuit::Circuits;
 use crate::error::{Error, ErrorKind, Vendor};
@@ -304,6 +305,31 @@ impl Resilience {
         }
     }
 
+    /// [`Resilience::call`] for an operation the vendor crate describes
+    /// (`roster::vyte::operations::LIST_USERS`): its name and whether it is retried come from
+    /// the spec (the HTTP method, or the spec's `x-roster-idempotent`), not from the caller.
+    ///
+    /// # Errors
+    /// As [`Resilience::call`].
+    pub async fn run<T, E, F, Fut>(
+        &self,
+        vendor: Vendor,
+        operation: Operation,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, ClientError<E>>>,
+        E: serde::Serialize,
+    {
+        let idempotency = if operation.idempotent {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        };
+        self.call(vendor, operation.id, idempotency, send).await
+    }
+
     /// How long to wait before the next attempt, or `None` to give up.
     fn retry_delay(
         &self,
@@ -347,5 +373,66 @@ impl Resilience {
         x ^= x >> 27;
         self.jitter.store(x, Ordering::Relaxed);
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use reqwest::StatusCode;
+    use reqwest::header::HeaderMap;
+
+    use super::*;
+
+    /// Waits for nothing.
+    #[derive(Debug)]
+    struct NoWait;
+
+    impl Sleeper for NoWait {
+        fn sleep(&self, _delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+            Box::pin(async {})
+        }
+    }
+
+    /// Runs `operation` against a vendor that always answers 503; the attempts made and the
+    /// error.
+    async fn always_503(operation: Operation) -> (usize, Error) {
+        let attempts = AtomicUsize::new(0);
+        let resilience = Resilience::default().with_sleeper(Arc::new(NoWait));
+        let error = resilience
+            .run(Vendor::Veo, operation, || {
+                attempts.fetch_add(1, Ordering::Relaxed);
+                async {
+                    Err::<ResponseValue<()>, _>(ClientError::ErrorResponse(ResponseValue::new(
+                        serde_json::json!({"Message": "busy"}),
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        HeaderMap::new(),
+                    )))
+                }
+            })
+            .await
+            .expect_err("always 503");
+        (attempts.into_inner(), error)
+    }
+
+    #[tokio::test]
+    async fn run_takes_the_name_and_the_retry_decision_from_the_operation() {
+        let (attempts, error) = always_503(Operation {
+            id: "invite_users",
+            idempotent: true,
+        })
+        .await;
+        assert_eq!(attempts, 3, "an idempotent operation is retried");
+        assert_eq!(error.operation(), "invite_users");
+        assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+
+        let (attempts, error) = always_503(Operation {
+            id: "create_user",
+            idempotent: false,
+        })
+        .await;
+        assert_eq!(attempts, 1, "a 503 on a create is not retried");
+        assert_eq!(error.operation(), "create_user");
     }
 }

@@ -37,7 +37,6 @@ fn example_team() -> Vec<Member> {
         member.vyte.timezone = text_cell(get("vyte_timezone"));
         member.vyte.language = text_cell(get("vyte_language"));
         member.vyte.teams = list(get("vyte_teams"));
-        member.veo.region_id = get("veo_region_id").parse().ok();
         member.veo.communities = list(get("veo_communities"))
             .iter()
             .map(|c| c.parse().expect("a group id"))

@@ -1,0 +1,660 @@
+//! VEO through invitations: a member VEO does not know is invited
+//! (`/api/userinvites/multiple`), never created with `/api/users/create`. Invitations take
+//! no region (VEO takes `RegionId` only on `users/create`, which would also need a password
+//! and send no invitation email). Members are looked up through VEO's fuzzy search, walked
+//! page by page until the exact address is found; updates carry the roles a member keeps.
+
+use futures::StreamExt;
+use roster_veo::operations as op;
+use roster_veo::prelude::*;
+use roster_veo::{Role, types};
+
+use super::{Plan, Progress, VendorApi, batch_failed, done, fail_all, settle};
+use crate::error::{Error, Vendor};
+use crate::member::Member;
+use crate::pages::{Page, PageGuard};
+use crate::provisioner::BATCH_SIZE;
+use crate::report::{Account, Outcome};
+use crate::retry::Resilience;
+
+const V: Vendor = Vendor::Veo;
+
+/// Users per page: VEO's search is fuzzy, and one page this large holds any exact match
+/// in practice; listing walks pages of this size.
+const PAGE_SIZE: i32 = 100;
+
+/// VEO's side of a provisioner.
+#[derive(Debug)]
+pub(crate) struct Side {
+    client: roster_veo::Client,
+    /// The organisation members join, looked up once.
+    organisation: tokio::sync::OnceCell<i64>,
+    /// The most pages one walk reads.
+    max_pages: u32,
+}
+
+/// An update VEO is to get: the user's id, the organisation, and the roles the member is to
+/// hold there.
+pub(crate) struct Update {
+    id: String,
+    org: i64,
+    roles: Vec<Role>,
+}
+
+/// A listed user with the id an update or delete needs.
+struct Found {
+    id: String,
+    user: types::UserSummary,
+}
+
+/// An organisation id from an answer (a JSON number or a string of digits).
+fn organisation_number(id: &types::AnyOrganisationId) -> Option<i64> {
+    match id {
+        types::AnyOrganisationId::Int64(n) => Some(*n),
+        types::AnyOrganisationId::String(s) => s.trim().parse().ok(),
+    }
+}
+
+/// A user id from an answer, as the text a path or query sends back.
+fn user_id_text(id: &types::AnyUserId) -> Option<String> {
+    let text = id.to_string();
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The user's role ids in `org`; `None` when the answer does not say.
+fn roles_in(user: &types::UserSummary, org: i64) -> Option<Vec<Role>> {
+    let mut found = None;
+    for entry in user.roles.iter().flatten() {
+        if entry.organisation_id.as_ref().and_then(organisation_number) == Some(org) {
+            let roles: &mut Vec<Role> = found.get_or_insert_with(Vec::new);
+            roles.extend(entry.roles.iter().flatten().map(Role::from));
+        }
+    }
+    found
+}
+
+/// The roles `m` is to hold: the user's current ones in the organisation (a site admin
+/// stays one), with [`Role::User`] and with [`Role::OrganisationAdmin`] exactly when `m`
+/// is an admin. Sorted, without repeats.
+fn wanted_roles(current: &[Role], admin: bool) -> Vec<Role> {
+    let mut roles: Vec<Role> = current
+        .iter()
+        .copied()
+        .filter(|r| *r != Role::OrganisationAdmin)
+        .collect();
+    roles.push(Role::User);
+    if admin {
+        roles.push(Role::OrganisationAdmin);
+    }
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+impl Side {
+    /// The organisation members join: the first the token's user administers
+    /// (`GET /api/me`), else their first.
+    /// A failure trips the run's circuit for VEO: every member depends on it, so the others
+    /// fail at once with it instead of asking again.
+    async fn organisation(&self, r: &Resilience) -> Result<i64, Error> {
+        self.organisation
+            .get_or_try_init(|| async {
+                let org = self.look_up_organisation(r).await;
+                if let Err(e) = &org {
+                    r.trip(e);
+                }
+                org
+            })
+            .await
+            .copied()
+    }
+
+    async fn look_up_organisation(&self, r: &Resilience) -> Result<i64, Error> {
+        let me = r.run(V, op::GET_ME, || self.client.get_me().send()).await?;
+        let organisations = me.organisations.unwrap_or_default();
+        let admin = organisations.iter().find(|o| {
+            o.roles
+                .iter()
+                .flatten()
+                .any(|id| Role::from(id) == Role::OrganisationAdmin)
+        });
+        admin
+            .or(organisations.first())
+            .and_then(|o| o.id.as_ref())
+            .and_then(organisation_number)
+            .ok_or_else(|| {
+                Error::unusable_answer(
+                    V,
+                    op::GET_ME.id,
+                    "the token's user belongs to no organisation with a numeric id",
+                )
+            })
+    }
+
+    /// The user whose address is `email`, if VEO lists one. A page VEO's answer leaves
+    /// unclear (no `Items` while users match) or a matching user without an id is an
+    /// error, never "no such user".
+    async fn find_user(
+        &self,
+        r: &Resilience,
+        org: i64,
+        email: &str,
+    ) -> Result<Option<Found>, Error> {
+        // VEO's search is fuzzy: walk its pages until the address is found or the
+        // search is exhausted (every page read: only then is "absent" known).
+        let mut guard = PageGuard::new(V, op::LIST_USERS.id, self.max_pages);
+        let mut number = 1;
+        let user = loop {
+            let mut call = self
+                .client
+                .list_users()
+                .search_term(email.trim())
+                .organisation_id(org.to_string())
+                .page_size(PAGE_SIZE);
+            // The first page is VEO's default: `pageNumber` is sent from the second on.
+            if number > 1 {
+                call = call.page_number(number);
+            }
+            let page = r.run(V, op::LIST_USERS, || call.clone().send()).await?;
+            let total = page.total_item_count;
+            let items = page_items(page.items, total)?;
+            let more = has_more(items.len(), total, number);
+            guard.check(&Page {
+                accounts: items
+                    .iter()
+                    .map(|u| Account {
+                        vendor: V,
+                        id: u.id.as_ref().and_then(user_id_text).unwrap_or_default(),
+                        email: u.email.clone(),
+                        first_name: None,
+                        last_name: None,
+                        active: None,
+                    })
+                    .collect(),
+                more,
+                total: total.and_then(|t| u64::try_from(t).ok()),
+            })?;
+            if let Some(user) = items.into_iter().find(|u| {
+                u.email
+                    .as_deref()
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(email.trim()))
+            }) {
+                break user;
+            }
+            if !more {
+                return Ok(None);
+            }
+            number += 1;
+        };
+        let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
+            Error::unusable_answer(
+                V,
+                op::LIST_USERS.id,
+                format!("VEO lists {} without an id", email.trim()),
+            )
+        })?;
+        Ok(Some(Found { id, user }))
+    }
+
+    /// One invitation call for `members`. Retried on a transient failure like a read: an
+    /// invitation repeated is harmless by VEO's documentation (an address already invited
+    /// or already a member is reported so, its rights set again; no second account), so a
+    /// batch that met a 429 or a 503 is sent again as a batch, after the wait VEO asked for.
+    async fn invite(
+        &self,
+        r: &Resilience,
+        org: i64,
+        members: &[(usize, &Member)],
+    ) -> Result<types::InviteResult, Error> {
+        let invite = types::InviteRequest {
+            organisation_id: Some(types::OrganisationId(org.to_string())),
+            users: members
+                .iter()
+                .map(|(_, m)| types::Invitee {
+                    email: Some(m.email().to_owned()),
+                    is_org_admin: Some(m.admin),
+                    communities: m.veo.communities.clone(),
+                })
+                .collect(),
+        };
+        // Idempotent by the spec's `x-roster-idempotent` (VEO documents a repeat as harmless).
+        r.run(V, op::INVITE_USERS, || {
+            self.client.invite_users().body(invite.clone()).send()
+        })
+        .await
+    }
+
+    /// What became of `m` after an invitation answered `result`. An address the answer
+    /// does not account for (in none of its lists) is looked up again: found, it was
+    /// invited (it was not there before); not found, the invitation is unconfirmed.
+    async fn invited(
+        &self,
+        r: &Resilience,
+        org: i64,
+        result: &types::InviteResult,
+        m: &Member,
+    ) -> Result<Outcome, Error> {
+        match invite_verdict(result, m) {
+            Verdict::Refused => Err(Error::unusable_answer(
+                V,
+                op::INVITE_USERS.id,
+                format!(
+                    "VEO refused the invitation of {} (its ErrorList)",
+                    m.email()
+                ),
+            )),
+            Verdict::Updated => Ok(Outcome::Updated),
+            Verdict::Invited => Ok(Outcome::Created),
+            Verdict::Unaccounted => match self.find_user(r, org, m.email()).await? {
+                Some(_) => Ok(Outcome::Created),
+                None => Err(Error::unusable_answer(
+                    V,
+                    op::INVITE_USERS.id,
+                    format!(
+                        "VEO's invitation answer does not account for {} and a look-up does not find them: the invitation is unconfirmed",
+                        m.email()
+                    ),
+                )),
+            },
+        }
+    }
+
+    /// Look-ups and updates `concurrency` at a time; the members VEO does not know are
+    /// invited [`BATCH_SIZE`] per call.
+    async fn ensure_many_invited(
+        &self,
+        r: &Resilience,
+        work: &[(usize, &Member)],
+        concurrency: usize,
+        progress: Progress<'_>,
+    ) -> Vec<(usize, Outcome)> {
+        let org = match self.organisation(r).await {
+            Ok(org) => org,
+            Err(e) => return fail_all(work, &e, progress),
+        };
+        // Ok: done (unchanged, updated or failed); Err: to be invited.
+        let looked_up: Vec<_> = futures::stream::iter(work)
+            .map(|&(i, m)| async move {
+                match self.ensure_existing(r, m).await {
+                    Ok(Some(outcome)) => Ok(done(progress, i, V, outcome)),
+                    Ok(None) => Err((i, m)),
+                    Err(e) => Ok(done(progress, i, V, settle(Err(e)))),
+                }
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        let mut out = Vec::with_capacity(work.len());
+        let mut new = Vec::new();
+        for looked in looked_up {
+            match looked {
+                Ok(outcome) => out.push(outcome),
+                Err(member) => new.push(member),
+            }
+        }
+        // In input order, so each invitation call's body does not depend on timing.
+        new.sort_unstable_by_key(|&(i, _)| i);
+        let invited_batches: Vec<Vec<(usize, Outcome)>> =
+            futures::stream::iter(new.chunks(BATCH_SIZE))
+                .map(|chunk| async move {
+                    match self.invite(r, org, chunk).await {
+                        Ok(result) => {
+                            // Members the answer does not account for are looked up again,
+                            // `concurrency` at a time.
+                            let result = &result;
+                            futures::stream::iter(chunk)
+                                .map(|&(i, m)| async move {
+                                    let outcome = self.invited(r, org, result, m).await;
+                                    done(progress, i, V, settle(outcome))
+                                })
+                                .buffer_unordered(concurrency)
+                                .collect()
+                                .await
+                        }
+                        Err(e) => batch_failed(self, r, concurrency, chunk, &e, progress).await,
+                    }
+                })
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+        out.extend(invited_batches.into_iter().flatten());
+        out
+    }
+}
+
+impl VendorApi for Side {
+    const VENDOR: Vendor = V;
+    type Client = roster_veo::Client;
+    type Prefetch = ();
+    type Target = Update;
+
+    fn new(client: roster_veo::Client, max_pages: u32) -> Self {
+        Self {
+            client,
+            organisation: tokio::sync::OnceCell::new(),
+            max_pages,
+        }
+    }
+
+    fn set_max_pages(&mut self, max_pages: u32) {
+        self.max_pages = max_pages;
+    }
+
+    async fn find(&self, r: &Resilience, email: &str) -> Result<Option<Account>, Error> {
+        let org = self.organisation(r).await?;
+        Ok(self.find_user(r, org, email).await?.map(account))
+    }
+
+    /// Looks `m` up in the organisation. An invitee creates their own profile when accepting
+    /// (VEO's docs): until then VEO holds no names, there is nothing to compare, and
+    /// re-running stays Unchanged. The roles compared are the ones the member is to hold.
+    async fn plan(&self, r: &Resilience, m: &Member) -> Result<Plan<Update>, Error> {
+        let org = self.organisation(r).await?;
+        let Some(Found { id, user }) = self.find_user(r, org, m.email()).await? else {
+            return Ok(Plan::Create);
+        };
+        let mut roles = roles_in(&user, org).unwrap_or_default();
+        let wanted = wanted_roles(&roles, m.admin);
+        roles.sort();
+        roles.dedup();
+        let names_same = match user.first_name.as_deref().filter(|n| !n.is_empty()) {
+            None => true,
+            Some(first) => {
+                first == m.first_name
+                    && user.last_name.as_deref().unwrap_or_default() == m.last_name
+            }
+        };
+        if names_same && roles == wanted {
+            return Ok(Plan::Unchanged);
+        }
+        Ok(Plan::Update(Update {
+            id,
+            org,
+            roles: wanted,
+        }))
+    }
+
+    /// Sends what the member sets (names, email, the admin role) and the roles it keeps;
+    /// never `IsActive`, so a deactivated user stays deactivated.
+    async fn update(&self, r: &Resilience, m: &Member, update: Update) -> Result<(), Error> {
+        let Update { id, org, roles } = update;
+        let body = types::UserUpdate {
+            first_name: Some(m.first_name.clone()),
+            last_name: Some(m.last_name.clone()),
+            email: Some(m.email().to_owned()),
+            password: None,
+            is_active: None,
+            roles: vec![types::OrganisationRole {
+                organisation_id: Some(org),
+                roles: roles.into_iter().map(types::RoleId::from).collect(),
+            }],
+        };
+        r.run(V, op::UPDATE_USER, || {
+            self.client
+                .update_user()
+                .user_id(id.clone())
+                .body(body.clone())
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Invited, never created: see the module docs.
+    async fn create(&self, r: &Resilience, m: &Member) -> Result<Outcome, Error> {
+        let org = self.organisation(r).await?;
+        let result = self.invite(r, org, &[(0, m)]).await?;
+        self.invited(r, org, &result, m).await
+    }
+
+    /// Look-ups and updates `concurrency` at a time; the members VEO does not know are
+    /// invited [`BATCH_SIZE`] per call.
+    async fn ensure_many(
+        &self,
+        r: &Resilience,
+        concurrency: usize,
+        work: &[(usize, &Member)],
+        progress: Progress<'_>,
+        _prefetched: Option<&()>,
+    ) -> Vec<(usize, Outcome)> {
+        self.ensure_many_invited(r, work, concurrency, progress).await
+    }
+
+    async fn remove(&self, r: &Resilience, email: &str) -> Result<Outcome, Error> {
+        let org = self.organisation(r).await?;
+        let Some(found) = self.find_user(r, org, email).await? else {
+            return Ok(Outcome::Absent);
+        };
+        r.run(V, op::DELETE_USER, || {
+            self.client.delete_user().id(found.id.clone()).send()
+        })
+        .await?;
+        Ok(Outcome::Removed)
+    }
+
+    /// `IsActive: false` with the user's roles in the organisation (VEO requires `Roles`
+    /// on an update) and the names and email VEO lists, so nothing else changes.
+    async fn deactivate(
+        &self,
+        r: &Resilience,
+        email: &str,
+    ) -> Result<Outcome, Error> {
+        let org = self.organisation(r).await?;
+        let Some(Found { id, user }) = self.find_user(r, org, email).await? else {
+            return Ok(Outcome::Absent);
+        };
+        if user.is_active == Some(false) {
+            return Ok(Outcome::Unchanged);
+        }
+        // Without the current roles an update would reset them: fail closed.
+        let roles = roles_in(&user, org)
+            .filter(|roles| !roles.is_empty())
+            .ok_or_else(|| {
+                Error::unusable_answer(
+                    V,
+                    op::LIST_USERS.id,
+                    format!(
+                        "VEO lists no roles of {} in organisation {org}; an update needs them",
+                        email.trim()
+                    ),
+                )
+            })?;
+        let body = types::UserUpdate {
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            email: user.email.clone(),
+            password: None,
+            is_active: Some(false),
+            roles: vec![types::OrganisationRole {
+                organisation_id: Some(org),
+                roles: roles.into_iter().map(types::RoleId::from).collect(),
+            }],
+        };
+        r.run(V, op::UPDATE_USER, || {
+            self.client
+                .update_user()
+                .user_id(id.clone())
+                .body(body.clone())
+                .send()
+        })
+        .await?;
+        Ok(Outcome::Deactivated)
+    }
+
+    /// One page of the organisation's users; another follows until `Page * PageSize`
+    /// reaches `TotalItemCount` (or a page comes back empty).
+    async fn page(&self, r: &Resilience, page: u32) -> Result<Page, Error> {
+        let Ok(number) = i32::try_from(page) else {
+            return Ok(Page::default());
+        };
+        if number == 0 {
+            return Ok(Page::default());
+        }
+        let org = self.organisation(r).await?;
+        let list = r
+            .run(V, op::LIST_USERS, || {
+                self.client
+                    .list_users()
+                    .organisation_id(org.to_string())
+                    .page_size(PAGE_SIZE)
+                    .page_number(number)
+                    .send()
+            })
+            .await?;
+        let total = list.total_item_count;
+        let items = page_items(list.items, total)?;
+        let more = has_more(items.len(), total, number);
+        let accounts = items
+            .into_iter()
+            .map(|user| {
+                let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
+                    Error::unusable_answer(V, op::LIST_USERS.id, "VEO lists a user without an id")
+                })?;
+                Ok(account(Found { id, user }))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Page {
+            accounts,
+            more,
+            total: total.and_then(|t| u64::try_from(t).ok()),
+        })
+    }
+}
+
+/// Whether a page `number` (1-based) of `len` users has a successor: the declared total
+/// says so, or (without one) the page is full.
+fn has_more(len: usize, total: Option<i64>, number: i32) -> bool {
+    let seen = u64::from(number.unsigned_abs()) * PAGE_SIZE.unsigned_abs() as u64;
+    len > 0
+        && match total {
+            Some(total) => u64::try_from(total).is_ok_and(|total| total > seen),
+            None => len as u64 == PAGE_SIZE.unsigned_abs() as u64,
+        }
+}
+
+/// A page's users. `Items` missing or `null` is an empty .NET list only when
+/// `TotalItemCount` says 0; otherwise the answer is not understood (fail closed).
+fn page_items(
+    items: Option<Vec<types::UserSummary>>,
+    total: Option<i64>,
+) -> Result<Vec<types::UserSummary>, Error> {
+    match (items, total) {
+        (Some(items), _) => Ok(items),
+        (None, Some(0)) => Ok(Vec::new()),
+        (None, total) => Err(Error::unusable_answer(
+            V,
+            op::LIST_USERS.id,
+            match total {
+                Some(total) => {
+                    format!("VEO's user page has no Items but a TotalItemCount of {total}")
+                }
+                None => "VEO's user page has neither Items nor TotalItemCount".to_owned(),
+            },
+        )),
+    }
+}
+
+/// How an invitation answer accounts for one member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// In `ErrorList` (or the unconfirmed `FailedList`).
+    Refused,
+    /// In `AlreadyInOrganisationList`: already a member, rights now as asked.
+    Updated,
+    /// In `SuccessList` or `ExistingUserAddedMembershipToOrganisation`.
+    Invited,
+    /// In none of the lists (they may all be `null`, or `TotalInvites` 0).
+    Unaccounted,
+}
+
+fn invite_verdict(result: &types::InviteResult, m: &Member) -> Verdict {
+    let listed = |list: &Option<Vec<String>>| list.iter().flatten().any(|e| m.has_email(e));
+    if listed(&result.error_list) || listed(&result.failed_list) {
+        Verdict::Refused
+    } else if listed(&result.already_in_organisation_list) {
+        Verdict::Updated
+    } else if listed(&result.success_list)
+        || listed(&result.existing_user_added_membership_to_organisation)
+    {
+        Verdict::Invited
+    } else {
+        Verdict::Unaccounted
+    }
+}
+
+fn account(found: Found) -> Account {
+    let Found { id, user } = found;
+    Account {
+        vendor: V,
+        id,
+        email: user.email,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        active: user.is_active,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(email: &str) -> Member {
+        Member::new(email, "Ann", "Lee").expect("a valid member")
+    }
+
+    #[test]
+    fn null_lists_and_unlisted_members_are_unaccounted() {
+        let m = member("ann@example.com");
+        let result: types::InviteResult = serde_json::from_value(serde_json::json!({
+            "TotalInvites": 0, "SuccessList": null, "ErrorList": null,
+            "AlreadyInOrganisationList": null,
+            "ExistingUserAddedMembershipToOrganisation": null
+        }))
+        .expect("null lists read");
+        assert_eq!(invite_verdict(&result, &m), Verdict::Unaccounted);
+        let result: types::InviteResult = serde_json::from_value(serde_json::json!({
+            "TotalInvites": 1, "SuccessList": ["other@example.com"]
+        }))
+        .expect("missing lists read");
+        assert_eq!(invite_verdict(&result, &m), Verdict::Unaccounted);
+        for (list, verdict) in [
+            ("SuccessList", Verdict::Invited),
+            (
+                "ExistingUserAddedMembershipToOrganisation",
+                Verdict::Invited,
+            ),
+            ("AlreadyInOrganisationList", Verdict::Updated),
+            ("ErrorList", Verdict::Refused),
+            ("FailedList", Verdict::Refused),
+        ] {
+            let result: types::InviteResult =
+                serde_json::from_value(serde_json::json!({ list: ["ANN@example.com"] }))
+                    .expect("one list");
+            assert_eq!(invite_verdict(&result, &m), verdict, "{list}");
+        }
+    }
+
+    #[test]
+    fn a_page_without_items_is_empty_only_when_its_total_is_zero() {
+        assert!(page_items(None, Some(0)).expect("empty").is_empty());
+        assert!(page_items(None, Some(3)).is_err());
+        assert!(page_items(None, None).is_err());
+        assert!(
+            page_items(Some(Vec::new()), Some(3))
+                .expect("items")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn wanted_roles_keep_what_the_member_does_not_mention() {
+        use Role::*;
+        assert_eq!(
+            wanted_roles(&[User, SiteAdmin, OrganisationAdmin], false),
+            [User, SiteAdmin]
+        );
+        assert_eq!(wanted_roles(&[], true), [User, OrganisationAdmin]);
+        assert_eq!(wanted_roles(&[Other(16), User], false), [User, Other(16)]);
+    }
+}
