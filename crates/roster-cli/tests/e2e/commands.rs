@@ -1,0 +1,191 @@
+//! The other commands: what is said without credentials, `users list`, `login-link` and
+//! `rooms` against the sandbox, `--help` everywhere.
+
+use roster::Vendor;
+use roster_sandbox::Sandbox;
+use serde_json::Value;
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_credentials_the_error_says_what_to_set() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = roster(
+        None,
+        dir.path(),
+        &[
+            "provision",
+            example_team().to_str().expect("utf-8"),
+            "--vendors",
+            "vyte,veo",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("ROSTER_VYTE_TOKEN"), "{stderr}");
+    assert!(stderr.contains("ROSTER_VEO_TOKEN"), "{stderr}");
+    assert!(!stderr.contains("ROSTER_VECTERA_TOKEN"), "{stderr}");
+    assert!(stderr.contains("--sandbox"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_list_login_link_and_rooms_against_the_sandbox() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let team = example_team();
+    let out = roster(
+        Some(&sandbox),
+        dir.path(),
+        &[
+            "provision",
+            team.to_str().expect("utf-8"),
+            "--vendors",
+            "vectera,vyte",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(writes(&sandbox, Vendor::Veo), [], "veo was not asked for");
+
+    let out = roster(
+        Some(&sandbox),
+        dir.path(),
+        &[
+            "users",
+            "list",
+            "--vendor",
+            "vyte",
+            "--search",
+            "NORTHWIND",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let listed: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(listed.len(), VALID, "{listed:?}");
+    assert!(listed.iter().all(|u| u["vendor"] == "vyte"));
+    assert!(
+        listed
+            .iter()
+            .any(|u| u["email"] == "yuki.tanaka@northwind.example" && u["first_name"] == "Yuki")
+    );
+
+    let out = roster(
+        Some(&sandbox),
+        dir.path(),
+        &[
+            "login-link",
+            "claire.dubois@northwind.example",
+            "--next",
+            "/scheduling/",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let link = text(&out.stdout);
+    assert!(link.trim().starts_with("http"), "{link}");
+    assert_eq!(
+        sandbox.calls(Vendor::Vectera, "POST /users/{id}/loginTokens/"),
+        1
+    );
+
+    // An unsafe `next` is refused before anything is sent.
+    let out = roster(
+        Some(&sandbox),
+        dir.path(),
+        &[
+            "login-link",
+            "claire.dubois@northwind.example",
+            "--next",
+            "https://evil.example/",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        sandbox.calls(Vendor::Vectera, "POST /users/{id}/loginTokens/"),
+        1
+    );
+
+    let out = roster(
+        Some(&sandbox),
+        dir.path(),
+        &[
+            "rooms",
+            "create",
+            "jonas.berg@northwind.example",
+            "--key",
+            "jonas-room",
+            "--access",
+            "is-host",
+        ],
+    )
+    .await;
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(stdout.contains("(key jonas-room)"), "{stdout}");
+    assert!(stdout.contains("(is_host)"), "{stdout}");
+    assert!(stdout.contains("access key: "), "{stdout}");
+    assert_eq!(sandbox.calls(Vendor::Vectera, "POST /meetings/"), 1);
+    assert_eq!(
+        sandbox.calls(Vendor::Vectera, "POST /meetings/{id}/permissions/"),
+        1
+    );
+
+    // An unknown member: a clear error, exit code 1.
+    let out = roster(
+        Some(&sandbox),
+        dir.path(),
+        &["login-link", "nobody@northwind.example"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("nobody@northwind.example"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn help_is_everywhere() {
+    for args in [
+        vec!["--help"],
+        vec!["provision", "--help"],
+        vec!["users", "--help"],
+        vec!["users", "list", "--help"],
+        vec!["login-link", "--help"],
+        vec!["rooms", "create", "--help"],
+    ] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("roster"))
+            .args(&args)
+            .output()
+            .expect("roster runs");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(text(&out.stdout).contains("Usage: roster"), "{args:?}");
+    }
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("roster"))
+        .arg("--help")
+        .output()
+        .expect("roster runs");
+    let help = text(&out.stdout);
+    for documented in [
+        "Exit codes: 0 done, 1 some member failed",
+        "2 bad usage/configuration/file",
+        "3 --strict refused",
+        "130 interrupted",
+        "A second Ctrl-C stops at once",
+    ] {
+        assert!(help.contains(documented), "{documented}: {help}");
+    }
+}
