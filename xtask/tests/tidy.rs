@@ -19,16 +19,7 @@ use std::path::{Path, PathBuf};
 
 /// Known offenders, `(rule, file, what)`, each to be removed as it is fixed. The integrator
 /// empties this list once the reshaping of issue 15 has landed.
-const ALLOWED: &[(&str, &str, &str)] = &[
-    // Until the test split lands.
-    ("long", "tests/integration/provision.rs", ""),
-    ("long", "tests/integration/vectera.rs", ""),
-    ("long", "tests/integration/hostile.rs", ""),
-    ("long", "crates/roster-sandbox/tests/sandbox/veo.rs", ""),
-    ("long", "crates/roster-sandbox/tests/sandbox/vyte.rs", ""),
-    ("long", "crates/roster-sandbox/tests/sandbox/vectera.rs", ""),
-    ("long", "crates/roster-cli/tests/e2e.rs", ""),
-];
+const ALLOWED: &[(&str, &str, &str)] = &[];
 
 /// The most lines a hand-written `.rs` file may have.
 const MAX_LINES: usize = 700;
