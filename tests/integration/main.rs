@@ -6,6 +6,7 @@ mod bulk;
 mod hostile;
 mod provision;
 mod resilience;
+mod streams;
 mod vectera;
 mod vectera_examples;
 mod veo;

@@ -16,11 +16,16 @@
 //! - [`ClientState`]: what a generated client holds for its hooks (credentials, limits).
 //! - [`Operation`]: an operation's id and idempotency, which every vendor crate's generated
 //!   `operations` module lists, one constant per spec operation.
+//! - [`pages`]: the list walker behind every vendor crate's `*_stream` methods — a [`Stream`]
+//!   of items, one page fetched at a time, stopped with an error ([`PageStop`]) when a server
+//!   repeats a page, passes its own declared total or exceeds [`DEFAULT_MAX_PAGES`]; and
+//!   [`next_link`], the `rel="next"` target of a `Link` header.
 #![deny(missing_docs)]
 
 mod answer;
 mod auth;
 mod operation;
+mod pages;
 mod secret;
 mod state;
 mod transport;
@@ -28,6 +33,7 @@ mod transport;
 pub use answer::{Limits, exec, rejection};
 pub use auth::Auth;
 pub use operation::Operation;
+pub use pages::{DEFAULT_MAX_PAGES, Page, PageStop, Pages, Stream, next_link, pages};
 pub use secret::Secret;
 pub use state::ClientState;
 pub use transport::{

@@ -3,7 +3,16 @@
 
 roster_runtime::include_generated_client!();
 
+mod pages;
 mod role;
 
+pub use pages::{ClientPagesExtraExt, ListStream, PAGE_SIZE};
 pub use role::Role;
-pub use roster_runtime::{ConfigError, Secret};
+pub use roster_runtime::{ConfigError, Pages, Secret};
+
+/// Everything a call needs in one import: the `Client`, every generated `Client<Tag>Ext`
+/// trait and every hand-written `Client<Area>ExtraExt` trait (page streams).
+pub mod prelude {
+    pub use crate::ClientPagesExtraExt;
+    pub use crate::generated::prelude::*;
+}

@@ -1,13 +1,83 @@
-//! Roster: typed clients for Vectera, Vyte and VEO behind one facade.
+//! Roster: typed clients for Vectera, Vyte and VEO behind one facade that provisions a person
+//! (or a whole team) into all of them.
 //!
-//! Each vendor's generated client is re-exported behind a cargo feature of the same name (all
-//! on by default), so an application builds only what it uses:
+//! # Depending on it
+//!
+//! The crates are not published on crates.io (`publish = false`): depend on them by `git`, where
+//! `<repository>` is the `repository` URL in the workspace's root `Cargo.toml`, or by `path` to
+//! a checkout. Each vendor's client is behind a cargo feature of the same name (all on by
+//! default), so an application builds only what it uses:
 //!
 //! ```toml
-//! roster = { version = "0.1", default-features = false, features = ["vyte"] }
+//! [dependencies]
+//! roster = { git = "<repository>" }                     # or { path = "../roster/crates/roster" }
+//! # one vendor only: { git = "<repository>", default-features = false, features = ["vyte"] }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 //! ```
 //!
-//! What the facade adds, written once for every vendor:
+//! # Provisioning
+//!
+//! A [`Provisioner`] looks each member up in every configured vendor, then creates, updates or
+//! leaves them alone, and says what it did per vendor in a [`MemberReport`]:
+//!
+//! ```no_run
+//! use roster::{Config, Member, MemberReport, Outcome, Provisioner, Vendor};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // ROSTER_VECTERA_TOKEN, ROSTER_VYTE_TOKEN, ROSTER_VEO_TOKEN (+ optional ..._BASE_URL);
+//!     // a vendor without a token is left out. Or from code:
+//!     // `Config::default().with(Vendor::Vyte, None, "vyte-api-key")?`.
+//!     let config = Config::from_env()?;
+//!     config.require(&[Vendor::Vyte])?; // an error naming the variable to set
+//!     let provisioner = Provisioner::new(&config)?;
+//!
+//!     // One member: look up, then create / update / leave alone, in every vendor.
+//!     let mut ann = Member::new("ann@example.com", "Ann", "Smith")?.admin(true);
+//!     ann.vyte.timezone = Some("Europe/Paris".into());
+//!     let report = provisioner.ensure(&ann).await;
+//!     show(&report);
+//!
+//!     // A team, in the fewest calls each vendor allows (Vyte and VEO batches).
+//!     let team = [ann, Member::new("bob@example.com", "Bob", "Jones")?];
+//!     let reports = provisioner.ensure_all(&team).await;
+//!     reports.iter().for_each(show);
+//!     if reports.iter().any(MemberReport::has_failures) {
+//!         std::process::exit(1);
+//!     }
+//!     Ok(())
+//! }
+//!
+//! fn show(report: &MemberReport) {
+//!     for (vendor, outcome) in &report.vendors {
+//!         match outcome {
+//!             Outcome::Created => println!("{}: created in {vendor}", report.email),
+//!             Outcome::Updated => println!("{}: updated in {vendor}", report.email),
+//!             Outcome::Unchanged => println!("{}: already right in {vendor}", report.email),
+//!             // The vendor, the operation, the HTTP status and the vendor's (redacted)
+//!             // error body; the other vendors were still done.
+//!             Outcome::Failed(error) => eprintln!(
+//!                 "{}: {vendor} {} failed with HTTP {:?}: {}",
+//!                 report.email,
+//!                 error.operation(),
+//!                 error.status().map(|status| status.as_u16()),
+//!                 error.body().unwrap_or("(no body)"),
+//!             ),
+//!             // `remove` and `deactivate` report these.
+//!             other => println!("{}: {other:?} in {vendor}", report.email),
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! Running it twice writes nothing the second time: every vendor says `Unchanged`.
+//! [`Provisioner::ensure_stream`] does a team read as it goes with flat memory,
+//! [`Provisioner::remove`] and [`Provisioner::deactivate`] take a member out, and
+//! [`Provisioner::list`] streams every account of one vendor.
+//!
+//! # What the facade adds
+//!
+//! Written once for every vendor:
 //!
 //! - [`Config`]: each vendor's base URL and secret, from code or from `ROSTER_<VENDOR>_TOKEN` /
 //!   `ROSTER_<VENDOR>_BASE_URL`, with errors that say exactly what to set;
@@ -17,6 +87,9 @@
 //!   `Retry-After`, with a shared [`RetryBudget`] and a pluggable [`Sleeper`] for tests; each
 //!   vendor crate's generated `operations` module says, per operation, whether it is
 //!   idempotent ([`Operation`]), so [`Resilience::run`] needs no hand-typed name or flag.
+//!
+//! The vendor clients are re-exported (`roster::vectera`, `roster::vyte`, `roster::veo`) for
+//! what the facade does not cover; a generated call goes through the same retry layer:
 //!
 //! ```no_run
 //! # #[cfg(feature = "vectera")]
