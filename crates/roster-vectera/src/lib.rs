@@ -9,7 +9,7 @@ mod pages;
 pub use login::{
     ClientLoginExtraExt, LoginLinkError, NextPathError, check_next, login_url_with_next,
 };
-pub use pages::{ClientPagesExtraExt, ListStream, PER_PAGE};
+pub use pages::{ClientPagesExtraExt, ListStream, PER_PAGE, following_page};
 pub use roster_runtime::{ConfigError, Pages, Secret};
 
 /// Everything a call needs in one import: the `Client`, every generated `Client<Tag>Ext`

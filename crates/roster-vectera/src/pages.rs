@@ -210,8 +210,11 @@ fn read_page<L: Listed>(
 
 /// The page a next-page URL (absolute or relative) names, which must be the page after
 /// `page`: pages are asked for by number, so a link that cannot be followed that way is
-/// refused, not skipped.
-fn following_page(url: &str, page: NonZeroU32) -> Result<NonZeroU32, String> {
+/// refused, not skipped. The facade's own walk checks its links with this too.
+///
+/// # Errors
+/// A sentence naming the page the link should have named.
+pub fn following_page(url: &str, page: NonZeroU32) -> Result<NonZeroU32, String> {
     let named = url::Url::parse("https://vectera.invalid/")
         .and_then(|base| base.join(url))
         .ok()

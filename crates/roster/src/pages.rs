@@ -17,8 +17,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use crate::error::{Error, Vendor};
 use crate::report::Account;
 
-/// Pages one walk may read by default: 1,000 pages of 100 are 100,000 accounts.
-pub const DEFAULT_MAX_PAGES: u32 = 1_000;
+// The same bound as the vendor crates' page streams (one number for every walk).
+pub use roster_runtime::DEFAULT_MAX_PAGES;
 
 /// One page of a vendor list as the vendor modules read it.
 #[derive(Debug, Default)]

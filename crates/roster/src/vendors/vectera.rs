@@ -89,12 +89,7 @@ impl Side {
                     call = call.search(search);
                 }
                 let answer = call.send().await?;
-                let link = answer
-                    .headers()
-                    .get_all(reqwest::header::LINK)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .find_map(next_link);
+                let link = roster_runtime::next_link(answer.headers());
                 let status = answer.status();
                 let headers = answer.headers().clone();
                 Ok::<_, progenitor_client::Error<types::Error>>(
@@ -403,68 +398,14 @@ impl VendorApi for Side {
     }
 }
 
-/// The target of an RFC 8288 `Link` header value's `rel="next"` link, if it has one.
-fn next_link(value: &str) -> Option<String> {
-    let mut rest = value;
-    loop {
-        let open = rest.find('<')?;
-        let close = open + rest[open..].find('>')?;
-        let target = &rest[open + 1..close];
-        let after = &rest[close + 1..];
-        // The link's parameters end at the first comma outside a quoted value.
-        let mut quoted = false;
-        let params_end = after
-            .char_indices()
-            .find(|&(_, c)| {
-                if c == '"' {
-                    quoted = !quoted;
-                }
-                c == ',' && !quoted
-            })
-            .map_or(after.len(), |(i, _)| i);
-        let params = &after[..params_end];
-        let is_next = params.split(';').any(|param| {
-            let Some((name, value)) = param.split_once('=') else {
-                return false;
-            };
-            name.trim().eq_ignore_ascii_case("rel")
-                && value
-                    .trim()
-                    .trim_matches('"')
-                    .split_ascii_whitespace()
-                    .any(|rel| rel.eq_ignore_ascii_case("next"))
-        });
-        if is_next {
-            return Some(target.to_owned());
-        }
-        rest = &after[params_end..];
-    }
-}
-
-/// The page number a next-page URL names, which must be the page after `page`: the walker
-/// asks for pages by number, so a link it cannot follow that way is refused, not skipped.
+/// The page number a next-page URL names, which must be the page after `page` (checked by
+/// `roster_vectera::following_page`, which the client's own page streams use too).
 fn following_page(url: &str, page: u32) -> Result<u32, Error> {
-    let named = url
-        .split_once('?')
-        .map(|(_, query)| query.split('#').next().unwrap_or_default())
-        .into_iter()
-        .flat_map(|query| query.split('&'))
-        .filter_map(|pair| pair.split_once('='))
-        .filter(|(name, _)| *name == "page")
-        .map(|(_, value)| value.parse::<u32>().ok())
-        .next_back()
-        .flatten();
-    match (named, page.checked_add(1)) {
-        (Some(n), Some(expected)) if n == expected => Ok(n),
-        _ => Err(Error::unusable_answer(
-            V,
-            op::LIST_USERS.id,
-            format!(
-                "the next-page link does not name page {}",
-                u64::from(page) + 1
-            ),
-        )),
-    }
+    std::num::NonZeroU32::new(page)
+        .ok_or_else(|| "pages are numbered from 1".to_owned())
+        .and_then(|page| roster_vectera::following_page(url, page))
+        .map(std::num::NonZeroU32::get)
+        .map_err(|why| Error::unusable_answer(V, op::LIST_USERS.id, why))
 }
 
 /// A listed user in vendor-neutral terms; a user without an id is unusable.
@@ -482,21 +423,6 @@ fn account(user: types::User) -> Result<Account, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_next_link_is_found_among_others() {
-        let header = r#"<https://www.vectera.com/api/v1/users/?page=1&perPage=100>; rel="first", <https://www.vectera.com/api/v1/users/?page=3&perPage=100>; rel="next", <https://www.vectera.com/api/v1/users/?page=9&perPage=100>; rel="last""#;
-        assert_eq!(
-            next_link(header).as_deref(),
-            Some("https://www.vectera.com/api/v1/users/?page=3&perPage=100")
-        );
-        assert_eq!(
-            next_link(r#"</users/?page=2>; title="a, b"; rel=next"#).as_deref(),
-            Some("/users/?page=2")
-        );
-        assert_eq!(next_link(r#"<https://x/?page=1>; rel="prev""#), None);
-        assert_eq!(next_link("garbage"), None);
-    }
 
     #[test]
     fn a_next_link_must_name_the_following_page() {
