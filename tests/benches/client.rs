@@ -18,6 +18,14 @@
 //!    generated / hand-written as a Markdown table.
 //!
 //! `cargo bench -p roster-tests --bench client` runs both; `-- --quick` shortens both.
+//!
+//! A third mode gives a figure that survives a busy machine: `client --callgrind SIDE N`
+//! (SIDE `generated` or `hand-written`) makes N sequential requests on one side from inside
+//! one function, `callgrind_generated` or `callgrind_hand_written`, on a single-threaded
+//! runtime of its own, while the server runs on another thread. `cargo xtask bench client`
+//! runs it under `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=<that
+//! function>`: only the client thread's instructions inside the function are counted (the
+//! server's thread never enters it), and the connection is opened by warm-up calls before.
 
 use std::hint::black_box;
 use std::net::SocketAddr;
@@ -293,8 +301,79 @@ fn report(quick: bool) {
     }
 }
 
+/// Requests made before the counted ones (connection opened, buffers and caches settled).
+const CALLGRIND_WARM_UP: usize = 20;
+
+/// `--callgrind SIDE N`: warm-up calls, then N sequential calls of one side inside the
+/// function callgrind counts. The server runs on its own thread and runtime.
+fn callgrind_mode(side: &str, requests: usize) {
+    let hand = match side {
+        "generated" => false,
+        "hand-written" => true,
+        other => panic!("--callgrind takes `generated` or `hand-written`, got `{other}`"),
+    };
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let server = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        server.block_on(async {
+            addr_tx.send(serve().await).expect("send the address");
+            std::future::pending::<()>().await;
+        });
+    });
+    let addr = addr_rx.recv().expect("server address");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let clients = Clients::new(addr);
+    same_answer(&rt, &clients);
+    rt.block_on(async {
+        for _ in 0..CALLGRIND_WARM_UP {
+            black_box(clients.call(hand).await);
+        }
+    });
+    if hand {
+        callgrind_hand_written(&rt, &clients, requests);
+    } else {
+        callgrind_generated(&rt, &clients, requests);
+    }
+    println!("{side}: {requests} requests");
+}
+
+/// The counted part of `--callgrind generated` (its name is the `--toggle-collect` pattern).
+#[inline(never)]
+fn callgrind_generated(rt: &Runtime, clients: &Clients, requests: usize) {
+    rt.block_on(async {
+        for _ in 0..requests {
+            black_box(generated_get_user(&clients.generated, USER_ID).await);
+        }
+    });
+}
+
+/// The counted part of `--callgrind hand-written`.
+#[inline(never)]
+fn callgrind_hand_written(rt: &Runtime, clients: &Clients, requests: usize) {
+    rt.block_on(async {
+        for _ in 0..requests {
+            black_box(clients.hand.get_user(USER_ID).await);
+        }
+    });
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--callgrind") {
+        let side = args.get(at + 1).map_or("", String::as_str);
+        let requests = args
+            .get(at + 2)
+            .and_then(|n| n.parse().ok())
+            .expect("--callgrind SIDE N: N requests");
+        callgrind_mode(side, requests);
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
     // `cargo test --benches` runs each benchmark once with `--test`: skip the long pass then;

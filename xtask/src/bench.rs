@@ -5,7 +5,8 @@
 //!   `roster-codegen`), and as a *baseline* that compiles the committed snapshot
 //!   `crates/roster-<vendor>/generated/client.rs` with no build script and no generator stack.
 //!   It prints one Markdown table of medians and ratios, ready for `docs/performance.md`.
-//! - `bench client` runs the criterion benchmark `tests/benches/client.rs` (release build).
+//! - `bench client` runs the criterion benchmark `tests/benches/client.rs` (release build),
+//!   then counts instructions per request of each side under callgrind ([`client`]).
 //! - `bench bulk` provisions 10,000 and 100,000 members into the sandbox vendors ([`bulk`]).
 //!
 //! # How the baseline is built (one code path)
@@ -23,10 +24,10 @@
 
 mod build;
 pub mod bulk;
+pub mod client;
 
 use std::io::{self, Write};
 use std::path::Path;
-use std::process::Command;
 
 pub use build::{BuildOptions, Part};
 
@@ -36,7 +37,7 @@ const HELP: &str = "\
 Benchmarks: build time of the generated crates, request overhead of the generated client.
 
 Usage: cargo xtask bench build [OPTIONS]
-       cargo xtask bench client [--quick]
+       cargo xtask bench client [--quick] [--callgrind-only | --no-callgrind] [--requests N]
        cargo xtask bench bulk [--members N,N] [--naive-members N] [--runs N] [--quick]
 
 build    cold debug builds of each vendor crate alone (`vendors`) and of the facade with all
@@ -54,7 +55,11 @@ build    cold debug builds of each vendor crate alone (`vendors`) and of the fac
   --quick           `--part vendors --vendor vectera --part rebuild`, one run each, and the
                     rebuild of roster-vectera only: a first look in a few minutes
 client   cargo bench -p roster-tests --bench client (criterion, then a latency pass with
-         p50/p99 and the throughput ratio); --quick shortens both
+         p50/p99 and the throughput ratio); --quick shortens both. Then instructions per
+         request of each side (client side only) under valgrind's callgrind: deterministic,
+         unlike the wall-clock ratios; results in target/bench-client/
+  --callgrind-only  only the callgrind pass;  --no-callgrind  skip it
+  --requests N      requests per side under callgrind (default 2000; 500 with --quick)
 bulk     members/s and peak RSS of provisioning generated members into all three sandbox
          vendors (a fresh roster-sandbox process per run, release builds) through
          Provisioner::ensure_stream, beside the naive loop of one ensure per member
@@ -102,10 +107,17 @@ fn client(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<u8> {
-    let mut bench_args: Vec<&str> = Vec::new();
-    for arg in args {
+    let mut options = client::ClientOptions::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--quick" => bench_args.push("--quick"),
+            "--quick" => options.quick = true,
+            "--callgrind-only" => options.callgrind_only = true,
+            "--no-callgrind" => options.no_callgrind = true,
+            "--requests" => match args.next().and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) if n > 0 => options.requests = Some(n),
+                _ => return usage("`--requests` takes a positive number", err),
+            },
             "--help" | "-h" => {
                 writeln!(out, "{HELP}")?;
                 return Ok(OK);
@@ -113,10 +125,5 @@ fn client(
             other => return usage(&format!("unknown option `{other}` for `bench client`"), err),
         }
     }
-    let status = Command::new(build::cargo())
-        .current_dir(root)
-        .args(["bench", "-p", "roster-tests", "--bench", "client", "--"])
-        .args(&bench_args)
-        .status()?;
-    Ok(if status.success() { OK } else { FAILED })
+    client::run(&options, root, out, err)
 }

@@ -2,6 +2,7 @@
 //! checks, and `Retry-After`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -44,12 +45,22 @@ pub enum ConfigError {
     /// The HTTP client could not be built (e.g. TLS initialisation failed).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),
+    /// TLS could not be set up (the platform's trust roots or the crypto provider).
+    #[error("cannot set up TLS: {reason}")]
+    Tls {
+        /// What rustls or the platform verifier said.
+        reason: String,
+    },
 }
 
 /// The HTTP client every Roster vendor client uses unless given its own.
 ///
-/// - TLS by rustls with the platform's trust roots, enabled here on purpose: progenitor's
-///   client crate turns reqwest's default features off.
+/// - TLS by rustls with the `ring` crypto provider and the platform's trust roots
+///   (`rustls-platform-verifier`, as reqwest's own rustls default), enabled here on purpose:
+///   progenitor's client crate turns reqwest's default features off, and the workspace builds
+///   reqwest with `rustls-no-provider` so that no crate compiles aws-lc-rs (its C build was the
+///   largest unit of a cold build). The provider is handed to this client only: no
+///   process-wide default is installed.
 /// - Redirects are not followed: a vendor API answering a redirect is an error to surface, and
 ///   following one could carry a secret header to another host.
 /// - [`CONNECT_TIMEOUT`] and [`REQUEST_TIMEOUT`].
@@ -73,6 +84,7 @@ pub fn http_client_with(
     request: Option<Duration>,
 ) -> Result<reqwest::Client, ConfigError> {
     let mut builder = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config()?)
         .user_agent(user_agent)
         .redirect(reqwest::redirect::Policy::none());
     if let Some(connect) = connect {
@@ -82,6 +94,25 @@ pub fn http_client_with(
         builder = builder.timeout(request);
     }
     builder.build().map_err(ConfigError::HttpClient)
+}
+
+/// The rustls configuration of every client: the `ring` provider, TLS 1.2 and 1.3 (rustls'
+/// safe defaults), server certificates checked by the platform verifier (the system's trust
+/// store, as reqwest does with its default provider), HTTP/1.1 announced by ALPN.
+fn tls_config() -> Result<rustls::ClientConfig, ConfigError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let tls = |e: rustls::Error| ConfigError::Tls {
+        reason: e.to_string(),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(tls)?
+        .with_platform_verifier()
+        .map_err(tls)?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 /// Checks and normalises a base URL: http(s) only, https unless the host is loopback, no
@@ -191,6 +222,47 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    #[test]
+    fn http_client_builds_with_ring_tls() {
+        // reqwest is built with `rustls-no-provider`: without the preconfigured ring config,
+        // `build()` would fail ("unknown preconfigured TLS") or panic (no provider).
+        assert!(rustls::crypto::CryptoProvider::get_default().is_none());
+        http_client("roster-runtime-test").expect("client with ring TLS");
+        http_client_with("roster-runtime-test", None, None).expect("client");
+        let config = tls_config().expect("tls config");
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+        // No process-wide provider was installed on the way.
+        assert!(rustls::crypto::CryptoProvider::get_default().is_none());
+    }
+
+    #[tokio::test]
+    async fn https_handshake_reaches_certificate_verification() {
+        // A TLS handshake against a loopback listener that is not a TLS server: the client gets
+        // as far as sending its ClientHello (ring is doing the crypto) and then fails with a
+        // connection error, never a panic about a missing provider.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut hello = [0u8; 5];
+            stream.read_exact(&mut hello).expect("read ClientHello");
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            hello
+        });
+        let client = http_client("roster-runtime-test").expect("client");
+        let err = client
+            .get(format!("https://localhost:{}/", addr.port()))
+            .send()
+            .await
+            .expect_err("not a TLS server");
+        assert!(err.is_connect() || err.is_request(), "{err:?}");
+        let hello = server.join().expect("server");
+        // A TLS record of type handshake (22), version 3.x.
+        assert_eq!(hello[0], 22, "{hello:?}");
+        assert_eq!(hello[1], 3, "{hello:?}");
+    }
 
     #[test]
     fn base_url_normalises_and_guards() {

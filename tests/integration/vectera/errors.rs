@@ -169,10 +169,11 @@ async fn a_slow_server_times_out_with_a_clear_error() {
                 .json_body(user_json(ADA, false));
         })
         .await;
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_millis(200))
-        .build()
-        .expect("client");
+    // A caller's own client: built through the runtime so that TLS uses the ring provider
+    // (reqwest is compiled with `rustls-no-provider`).
+    let http =
+        roster_runtime::http_client_with("roster-tests", None, Some(Duration::from_millis(200)))
+            .expect("client");
     let client = Client::with_http_client(&server.base_url(), TOKEN, http).expect("client");
     let err = client
         .get_user()

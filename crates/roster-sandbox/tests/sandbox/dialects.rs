@@ -108,7 +108,7 @@ fn snapshot(sandbox: &Sandbox) -> Vec<Vec<(String, usize)>> {
 async fn answers_in(name: &str, dialect: Dialect) {
     let sandbox = Sandbox::start().await.expect("sandbox");
     sandbox.set_dialect(Vendor::Vectera, dialect);
-    let http = reqwest::Client::new();
+    let http = roster_runtime::http_client_with("roster-sandbox-test", None, None).expect("client");
     let base = sandbox.base_url(Vendor::Vectera);
     let token = format!("Token {}", sandbox.token(Vendor::Vectera));
     let send = |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
@@ -447,9 +447,7 @@ async fn flows(index: usize) {
     let link = link.expose().to_owned();
     let site = format!("http://{}/", sandbox.addr(Vendor::Vectera));
     assert!(link.starts_with(&site), "{name}: {link}");
-    let answer = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
+    let answer = roster_runtime::http_client_with("roster-sandbox-test", None, None)
         .expect("a client")
         .get(&link)
         .send()

@@ -134,7 +134,8 @@ async fn a_429_with_retry_after_is_waited_out_and_retried_in_every_vendor() {
         sandbox
             .faults(vendor)
             .inject(FaultRule::new("", Fault::too_many_requests(30)).times(1));
-        let response = reqwest::Client::new()
+        let response = roster_runtime::http_client_with("roster-sandbox-test", None, None)
+            .expect("client")
             .get(format!("{}{lookup}", sandbox.base_url(vendor)))
             .send()
             .await

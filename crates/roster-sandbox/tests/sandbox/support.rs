@@ -18,10 +18,8 @@ pub async fn raw(
     content_type: Option<&str>,
     body: Option<&str>,
 ) -> (u16, Value) {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
+    let http =
+        roster_runtime::http_client_with("roster-sandbox-test", None, None).expect("a client");
     let mut request = http.request(method, format!("{}{path}", sandbox.base_url(vendor)));
     if let Some(auth) = auth {
         request = request.header("authorization", auth);

@@ -32,10 +32,7 @@ fn client(sandbox: &Sandbox) -> Client {
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    roster_runtime::http_client_with("roster-sandbox-test", None, None).expect("client")
 }
 
 fn auth(sandbox: &Sandbox) -> String {
