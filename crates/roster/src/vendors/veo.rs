@@ -93,6 +93,19 @@ fn wanted_roles(current: &[Role], admin: bool) -> Vec<Role> {
 }
 
 impl Side {
+    /// `PUT /api/v2/users/{id}` with `body` (an update and a deactivation differ only in it).
+    async fn put_user(&self, r: &Resilience, id: &str, body: types::UserUpdate) -> Result<(), Error> {
+        r.run(V, op::UPDATE_USER, || {
+            self.client
+                .update_user()
+                .user_id(id.to_owned())
+                .body(body.clone())
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+
     /// The organisation members join: the first the token's user administers
     /// (`GET /api/me`), else their first.
     /// A failure trips the run's circuit for VEO: every member depends on it, so the others
@@ -390,15 +403,7 @@ impl VendorApi for Side {
                 roles: roles.into_iter().map(types::RoleId::from).collect(),
             }],
         };
-        r.run(V, op::UPDATE_USER, || {
-            self.client
-                .update_user()
-                .user_id(id.clone())
-                .body(body.clone())
-                .send()
-        })
-        .await?;
-        Ok(())
+        self.put_user(r, &id, body).await
     }
 
     /// Invited, never created: see the module docs.
@@ -471,14 +476,7 @@ impl VendorApi for Side {
                 roles: roles.into_iter().map(types::RoleId::from).collect(),
             }],
         };
-        r.run(V, op::UPDATE_USER, || {
-            self.client
-                .update_user()
-                .user_id(id.clone())
-                .body(body.clone())
-                .send()
-        })
-        .await?;
+        self.put_user(r, &id, body).await?;
         Ok(Outcome::Deactivated)
     }
 
