@@ -33,7 +33,9 @@ mod transport;
 pub use answer::{Limits, exec, rejection};
 pub use auth::Auth;
 pub use operation::Operation;
-pub use pages::{DEFAULT_MAX_PAGES, Page, PageStop, Pages, Stream, next_link, pages};
+pub use pages::{
+    DEFAULT_MAX_PAGES, Page, PageBounds, PageStop, PageVerdict, Pages, Stream, next_link, pages,
+};
 pub use secret::Secret;
 pub use state::ClientState;
 pub use transport::{

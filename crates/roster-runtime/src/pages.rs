@@ -94,6 +94,84 @@ pub enum PageStop {
     },
 }
 
+/// The bounds one walk is held to, page by page: the one place that decides whether a list
+/// goes on, ends, or is stopped (used by [`Pages`] and by the facade's own walker).
+#[derive(Debug, Clone)]
+pub struct PageBounds {
+    max_pages: u32,
+    pages: u32,
+    count: u64,
+    seen: HashSet<u64>,
+}
+
+/// What [`PageBounds::check`] says of a page that is not stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageVerdict {
+    /// Its items count; the walk may go on to the page the server names.
+    More,
+    /// Its items count (if any), and the list ends here: an empty page, or the declared total
+    /// reached, whatever the server names next.
+    Last,
+}
+
+impl PageBounds {
+    /// Bounds reading at most `max_pages` pages (at least 1).
+    pub fn new(max_pages: u32) -> Self {
+        Self {
+            max_pages: max_pages.max(1),
+            pages: 0,
+            count: 0,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Pages checked so far.
+    pub fn pages(&self) -> u32 {
+        self.pages
+    }
+
+    /// Items counted so far (those of stopped pages excluded).
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Checks the next page: `fingerprint` identifies its content (`None` for an empty page),
+    /// `len` is its number of items, `next` whether the server names a page after it, `total`
+    /// what the server declares over all pages.
+    ///
+    /// # Errors
+    /// [`PageStop::RepeatedPage`] and [`PageStop::MoreThanDeclared`]: the page's items are not
+    /// to be used; [`PageStop::TooManyPages`]: they are, and the walk ends after them.
+    pub fn check(
+        &mut self,
+        fingerprint: Option<u64>,
+        len: usize,
+        next: bool,
+        total: Option<u64>,
+    ) -> Result<PageVerdict, PageStop> {
+        self.pages = self.pages.saturating_add(1);
+        let Some(fingerprint) = fingerprint.filter(|_| len > 0) else {
+            return Ok(PageVerdict::Last);
+        };
+        if !self.seen.insert(fingerprint) {
+            return Err(PageStop::RepeatedPage { page: self.pages });
+        }
+        self.count = self.count.saturating_add(len as u64);
+        match total {
+            Some(total) if self.count > total => Err(PageStop::MoreThanDeclared {
+                page: self.pages,
+                total,
+            }),
+            Some(total) if self.count == total => Ok(PageVerdict::Last),
+            _ if next && self.pages >= self.max_pages => Err(PageStop::TooManyPages {
+                max_pages: self.max_pages,
+            }),
+            _ if next => Ok(PageVerdict::More),
+            _ => Ok(PageVerdict::Last),
+        }
+    }
+}
+
 type BoxFuture<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
 type Fetch<'a, C, T, E> = Box<dyn FnMut(C) -> BoxFuture<'a, Result<Page<T, C>, E>> + Send + 'a>;
 
@@ -141,10 +219,7 @@ where
         pending: None,
         items: Vec::new().into_iter(),
         after_items: None,
-        pages: 0,
-        max_pages: DEFAULT_MAX_PAGES,
-        count: 0,
-        seen: HashSet::new(),
+        bounds: PageBounds::new(DEFAULT_MAX_PAGES),
     }
 }
 
@@ -162,10 +237,7 @@ pub struct Pages<'a, C, T, E> {
     items: std::vec::IntoIter<T>,
     /// The error that ends the walk once the current page's items are consumed.
     after_items: Option<E>,
-    pages: u32,
-    max_pages: u32,
-    count: u64,
-    seen: HashSet<u64>,
+    bounds: PageBounds,
 }
 
 // No field is ever pinned in place: the page future is boxed.
@@ -174,9 +246,9 @@ impl<C, T, E> Unpin for Pages<'_, C, T, E> {}
 impl<C, T, E> fmt::Debug for Pages<'_, C, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pages")
-            .field("pages_read", &self.pages)
-            .field("max_pages", &self.max_pages)
-            .field("items_read", &self.count)
+            .field("pages_read", &self.bounds.pages)
+            .field("max_pages", &self.bounds.max_pages)
+            .field("items_read", &self.bounds.count)
             .field("done", &self.is_done())
             .finish_non_exhaustive()
     }
@@ -186,13 +258,13 @@ impl<C, T, E> Pages<'_, C, T, E> {
     /// Reads at most `max_pages` pages (at least 1; default [`DEFAULT_MAX_PAGES`]).
     #[must_use]
     pub fn max_pages(mut self, max_pages: u32) -> Self {
-        self.max_pages = max_pages.max(1);
+        self.bounds.max_pages = max_pages.max(1);
         self
     }
 
     /// How many pages have been read so far.
     pub fn pages_read(&self) -> u32 {
-        self.pages
+        self.bounds.pages()
     }
 
     fn is_done(&self) -> bool {
@@ -230,32 +302,18 @@ impl<C, T: Serialize, E> Pages<'_, C, T, E> {
     /// Takes a page in: its items become the ones to yield, and where the walk goes next is
     /// decided (on, over, or stopped after these items or instead of them).
     fn accept(&mut self, page: Page<T, C>) {
-        self.pages = self.pages.saturating_add(1);
         let Page { items, next, total } = page;
-        if items.is_empty() {
-            return;
-        }
-        if !self.seen.insert(fingerprint(&items)) {
-            self.after_items = Some((self.stopped)(PageStop::RepeatedPage { page: self.pages }));
-            return;
-        }
-        self.count = self.count.saturating_add(items.len() as u64);
-        match total {
-            Some(total) if self.count > total => {
-                self.after_items = Some((self.stopped)(PageStop::MoreThanDeclared {
-                    page: self.pages,
-                    total,
-                }));
+        let print = (!items.is_empty()).then(|| fingerprint(&items));
+        match self.bounds.check(print, items.len(), next.is_some(), total) {
+            Ok(PageVerdict::More) => self.next = next,
+            Ok(PageVerdict::Last) => {}
+            Err(stop @ PageStop::TooManyPages { .. }) => {
+                self.after_items = Some((self.stopped)(stop));
+            }
+            Err(stop) => {
+                self.after_items = Some((self.stopped)(stop));
                 return;
             }
-            // The declared total is reached: whatever `next` says, there is no more.
-            Some(total) if self.count == total => {}
-            _ if next.is_some() && self.pages >= self.max_pages => {
-                self.after_items = Some((self.stopped)(PageStop::TooManyPages {
-                    max_pages: self.max_pages,
-                }));
-            }
-            _ => self.next = next,
         }
         self.items = items.into_iter();
     }

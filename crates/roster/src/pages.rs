@@ -11,8 +11,9 @@
 //! Every walk — [`Provisioner::list`](crate::Provisioner::list) (and so the CLI's
 //! `users list`) and every look-up that reads a whole list — checks each page here.
 
-use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
+
+use roster_runtime::{PageBounds, PageStop};
 
 use crate::error::{Error, Vendor};
 use crate::report::Account;
@@ -31,15 +32,13 @@ pub(crate) struct Page {
     pub total: Option<u64>,
 }
 
-/// Checks each page of one walk (see the module docs).
+/// Checks each page of one walk (see the module docs): the runtime's [`PageBounds`] decide,
+/// as for the vendor crates' page streams; this names the stop in the facade's words.
 #[derive(Debug)]
 pub(crate) struct PageGuard {
     vendor: Vendor,
     operation: &'static str,
-    max_pages: u32,
-    pages: u32,
-    accounts: u64,
-    seen: HashSet<u64>,
+    bounds: PageBounds,
 }
 
 impl PageGuard {
@@ -48,25 +47,14 @@ impl PageGuard {
         Self {
             vendor,
             operation,
-            max_pages: max_pages.max(1),
-            pages: 0,
-            accounts: 0,
-            seen: HashSet::new(),
+            bounds: PageBounds::new(max_pages),
         }
     }
 
-    /// Checks the next page; an error ends the walk.
+    /// Checks the next page; an error ends the walk. A page is recognised as a repeat by its
+    /// accounts' ids and addresses, in order.
     pub fn check(&mut self, page: &Page) -> Result<(), Error> {
-        self.pages += 1;
-        self.accounts += page.accounts.len() as u64;
-        let stop = |why: String| {
-            Err(Error::unusable_answer(
-                self.vendor,
-                self.operation,
-                format!("stopped reading the list after page {}: {why}", self.pages),
-            ))
-        };
-        if !page.accounts.is_empty() {
+        let fingerprint = (!page.accounts.is_empty()).then(|| {
             let mut hasher = DefaultHasher::new();
             for account in &page.accounts {
                 account.id.hash(&mut hasher);
@@ -76,27 +64,35 @@ impl PageGuard {
                     .map(str::to_ascii_lowercase)
                     .hash(&mut hasher);
             }
-            if !self.seen.insert(hasher.finish()) {
-                return stop(
-                    "it repeats an earlier page (the server seems to ignore the page number)"
-                        .into(),
-                );
-            }
-        }
-        if let Some(total) = page.total
-            && self.accounts > total
+            hasher.finish()
+        });
+        let stop = match self
+            .bounds
+            .check(fingerprint, page.accounts.len(), page.more, page.total)
         {
-            return stop(format!(
-                "the vendor declared {total} account(s) in all, and more than that came"
-            ));
-        }
-        if page.more && self.pages >= self.max_pages {
-            return stop(format!(
-                "the limit of {} pages is reached and the vendor still announces more",
-                self.max_pages
-            ));
-        }
-        Ok(())
+            Ok(_) => return Ok(()),
+            Err(stop) => stop,
+        };
+        let why = match stop {
+            PageStop::RepeatedPage { .. } => {
+                "it repeats an earlier page (the server seems to ignore the page number)".into()
+            }
+            PageStop::MoreThanDeclared { total, .. } => {
+                format!("the vendor declared {total} account(s) in all, and more than that came")
+            }
+            PageStop::TooManyPages { max_pages } => format!(
+                "the limit of {max_pages} pages is reached and the vendor still announces more"
+            ),
+            other => other.to_string(),
+        };
+        Err(Error::unusable_answer(
+            self.vendor,
+            self.operation,
+            format!(
+                "stopped reading the list after page {}: {why}",
+                self.bounds.pages()
+            ),
+        ))
     }
 }
 
