@@ -143,12 +143,9 @@ impl Error {
                 out.status = Some(response.status());
                 out.retry_after =
                     roster_runtime::retry_after(response.headers(), SystemTime::now());
-                out.body = match serde_json::to_value(response.into_inner()) {
-                    // A body that was not JSON reaches here as a JSON string of its text.
-                    Ok(serde_json::Value::String(text)) => Some(text),
-                    Ok(serde_json::Value::Null) | Err(_) => None,
-                    Ok(json) => Some(json.to_string()),
-                };
+                out.body = serde_json::to_value(response.into_inner())
+                    .ok()
+                    .and_then(body_text);
             }
             ClientError::UnexpectedResponse(response) => {
                 out.kind = ErrorKind::Status;
@@ -192,6 +189,16 @@ impl Error {
         Error {
             inner: Box::new(out),
         }
+    }
+}
+
+/// An error body as text: a body that was not JSON reaches the facade as a JSON string of its
+/// text (`roster_runtime::exec`), which is shown as that text; `null` (no body) as none.
+fn body_text(json: serde_json::Value) -> Option<String> {
+    match json {
+        serde_json::Value::String(text) => Some(text),
+        serde_json::Value::Null => None,
+        json => Some(json.to_string()),
     }
 }
 
@@ -261,9 +268,7 @@ async fn read_capped(mut response: reqwest::Response) -> Option<String> {
         }
     }
     match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Ok(serde_json::Value::String(text)) => Some(text),
-        Ok(serde_json::Value::Null) => None,
-        Ok(json) => Some(json.to_string()),
+        Ok(json) => body_text(json),
         Err(_) => Some(String::from_utf8_lossy(&bytes).into_owned()),
     }
     .filter(|b| !b.is_empty())
