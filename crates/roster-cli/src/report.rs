@@ -1,26 +1,36 @@
-//! What `roster provision` did: a journal written as outcomes arrive (JSON Lines), and a
-//! per-vendor summary table for the terminal.
+//! What `roster provision` did, as an audit record: a journal written as outcomes arrive
+//! (JSON Lines), and a per-vendor summary table for the terminal.
 //!
-//! The journal is opened before the first vendor call and holds, one JSON object a line:
+//! The journal is opened before the first vendor call — a new file, never an existing one
+//! overwritten (by default `roster-report-<UTC time>.jsonl`; `--report -` is standard
+//! output) — and holds, one JSON object a line:
 //!
-//! 1. `{"type":"start", "file", "started_at", "vendors"}`;
+//! 1. `{"type":"start", "run_id", "roster_version", "command", "file", "started_at",
+//!    "sandbox", "vendors": [{"vendor", "target"}], "prune", "max_removals"}` — `target` is
+//!    the vendor's base URL (no query, no user info) or `sandbox`, `command` the command line
+//!    with every configured secret redacted;
 //! 2. `{"type":"invalid", "line", "error"}` for every row not sent;
-//! 3. `{"type":"member", "line", "email", "vendors": {vendor: {"outcome", "error"?, "status"?}}}`
-//!    for every member, as its outcomes arrive;
-//! 4. `{"type":"summary", "finished_at", "interrupted", "summary": {vendor: counts},
+//! 3. `{"type":"member", "line", "email", "vendors": {vendor: {"outcome", "account_id"?,
+//!    "changes"?: [{"field", "old", "new"}], "notes"?, "error"?, "status"?}}}` for every
+//!    member, as its outcomes arrive, vendors in Roster's order (vectera, vyte, veo);
+//! 4. `{"type":"removal", "vendor", "email", "account_id", "action", "outcome", "error"?}`
+//!    for every account `--prune` took out;
+//! 5. `{"type":"team", "vendor":"vyte", ...}` for every Vyte team the run managed;
+//! 6. `{"type":"summary", "run_id", "finished_at", "interrupted", "summary": {vendor: counts},
 //!    "members", "invalid_rows", "failures"}` when the run ends, also after a first Ctrl-C.
 //!
 //! Every line is written whole as soon as it is known, so a journal cut short (a second
 //! Ctrl-C, a crash) still holds every outcome before it; one without a summary line is a run
-//! that did not end. Error texts come from [`roster::Error`]'s `Display`, which is redacted.
+//! that did not end. Every vendor text in it (errors) comes from [`roster::Error`]'s
+//! `Display`, which is redacted.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use roster::{MemberReport, Outcome, Vendor};
+use roster::{Change, MemberPlan, MemberReport, Outcome, Vendor};
 use serde::Serialize;
+use serde::ser::SerializeMap as _;
 use serde_json::json;
 
 use crate::team::Invalid;
@@ -30,6 +40,16 @@ use crate::team::Invalid;
 pub struct VendorOutcome {
     /// `created`, `updated`, `unchanged`, `removed`, `deactivated`, `absent` or `failed`.
     pub outcome: &'static str,
+    /// The vendor's id of the account, when known before the run (a new account's id is
+    /// read by the next `roster plan`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The fields an update changed, old → new.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+    /// What the vendor cannot apply for the member.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -38,41 +58,92 @@ pub struct VendorOutcome {
     pub status: Option<u16>,
 }
 
+/// One changed field.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl From<&Change> for FieldChange {
+    fn from(c: &Change) -> Self {
+        Self {
+            field: c.field,
+            old: c.old.clone(),
+            new: c.new.clone(),
+        }
+    }
+}
+
+/// Outcomes by vendor, written as a JSON object in [`Vendor::ALL`] order (not sorted).
+#[derive(Debug)]
+pub struct ByVendor<T>(pub Vec<(Vendor, T)>);
+
+impl<T: Serialize> Serialize for ByVendor<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (vendor, value) in &self.0 {
+            map.serialize_entry(vendor.name(), value)?;
+        }
+        map.end()
+    }
+}
+
 /// One row of the file in the journal.
 #[derive(Debug, Serialize)]
 pub struct MemberEntry {
+    /// `member`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
     /// Line in the CSV file.
     pub line: u64,
     /// The member's address.
     pub email: String,
     /// Outcome per vendor.
-    pub vendors: BTreeMap<&'static str, VendorOutcome>,
+    pub vendors: ByVendor<VendorOutcome>,
 }
 
 impl MemberEntry {
-    /// The entry of the member on `line` whose outcomes are `report`.
-    pub fn new(line: u64, report: &MemberReport) -> Self {
+    /// The entry of the member on `line` whose outcomes are `report`, with what the plan
+    /// found for it (account ids, the fields an update changes, notes).
+    pub fn new(line: u64, report: &MemberReport, plan: Option<&MemberPlan>) -> Self {
         Self {
+            kind: "member",
             line,
             email: report.email.clone(),
-            vendors: report
-                .vendors
-                .iter()
-                .map(|(vendor, outcome)| {
-                    let (error, status) = match outcome {
-                        Outcome::Failed(e) => (Some(e.to_string()), e.status().map(|s| s.as_u16())),
-                        _ => (None, None),
-                    };
-                    (
-                        vendor.name(),
-                        VendorOutcome {
-                            outcome: word(outcome),
-                            error,
-                            status,
-                        },
-                    )
-                })
-                .collect(),
+            vendors: ByVendor(
+                report
+                    .vendors
+                    .iter()
+                    .map(|(vendor, outcome)| {
+                        let (error, status) = match outcome {
+                            Outcome::Failed(e) => {
+                                (Some(e.to_string()), e.status().map(|s| s.as_u16()))
+                            }
+                            _ => (None, None),
+                        };
+                        let step = plan.and_then(|p| p.step(*vendor));
+                        let changes = match (outcome, step) {
+                            (Outcome::Updated, Some(step)) => {
+                                step.changes.iter().map(FieldChange::from).collect()
+                            }
+                            _ => Vec::new(),
+                        };
+                        (
+                            *vendor,
+                            VendorOutcome {
+                                outcome: word(outcome),
+                                account_id: step.and_then(|s| s.account_id.clone()),
+                                changes,
+                                notes: step.map(|s| s.notes.clone()).unwrap_or_default(),
+                                error,
+                                status,
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
         }
     }
 }
@@ -86,7 +157,9 @@ pub struct Counts {
     pub updated: usize,
     /// Members already as wanted.
     pub unchanged: usize,
-    /// Members whose call failed.
+    /// Accounts taken out (`--prune`): deleted, unlinked or deactivated.
+    pub removed: usize,
+    /// Members (or removals) whose call failed.
     pub failed: usize,
 }
 
@@ -103,22 +176,74 @@ pub fn word(outcome: &Outcome) -> &'static str {
     }
 }
 
-/// The journal file, appended one line at a time.
+/// Where the journal goes.
+#[derive(Debug)]
+enum Sink {
+    File(std::fs::File),
+    Stdout,
+}
+
+/// The journal, appended one line at a time.
 #[derive(Debug)]
 pub struct Journal {
-    file: std::fs::File,
+    sink: Sink,
     path: PathBuf,
     /// The first write error, if any (the run goes on; the error is reported at the end).
     error: Option<std::io::Error>,
+    run_id: String,
+}
+
+/// What the start line records of a run.
+pub struct Start<'a> {
+    pub file: &'a str,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub command: String,
+    pub sandbox: bool,
+    pub vendors: Vec<(Vendor, String)>,
+    pub prune: bool,
+    pub max_removals: usize,
+    pub invalid: &'a [Invalid],
 }
 
 impl Journal {
-    /// Creates (or truncates) the journal at `path`, checking first that its directory
-    /// exists and that it is not a directory.
+    /// The journal for `--report`: `None` → a new timestamped file in the current directory
+    /// (`roster-report-20261202T071500Z.jsonl`, `-2`, `-3`… when taken); `-` → standard
+    /// output; a path → a new file there. An existing file is never overwritten.
     ///
     /// # Errors
     /// Why it cannot be written, naming the path.
-    pub fn create(path: &Path) -> Result<Self, String> {
+    pub fn create(
+        given: Option<&Path>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self, String> {
+        let run_id = uuid::Uuid::new_v4().to_string();
+        match given {
+            Some(path) if path == Path::new("-") => Ok(Self {
+                sink: Sink::Stdout,
+                path: path.to_owned(),
+                error: None,
+                run_id,
+            }),
+            Some(path) => Self::new_file(path, run_id),
+            None => {
+                let stamp = now.format("%Y%m%dT%H%M%SZ");
+                let mut n = 1;
+                loop {
+                    let name = match n {
+                        1 => format!("roster-report-{stamp}.jsonl"),
+                        n => format!("roster-report-{stamp}-{n}.jsonl"),
+                    };
+                    let path = PathBuf::from(name);
+                    if !path.exists() || n > 100 {
+                        return Self::new_file(&path, run_id);
+                    }
+                    n += 1;
+                }
+            }
+        }
+    }
+
+    fn new_file(path: &Path, run_id: String) -> Result<Self, String> {
         let shown = path.display();
         if path.is_dir() {
             return Err(format!(
@@ -137,74 +262,104 @@ impl Journal {
         }
         let file = std::fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .open(path)
-            .map_err(|e| format!("cannot write the report to {shown}: {e}"))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => format!(
+                    "the report {shown} already exists; reports are never overwritten: move it \
+                     away or name another with --report"
+                ),
+                _ => format!("cannot write the report to {shown}: {e}"),
+            })?;
         Ok(Self {
-            file,
+            sink: Sink::File(file),
             path: path.to_owned(),
             error: None,
+            run_id,
         })
     }
 
+    /// Whether the journal goes to standard output.
+    pub fn to_stdout(&self) -> bool {
+        matches!(self.sink, Sink::Stdout)
+    }
+
     /// Appends one JSON line, whole, in one write.
-    fn line(&mut self, value: &serde_json::Value) {
+    fn write(&mut self, text: String) {
         if self.error.is_some() {
             return;
         }
-        let mut bytes = value.to_string().into_bytes();
+        let mut bytes = text.into_bytes();
         bytes.push(b'\n');
-        if let Err(e) = self.file.write_all(&bytes) {
+        let written = match &mut self.sink {
+            Sink::File(file) => file.write_all(&bytes),
+            Sink::Stdout => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&bytes).and_then(|()| out.flush())
+            }
+        };
+        if let Err(e) = written {
             self.error = Some(e);
         }
     }
 
+    fn line(&mut self, value: &serde_json::Value) {
+        self.write(value.to_string());
+    }
+
     /// The header line, then one line per invalid row.
-    pub fn start(
-        &mut self,
-        file: &str,
-        started_at: chrono::DateTime<chrono::Utc>,
-        vendors: &[Vendor],
-        invalid: &[Invalid],
-    ) {
+    pub fn start(&mut self, start: &Start<'_>) {
+        let vendors: Vec<_> = start
+            .vendors
+            .iter()
+            .map(|(vendor, target)| json!({"vendor": vendor.name(), "target": target}))
+            .collect();
         self.line(&json!({
             "type": "start",
-            "file": file,
-            "started_at": rfc3339(started_at),
-            "dry_run": false,
-            "vendors": vendors.iter().map(|v| v.name()).collect::<Vec<_>>(),
+            "run_id": self.run_id,
+            "roster_version": env!("CARGO_PKG_VERSION"),
+            "command": start.command,
+            "file": start.file,
+            "started_at": rfc3339(start.started_at),
+            "sandbox": start.sandbox,
+            "vendors": vendors,
+            "prune": start.prune,
+            "max_removals": start.max_removals,
         }));
-        for row in invalid {
+        for row in start.invalid {
             self.line(&json!({"type": "invalid", "line": row.line, "error": row.error}));
         }
     }
 
     /// One member's line.
     pub fn member(&mut self, entry: &MemberEntry) {
-        let mut value = json!({"type": "member"});
-        if let (Some(map), Ok(serde_json::Value::Object(fields))) =
-            (value.as_object_mut(), serde_json::to_value(entry))
-        {
-            map.extend(fields);
+        match serde_json::to_string(entry) {
+            Ok(text) => self.write(text),
+            Err(e) => self.error = Some(std::io::Error::other(e)),
         }
-        self.line(&value);
+    }
+
+    /// Any other line (a removal, a team).
+    pub fn event(&mut self, value: &serde_json::Value) {
+        self.line(value);
     }
 
     /// The summary line that ends a run.
     pub fn summary(&mut self, tally: &Tally, interrupted: bool) {
+        let summary = serde_json::to_value(&tally.summary).unwrap_or_default();
         self.line(&json!({
             "type": "summary",
+            "run_id": self.run_id,
             "finished_at": rfc3339(chrono::Utc::now()),
             "interrupted": interrupted,
-            "summary": tally.summary,
+            "summary": summary,
             "members": tally.members,
             "invalid_rows": tally.invalid.len(),
             "failures": tally.failures(),
         }));
     }
 
-    /// The path, for messages.
+    /// The path, for messages (`-` for standard output).
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -220,9 +375,12 @@ impl Journal {
                 self.path.display()
             ));
         }
-        self.file
-            .sync_all()
-            .map_err(|e| format!("cannot write the report to {}: {e}", self.path.display()))
+        match &self.sink {
+            Sink::File(file) => file
+                .sync_all()
+                .map_err(|e| format!("cannot write the report to {}: {e}", self.path.display())),
+            Sink::Stdout => Ok(()),
+        }
     }
 }
 
@@ -231,12 +389,12 @@ fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// A failure's cause: the vendor and the error text.
-type Cause = (&'static str, String);
+type Cause = (Vendor, String);
 
 /// What the terminal summary needs: counts per vendor, the failures and the invalid rows.
 #[derive(Debug)]
 pub struct Tally {
-    summary: BTreeMap<&'static str, Counts>,
+    summary: ByVendor<Counts>,
     /// Each distinct (vendor, error) once, in the order first met, with the members it failed
     /// (line, email): a cause shared by a thousand members is named once.
     failures: Vec<(Cause, Vec<(u64, String)>)>,
@@ -248,21 +406,41 @@ impl Tally {
     /// An empty tally of a run into `vendors`, with the rows not sent.
     pub fn new(vendors: &[Vendor], invalid: &[Invalid]) -> Self {
         Self {
-            summary: vendors
-                .iter()
-                .map(|v| (v.name(), Counts::default()))
-                .collect(),
+            summary: ByVendor(vendors.iter().map(|v| (*v, Counts::default())).collect()),
             failures: Vec::new(),
             invalid: invalid.to_vec(),
             members: 0,
         }
     }
 
+    fn counts(&mut self, vendor: Vendor) -> &mut Counts {
+        if !self.summary.0.iter().any(|(v, _)| *v == vendor) {
+            self.summary.0.push((vendor, Counts::default()));
+            self.summary.0.sort_by_key(|(v, _)| *v);
+        }
+        let at = self
+            .summary
+            .0
+            .iter()
+            .position(|(v, _)| *v == vendor)
+            .unwrap_or_default();
+        &mut self.summary.0[at].1
+    }
+
+    fn failure(&mut self, vendor: Vendor, error: &str, line: u64, email: &str) {
+        let key = (vendor, error.to_owned());
+        let member = (line, email.to_owned());
+        match self.failures.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(member),
+            None => self.failures.push((key, vec![member])),
+        }
+    }
+
     /// Counts one member's outcomes.
     pub fn add(&mut self, entry: &MemberEntry) {
         self.members += 1;
-        for (vendor, o) in &entry.vendors {
-            let counts = self.summary.entry(vendor).or_default();
+        for (vendor, o) in &entry.vendors.0 {
+            let counts = self.counts(*vendor);
             match o.outcome {
                 "created" => counts.created += 1,
                 "updated" => counts.updated += 1,
@@ -271,13 +449,22 @@ impl Tally {
                 _ => {}
             }
             if let Some(e) = &o.error {
-                let key = (*vendor, e.clone());
-                let member = (entry.line, entry.email.clone());
-                match self.failures.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, members)) => members.push(member),
-                    None => self.failures.push((key, vec![member])),
-                }
+                self.failure(*vendor, e, entry.line, &entry.email);
             }
+        }
+    }
+
+    /// Counts one removal's outcome.
+    pub fn removal(&mut self, vendor: Vendor, email: &str, outcome: &Outcome) {
+        let counts = self.counts(vendor);
+        match outcome {
+            Outcome::Removed | Outcome::Deactivated => counts.removed += 1,
+            Outcome::Failed(e) => {
+                counts.failed += 1;
+                let text = e.to_string();
+                self.failure(vendor, &text, 0, email);
+            }
+            _ => {}
         }
     }
 
@@ -286,33 +473,38 @@ impl Tally {
         self.members
     }
 
-    /// How many member × vendor outcomes failed.
+    /// How many member × vendor outcomes (and removals) failed.
     pub fn failures(&self) -> usize {
-        self.summary.values().map(|c| c.failed).sum()
+        self.summary.0.iter().map(|(_, c)| c.failed).sum()
     }
 
-    /// The per-vendor summary table, then every failure and invalid row, for a terminal.
+    /// The per-vendor summary table, then every failure and invalid row, for a terminal
+    /// (80 columns).
     pub fn render(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<10} {:>8} {:>8} {:>10} {:>7}",
-            "vendor", "created", "updated", "unchanged", "failed"
+            "{:<8} {:>8} {:>8} {:>10} {:>8} {:>7}",
+            "vendor", "created", "updated", "unchanged", "removed", "failed"
         );
-        for (vendor, c) in &self.summary {
+        for (vendor, c) in &self.summary.0 {
             let _ = writeln!(
                 out,
-                "{:<10} {:>8} {:>8} {:>10} {:>7}",
-                vendor, c.created, c.updated, c.unchanged, c.failed
+                "{:<8} {:>8} {:>8} {:>10} {:>8} {:>7}",
+                vendor.name(),
+                c.created,
+                c.updated,
+                c.unchanged,
+                c.removed,
+                c.failed
             );
         }
         if !self.failures.is_empty() {
             let _ = writeln!(out, "\nfailed ({}):", self.failures());
             for ((vendor, error), members) in &self.failures {
-                match members.as_slice() {
-                    [(line, email)] => {
-                        let _ = writeln!(out, "  line {line} {email} in {vendor}: {error}");
-                    }
+                let head = match members.as_slice() {
+                    [(0, email)] => format!("{email} in {vendor} (removal)"),
+                    [(line, email)] => format!("line {line} {email} in {vendor}"),
                     many => {
                         const SHOWN: usize = 5;
                         let lines: Vec<String> = many
@@ -321,14 +513,14 @@ impl Tally {
                             .map(|(l, _)| l.to_string())
                             .collect();
                         let more = if many.len() > SHOWN { ", …" } else { "" };
-                        let _ = writeln!(
-                            out,
-                            "  {} members in {vendor} (lines {}{more}): {error}",
+                        format!(
+                            "{} members in {vendor} (lines {}{more})",
                             many.len(),
                             lines.join(", ")
-                        );
+                        )
                     }
-                }
+                };
+                let _ = write!(out, "{}", crate::out::wrap(&format!("{head}: {error}"), 2));
             }
         }
         if !self.invalid.is_empty() {
@@ -338,7 +530,7 @@ impl Tally {
                 self.invalid.len()
             );
             for invalid in &self.invalid {
-                let _ = writeln!(out, "  {invalid}");
+                let _ = write!(out, "{}", crate::out::wrap(&invalid.to_string(), 2));
             }
         }
         out

@@ -122,6 +122,7 @@ mod config;
 mod error;
 mod member;
 mod pages;
+mod plan;
 mod provisioner;
 pub mod redact;
 mod report;
@@ -138,6 +139,7 @@ pub use config::{
 pub use error::{Error, ErrorKind, MAX_BODY, Vendor};
 pub use member::{Member, MemberError, VecteraExtras, VeoExtras, VyteExtras};
 pub use pages::DEFAULT_MAX_PAGES;
+pub use plan::{Change, ChangeSet, MemberPlan, Offboarding, Removal, Step, VendorStep};
 pub use provisioner::{BATCH_SIZE, DEFAULT_CONCURRENCY, Provisioner};
 #[cfg(feature = "vectera")]
 pub use report::MeetingRoom;

@@ -11,6 +11,7 @@ use crate::config::{Config, ConfigError};
 use crate::error::{Error, Vendor};
 use crate::member::Member;
 use crate::pages::{DEFAULT_MAX_PAGES, PageGuard};
+use crate::plan::{ChangeSet, MemberPlan};
 #[cfg(feature = "vectera")]
 use crate::report::MeetingRoom;
 use crate::report::{Account, MemberReport, Outcome};
@@ -187,6 +188,70 @@ impl Provisioner {
         }
     }
 
+    /// What [`Provisioner::ensure_all`] would do with `members`, found without writing: each
+    /// configured vendor listed once, whole (concurrently), and every member compared with
+    /// what the vendor holds by the same comparison `ensure` makes — create, update (which
+    /// fields, old → new) or unchanged — plus the accounts the vendors hold that no member
+    /// names ([`ChangeSet::removals`], what [`Provisioner::offboard`] would take out). A
+    /// listing that fails or is not understood makes the vendor's steps [`Step::Unknown`].
+    ///
+    /// [`Step::Unknown`]: crate::Step::Unknown
+    pub async fn plan(&self, members: &[Member]) -> ChangeSet {
+        let r = &self.run_scope();
+        let per_vendor = futures::future::join_all(
+            self.vendors
+                .sides()
+                .into_iter()
+                .map(|side| async move { (side.vendor(), side.survey(r, members).await) }),
+        )
+        .await;
+        let mut set = ChangeSet {
+            members: members
+                .iter()
+                .map(|m| MemberPlan {
+                    email: m.email().to_owned(),
+                    vendors: Vec::with_capacity(per_vendor.len()),
+                })
+                .collect(),
+            ..ChangeSet::default()
+        };
+        for (vendor, plan) in per_vendor {
+            for (member, step) in set.members.iter_mut().zip(plan.steps) {
+                member.vendors.push(step);
+            }
+            set.removals.extend(plan.removals);
+            if plan.unmatched > 0 {
+                set.unmatched.push((vendor, plan.unmatched));
+            }
+        }
+        set
+    }
+
+    /// Takes the member with `email` out of one vendor the way the vendor allows
+    /// ([`Offboarding`](crate::Offboarding): Vectera deletes, Vyte unlinks, VEO deactivates),
+    /// looked up afresh first; [`Outcome::Absent`] when the vendor does not hold them. The
+    /// token's own account is refused.
+    pub async fn offboard(&self, vendor: Vendor, email: &str) -> Outcome {
+        let email = email.trim();
+        match self
+            .vendors
+            .sides()
+            .into_iter()
+            .find(|s| s.vendor() == vendor)
+        {
+            Some(side) => {
+                side.run(&self.run_scope(), Action::Deactivate(email))
+                    .await
+                    .1
+            }
+            None => Outcome::Failed(Error::invalid_request(
+                vendor,
+                "offboard",
+                format!("{vendor} is not configured"),
+            )),
+        }
+    }
+
     /// Looks the member with `email` up in every configured vendor.
     pub async fn find(&self, email: &str) -> Vec<(Vendor, Result<Option<Account>, Error>)> {
         let r = &self.run_scope();
@@ -206,6 +271,26 @@ impl Provisioner {
     /// will not stop: a page repeating an earlier one, more users than the vendor's declared
     /// total, or more pages than [`Provisioner::with_max_pages`] allows.
     pub fn list(&self, vendor: Vendor) -> impl futures::Stream<Item = Result<Account, Error>> + '_ {
+        self.walk(vendor, None)
+    }
+
+    /// [`Provisioner::list`] narrowed by the vendor's own search for `text` where it has one
+    /// (Vectera `search`, VEO `searchTerm`, both fuzzy; Vyte, which has none, is listed whole
+    /// and filtered here by address and name). The accounts are what the vendor's search
+    /// matched: check them if an exact match is wanted.
+    pub fn search<'a>(
+        &'a self,
+        vendor: Vendor,
+        text: &'a str,
+    ) -> impl futures::Stream<Item = Result<Account, Error>> + 'a {
+        self.walk(vendor, Some(text))
+    }
+
+    fn walk<'a>(
+        &'a self,
+        vendor: Vendor,
+        search: Option<&'a str>,
+    ) -> impl futures::Stream<Item = Result<Account, Error>> + 'a {
         let side = self
             .vendors
             .sides()
@@ -225,7 +310,7 @@ impl Provisioner {
                     );
                     return Some((Err(err), (None, None, guard)));
                 };
-                match side.page(r, page).await.and_then(|found| {
+                match side.page(r, page, search).await.and_then(|found| {
                     guard.check(&found)?;
                     Ok(found)
                 }) {

@@ -182,7 +182,7 @@ fn help_is_everywhere() {
     for documented in [
         "Exit codes: 0 done, 1 some member failed",
         "2 bad usage/configuration/file",
-        "3 --strict refused",
+        "3 the file was refused (--strict, or --prune over --max-removals",
         "130 interrupted",
         "A second Ctrl-C stops at once",
     ] {

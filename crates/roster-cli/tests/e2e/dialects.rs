@@ -60,13 +60,15 @@ async fn provision_and_list_in_dialect(index: usize) {
         (Vendor::Vyte, "POST /v2/users/batch", 1),
         (Vendor::Vyte, "POST /v2/users", 0),
         (Vendor::Vyte, "PUT /v2/users/batch", 0),
-        // One listing before the batch, one after to confirm it (its answer is any JSON).
-        (Vendor::Vyte, "GET /v2/users", 2),
+        // The plan's listing, one before the batch, one after to confirm it (its answer is
+        // any JSON).
+        (Vendor::Vyte, "GET /v2/users", 3),
         (Vendor::Veo, "POST /api/userinvites/multiple", 1),
         (Vendor::Veo, "POST /api/users/create", 0),
-        (Vendor::Veo, "GET /api/users/get-all", VALID),
+        // The plan's listing (one page), then one look-up per member to create.
+        (Vendor::Veo, "GET /api/users/get-all", VALID + 1),
         (Vendor::Vectera, "POST /users/", VALID),
-        (Vendor::Vectera, "GET /users/", VALID),
+        (Vendor::Vectera, "GET /users/", VALID + 1),
         // The token's own user (`me`), for the organisation: once per run.
         (Vendor::Vectera, "GET /users/{id}/", 1),
     ];
@@ -106,9 +108,10 @@ async fn provision_and_list_in_dialect(index: usize) {
         writes_after_first,
         "{name}: the second run wrote"
     );
+    // The second run's plan finds everyone unchanged: one listing, no look-up, no write.
     assert_eq!(
         sandbox.calls(Vendor::Vyte, "GET /v2/users"),
-        3,
+        4,
         "{name}\n{}",
         calls()
     );

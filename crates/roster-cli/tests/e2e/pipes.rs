@@ -61,7 +61,7 @@ async fn users_list_into_a_closed_pipe_stops_quietly() {
         &["users", "list", "--vendor", "vectera"],
     ))
     .await;
-    assert!(first.starts_with("id "), "{first:?}");
+    assert!(first.starts_with("vendor "), "{first:?}");
     no_panic(&stderr);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(sandbox.calls(Vendor::Vectera, "GET /users/") >= 1);

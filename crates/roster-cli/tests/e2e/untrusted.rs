@@ -154,7 +154,7 @@ async fn hostile_vendor(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vendor_error_body_with_control_characters_never_reaches_the_terminal_raw() {
     let dir = tempfile::tempdir().expect("temp dir");
-    for (content_type, body) in [
+    for (run, (content_type, body)) in [
         (
             "text/html",
             "<h1>\u{1b}]0;pwned\u{7}\u{1b}[2Jdenied\u{9b}31m</h1>",
@@ -163,7 +163,12 @@ async fn a_vendor_error_body_with_control_characters_never_reaches_the_terminal_
             "application/json",
             "{\"message\": \"\u{1b}[2Jdenied\u{7}\"}",
         ),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Reports are never overwritten: one per run.
+        let report_name = format!("r{run}.jsonl");
         let base_url = hostile_vendor("400 Bad Request", content_type, body).await;
         let mut cmd = command(
             None,
@@ -174,7 +179,7 @@ async fn a_vendor_error_body_with_control_characters_never_reaches_the_terminal_
                 "--vendors",
                 "vyte",
                 "--report",
-                "r.jsonl",
+                &report_name,
             ],
         );
         cmd.envs([
@@ -191,7 +196,7 @@ async fn a_vendor_error_body_with_control_characters_never_reaches_the_terminal_
             // The vendor's text does reach the failure list, escaped.
             assert!(stdout.contains("\\u{1b}[2Jdenied"), "{stdout}");
         }
-        let report = std::fs::read_to_string(dir.path().join("r.jsonl")).expect("report");
+        let report = std::fs::read_to_string(dir.path().join(&report_name)).expect("report");
         for shown in [&stdout, &stderr, &report] {
             for raw in ['\u{1b}', '\u{7}', '\u{9b}'] {
                 assert!(!shown.contains(raw), "{raw:?} shown raw: {shown:?}");

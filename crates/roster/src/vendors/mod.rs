@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::member::Member;
 use crate::pages::Page;
+use crate::plan::{Change, Identity, Listing, Offboarding};
 use crate::report::{Account, Outcome};
 use crate::retry::Resilience;
 
@@ -26,6 +27,28 @@ pub(crate) enum Plan<T> {
     Create,
 }
 
+/// How a member differs from what a vendor holds: the fields an update would change, and what
+/// the vendor cannot apply (in words).
+#[derive(Debug, Default)]
+pub(crate) struct Diff {
+    pub changes: Vec<Change>,
+    pub notes: Vec<String>,
+}
+
+impl Diff {
+    /// [`Plan::Unchanged`] when nothing differs, else an update of `target`.
+    pub(crate) fn plan<T>(
+        &self,
+        target: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<Plan<T>, Error> {
+        if self.changes.is_empty() {
+            Ok(Plan::Unchanged)
+        } else {
+            target().map(Plan::Update)
+        }
+    }
+}
+
 /// What the facade does in one vendor. Each vendor module implements it once; the provided
 /// methods are the algorithm every vendor shares.
 pub(crate) trait VendorApi: Sync + Sized {
@@ -37,6 +60,10 @@ pub(crate) trait VendorApi: Sync + Sized {
     type Prefetch: Send + Sync;
     /// What an update of an existing user needs, as [`VendorApi::plan`] found it.
     type Target: Send;
+    /// A user as the vendor's listing gives it.
+    type Listed: Send + Sync;
+    /// How the vendor takes a member out ([`VendorApi::deactivate`]).
+    const OFFBOARDING: Offboarding;
 
     /// The vendor side of a provisioner over `client`, reading at most `max_pages` per walk.
     fn new(client: Self::Client, max_pages: u32) -> Self;
@@ -63,8 +90,25 @@ pub(crate) trait VendorApi: Sync + Sized {
     /// Takes the user with `email` out of use, keeping what the vendor allows to keep.
     async fn deactivate(&self, r: &Resilience, email: &str) -> Result<Outcome, Error>;
 
-    /// One page (1-based) of accounts, whether another follows, and the declared total.
-    async fn page(&self, r: &Resilience, page: u32) -> Result<Page, Error>;
+    /// One page (1-based) of accounts, whether another follows, and the declared total;
+    /// narrowed by the vendor's own search for `search` where it has one.
+    async fn page(&self, r: &Resilience, page: u32, search: Option<&str>) -> Result<Page, Error>;
+
+    /// Every user of the token's organisation (a walk bounded like every other), and the
+    /// token's own account — for a plan.
+    async fn list_all(&self, r: &Resilience) -> Result<Listing<Self::Listed>, Error>;
+
+    /// What the listing says of `listed`: its account, and whether it belongs to the token's
+    /// organisation.
+    fn identity(&self, listed: &Self::Listed) -> Identity;
+
+    /// How `m` differs from `listed` (the comparison `plan` makes too).
+    fn diff(listed: &Self::Listed, m: &Member) -> Diff;
+
+    /// What creating `m` cannot apply here, in words.
+    fn create_notes(_m: &Member) -> Vec<String> {
+        Vec::new()
+    }
 
     /// What a streamed bulk run reads once (`None`: nothing).
     async fn prefetch(&self, _r: &Resilience) -> Option<Self::Prefetch> {
@@ -403,6 +447,21 @@ macro_rules! vendors {
                 }
             }
 
+            /// Compares `members` with this vendor's whole listing ([`crate::plan::survey`]).
+            pub(crate) async fn survey(
+                self,
+                r: &Resilience,
+                members: &[Member],
+            ) -> crate::plan::VendorPlan {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Side::$variant(side) => crate::plan::survey(side, r, members).await,
+                    )*
+                    Side::None(never, _) => match never {},
+                }
+            }
+
             /// [`VendorApi::find`].
             pub(crate) async fn find(
                 self,
@@ -419,11 +478,16 @@ macro_rules! vendors {
             }
 
             /// [`VendorApi::page`].
-            pub(crate) async fn page(self, r: &Resilience, page: u32) -> Result<Page, Error> {
+            pub(crate) async fn page(
+                self,
+                r: &Resilience,
+                page: u32,
+                search: Option<&str>,
+            ) -> Result<Page, Error> {
                 match self {
                     $(
                         #[cfg(feature = $feature)]
-                        Side::$variant(side) => side.page(r, page).await,
+                        Side::$variant(side) => side.page(r, page, search).await,
                     )*
                     Side::None(never, _) => match never {},
                 }

