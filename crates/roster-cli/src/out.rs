@@ -133,33 +133,6 @@ pub fn json_safe(value: &serde_json::Value) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_lines_escape_every_control_character() {
-        let value = serde_json::json!({"name": "a\u{1b}[2Jb\u{7f}c\u{9b}31md\u{202e}e\u{7}"});
-        let line = json_safe(&value);
-        assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
-        assert_eq!(
-            line,
-            r#"{"name":"a\u001b[2Jb\u007fc\u009b31md\u202ee\u0007"}"#
-        );
-        let back: serde_json::Value = serde_json::from_str(&line).expect("still JSON");
-        assert_eq!(back, value);
-    }
-
-    #[test]
-    fn cells_have_exactly_their_width() {
-        assert_eq!(cell("ann", 6), "ann   ");
-        assert_eq!(cell("abcdefghij", 6).chars().count(), 6);
-        assert!(cell("abcdefghij", 6).ends_with('…'));
-        assert_eq!(cell("a\u{1b}b", 8).chars().count(), 8);
-        assert!(!cell("a\u{1b}b", 8).contains('\u{1b}'));
-    }
-}
-
 /// `text` word-wrapped to 80 columns, every line indented by `indent` spaces (the ones after
 /// the first by two more), each ending with a line break. A word longer than a line is cut.
 pub fn wrap(text: &str, indent: usize) -> String {
@@ -190,4 +163,48 @@ pub fn wrap(text: &str, indent: usize) -> String {
     out.push_str(line.trim_end());
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_escape_every_control_character() {
+        let value = serde_json::json!({"name": "a\u{1b}[2Jb\u{7f}c\u{9b}31md\u{202e}e\u{7}"});
+        let line = json_safe(&value);
+        assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
+        assert_eq!(
+            line,
+            r#"{"name":"a\u001b[2Jb\u007fc\u009b31md\u202ee\u0007"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&line).expect("still JSON");
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn cells_have_exactly_their_width() {
+        assert_eq!(cell("ann", 6), "ann   ");
+        assert_eq!(cell("abcdefghij", 6).chars().count(), 6);
+        assert!(cell("abcdefghij", 6).ends_with('…'));
+        assert_eq!(cell("a\u{1b}b", 8).chars().count(), 8);
+        assert!(!cell("a\u{1b}b", 8).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn wrapped_lines_fit_80_columns() {
+        let text = "word ".repeat(60);
+        let wrapped = wrap(&text, 4);
+        assert!(wrapped.lines().count() > 3);
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 80),
+            "{wrapped}"
+        );
+        assert!(
+            wrapped.lines().skip(1).all(|l| l.starts_with("      w")),
+            "{wrapped}"
+        );
+        let long = wrap(&"x".repeat(200), 2);
+        assert!(long.lines().all(|l| l.chars().count() <= 80), "{long}");
+    }
 }

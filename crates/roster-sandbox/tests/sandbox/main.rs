@@ -4,6 +4,7 @@
 
 mod dialects;
 mod facade;
+mod plan;
 mod support;
 mod vectera;
 mod veo;
