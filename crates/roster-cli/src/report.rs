@@ -279,6 +279,14 @@ impl Journal {
         })
     }
 
+    /// Removes the journal of a run refused before it started (nothing written to it yet).
+    pub fn discard(self) {
+        if let Sink::File(file) = self.sink {
+            drop(file);
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
     /// Whether the journal goes to standard output.
     pub fn to_stdout(&self) -> bool {
         matches!(self.sink, Sink::Stdout)

@@ -74,6 +74,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
             limit,
         };
         out.print(&super::plan::as_text(&shown));
+        journal.discard();
         return Err(refused);
     }
     // A vendor that refused the credentials during the plan is not asked again: its members

@@ -10,4 +10,5 @@ mod dialects;
 mod pipes;
 mod provision;
 mod support;
+mod team_life;
 mod untrusted;

@@ -77,7 +77,7 @@ pub(crate) fn read_report(path: &Path) -> Value {
     assert_eq!(kinds.last(), Some(&"summary"), "{kinds:?}");
     let mut sorted = kinds.clone();
     sorted.sort_by_key(|k| {
-        ["start", "invalid", "member", "summary"]
+        ["start", "invalid", "member", "removal", "team", "summary"]
             .iter()
             .position(|x| x == k)
     });
