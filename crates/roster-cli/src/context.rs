@@ -68,14 +68,7 @@ impl Context {
                 "{e}\n(or pass --sandbox to try roster against the built-in fake vendors)"
             ))
         })?;
-        let mut only = Config::default().with_timeouts(self.config.timeouts());
-        for vendor in vendors {
-            if let Some(v) = self.config.vendor(*vendor) {
-                only = only
-                    .with(*vendor, Some(v.base_url()), v.secret().clone())
-                    .map_err(|e| Failure::usage(e.to_string()))?;
-            }
-        }
+        let only = self.config.only(vendors);
         Provisioner::new(&only)
             .map_err(|e| Failure::usage(format!("cannot build the clients: {e}")))
     }

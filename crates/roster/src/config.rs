@@ -193,6 +193,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// The same configuration with only `vendors` (those of them it configures): what a
+    /// command that uses some vendors builds its [`Provisioner`](crate::Provisioner) from.
+    /// Every other setting — timeouts, limits, each vendor's credentials as given — is kept.
+    pub fn only(&self, vendors: &[Vendor]) -> Self {
+        let mut only = self.clone();
+        only.vendors.retain(|vendor, _| vendors.contains(vendor));
+        only
+    }
+
     /// The same configuration reading answers within other size limits (the default,
     /// [`Limits::DEFAULT`], reads a 2xx body of at most 32 MiB and keeps 64 KiB of an error
     /// body: a hostile answer cannot take the process's memory).
@@ -344,6 +353,24 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_keeps_the_vendors_asked_for_and_everything_else() {
+        let timeouts = Timeouts {
+            connect: Some(std::time::Duration::from_secs(3)),
+            ..Timeouts::default()
+        };
+        let config = Config::default()
+            .with_timeouts(timeouts)
+            .with(Vendor::Vyte, None, "vyte-key")
+            .and_then(|c| c.with(Vendor::Veo, Some("https://apiuat.veo.co.uk"), "veo-token"))
+            .expect("valid");
+        let only = config.only(&[Vendor::Veo, Vendor::Vectera]);
+        assert_eq!(only.vendors().collect::<Vec<_>>(), [Vendor::Veo]);
+        assert_eq!(only.vendor(Vendor::Veo), config.vendor(Vendor::Veo));
+        assert_eq!(only.timeouts(), timeouts);
+        assert!(config.only(&[]).vendors().next().is_none());
+    }
 
     #[test]
     fn a_client_configuration_error_is_a_facade_config_error() {
