@@ -13,3 +13,4 @@ mod veo;
 mod veo_examples;
 mod vyte;
 mod vyte_examples;
+mod vyte_teams_examples;

@@ -1215,16 +1215,16 @@ Evidence: **documented** — vyte-teams-api.md: POST /v2/teams — extid string 
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamCreate {
         ///The user ids of the team's admins.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub admins: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admins: ::std::option::Option<UserIds>,
         ///Your id for the team (required).
         pub extid: ::std::string::String,
         ///What kind of group the team is ("department", "agency", ...).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level_name: ::std::option::Option<::std::string::String>,
         ///The user ids of the team's members.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub members: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub members: ::std::option::Option<UserIds>,
         ///The team's name (required).
         pub name: ::std::string::String,
         /**Your organization id (the `_id` that `GET /v2/auth/test` answers). Sent in Vyte's
@@ -1371,17 +1371,17 @@ Evidence: **documented** — vyte-teams-api.md: PUT /v2/teams/{team_id} — any 
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TeamUpdate {
         ///The user ids of the team's admins; replaces the admin list.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub admins: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admins: ::std::option::Option<UserIds>,
         ///Your id for the team.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub extid: ::std::option::Option<::std::string::String>,
         ///What kind of group the team is.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level_name: ::std::option::Option<::std::string::String>,
-        ///The user ids of the team's members; replaces the member list.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub members: ::std::vec::Vec<::std::string::String>,
+        ///The user ids of the team's members; replaces the member list (`[]` empties it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub members: ::std::option::Option<UserIds>,
         ///The team's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -1704,6 +1704,31 @@ value Vyte adds later is still read.
  Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `UserEnvelope::try_from(builder)`, or pass the builder where a `UserEnvelope` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::UserEnvelope {
             Default::default()
+        }
+    }
+    /**User ids (the `_id` of users of your organization), as a team's `admins` or
+`members` are sent. A named list, so that an empty one is sent as `[]` (which empties
+the list) rather than left out.
+
+
+Evidence: **documented** — vyte-teams-api.md: Team object — admins [user id], members [user id]*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UserIds(pub ::std::vec::Vec<::std::string::String>);
+    impl ::std::ops::Deref for UserIds {
+        type Target = ::std::vec::Vec<::std::string::String>;
+        fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserIds> for ::std::vec::Vec<::std::string::String> {
+        fn from(value: UserIds) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for UserIds {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self(value)
         }
     }
     /**The users, in Vyte's order: one bare JSON array, not paginated.
@@ -4901,7 +4926,7 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
         #[derive(Clone, Debug)]
         pub struct TeamCreate {
             admins: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<super::UserIds>,
                 ::std::string::String,
             >,
             extid: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -4910,7 +4935,7 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                 ::std::string::String,
             >,
             members: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<super::UserIds>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -4937,19 +4962,14 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl TeamCreate {
-            /** Sets `admins` (a list, empty unless set).
+            /** Sets `admins` (optional: the value, or an `Option` of it).
 
  The user ids of the team's admins.*/
             pub fn admins<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserIds>,
             {
-                self.admins = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for admins: {e}")
-                    });
+                self.admins = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             /** Sets `extid` (required).
@@ -4977,19 +4997,14 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                 self.level_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
-            /** Sets `members` (a list, empty unless set).
+            /** Sets `members` (optional: the value, or an `Option` of it).
 
  The user ids of the team's members.*/
             pub fn members<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserIds>,
             {
-                self.members = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for members: {e}")
-                    });
+                self.members = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             /** Sets `name` (required).
@@ -5269,7 +5284,7 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
         #[derive(Clone, Debug)]
         pub struct TeamUpdate {
             admins: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<super::UserIds>,
                 ::std::string::String,
             >,
             extid: ::std::result::Result<
@@ -5281,7 +5296,7 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                 ::std::string::String,
             >,
             members: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<super::UserIds>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -5311,19 +5326,14 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         impl TeamUpdate {
-            /** Sets `admins` (a list, empty unless set).
+            /** Sets `admins` (optional: the value, or an `Option` of it).
 
  The user ids of the team's admins; replaces the admin list.*/
             pub fn admins<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserIds>,
             {
-                self.admins = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for admins: {e}")
-                    });
+                self.admins = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             /** Sets `extid` (optional: the value, or an `Option` of it).
@@ -5346,19 +5356,14 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                 self.level_name = ::std::result::Result::Ok(value.into_optional());
                 self
             }
-            /** Sets `members` (a list, empty unless set).
+            /** Sets `members` (optional: the value, or an `Option` of it).
 
- The user ids of the team's members; replaces the member list.*/
+ The user ids of the team's members; replaces the member list (`[]` empties it).*/
             pub fn members<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: super::IntoOptional<super::UserIds>,
             {
-                self.members = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for members: {e}")
-                    });
+                self.members = ::std::result::Result::Ok(value.into_optional());
                 self
             }
             /** Sets `name` (optional: the value, or an `Option` of it).
