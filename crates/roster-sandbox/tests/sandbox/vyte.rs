@@ -8,6 +8,7 @@
 mod batches;
 mod provisioner;
 mod requests;
+mod teams;
 mod users;
 
 use axum::http::Method;
