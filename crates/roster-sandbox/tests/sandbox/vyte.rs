@@ -8,6 +8,7 @@
 mod batches;
 mod provisioner;
 mod requests;
+mod team_sync;
 mod teams;
 mod users;
 
