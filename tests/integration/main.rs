@@ -13,3 +13,5 @@ mod veo;
 mod veo_examples;
 mod vyte;
 mod vyte_examples;
+mod vyte_teams;
+mod vyte_teams_examples;

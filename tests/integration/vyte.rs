@@ -644,7 +644,7 @@ async fn a_listing_without_emails_fails_the_member_closed_and_writes_nothing() {
 }
 
 #[tokio::test]
-async fn an_update_sends_exactly_what_the_member_sets_teams_included() {
+async fn an_update_sends_exactly_the_member_s_profile_and_never_teams() {
     let server = server().await;
     server
         .mock_async(|when, then| {
@@ -655,10 +655,11 @@ async fn an_update_sends_exactly_what_the_member_sets_teams_included() {
         .await;
     let update = server
         .mock_async(|when, then| {
+            // The whole body: no `teams` (membership goes through the Teams API alone, see
+            // `Provisioner::sync_vyte_teams`), and no admin flag.
             request(when, PUT, "/v2/users/v-1", AUTH, &[]).json_body(json!({
                 "user": {"email": "ann@example.com", "first_name": "Ann", "last_name": "Smith",
-                         "timezone": "Europe/Paris"},
-                "teams": [{"admin": true, "name": "Sales"}, {"admin": true, "name": "Support"}]
+                         "timezone": "Europe/Paris"}
             }));
             // The users page's answer: `{}`.
             then.status(200).json_body(json!({}));

@@ -435,7 +435,12 @@ fn answer_tolerant(doc: &Value, out: &mut Vec<Problem>) {
             let bare_ref = p.get("$ref").is_some() || wraps_typeless_union;
             let typeless_union =
                 p.get("type").is_none() && (p.get("oneOf").is_some() || p.get("anyOf").is_some());
-            if !nullable && !bare_ref && !typeless_union {
+            // Any JSON (no `type`, no `$ref`, no composition): `null` is already one of its
+            // values, and Redocly refuses `nullable` without a `type`.
+            let any_json = ["type", "$ref", "oneOf", "anyOf", "allOf", "not", "enum"]
+                .iter()
+                .all(|key| p.get(key).is_none());
+            if !nullable && !bare_ref && !typeless_union && !any_json {
                 out.push(problem(
                     format!("{pointer}/properties/{}", lint::escape(name)),
                     None,
@@ -501,6 +506,27 @@ mod tests {
                 "/components/schemas/C/required",
             ],
             "what no answer reaches is not checked"
+        );
+    }
+
+    #[test]
+    fn an_any_json_property_needs_no_nullable_but_a_typed_one_does() {
+        let event = json!({"type": "object", "properties": {
+            "dates": {"description": "Any JSON, as the vendor sends it."},
+            "title": {"type": "string"},
+            "kind": {"enum": ["a", "b"]},
+        }});
+        let doc = spec(
+            json!({"type": "object"}),
+            json!({"$ref": "#/components/schemas/Event"}),
+            json!({"Event": event}),
+        );
+        assert_eq!(
+            tolerance(&doc),
+            [
+                "/components/schemas/Event/properties/kind",
+                "/components/schemas/Event/properties/title",
+            ]
         );
     }
 

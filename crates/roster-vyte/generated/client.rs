@@ -7,6 +7,53 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    /**The preferences as answered. Every field may be `null`; others are kept in `extra`.
+
+Evidence: **documented** — vyte-teams-api.md: admin-preferences answer prefs (prefs.email{...} booleans)*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AdminPrefs {
+        ///One boolean per kind of e-mail the team's admins get (kinds not listed by Vyte).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<bool>,
+            >,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl AdminPrefs {
+        /** Starts a builder for [`AdminPrefs`]: a [`builder::AdminPrefs`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `AdminPrefs::try_from(builder)`, or pass the builder where a `AdminPrefs` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::AdminPrefs {
+            Default::default()
+        }
+    }
+    /**The preferences to set.
+
+Evidence: **documented** — vyte-teams-api.md: admin-preferences — prefs.email{...} booleans*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AdminPrefsInput {
+        /**One boolean per kind of e-mail the team's admins get. Vyte's teams page does not
+list the kinds (`prefs.email{...}`); `new_event` in the examples is Roster's
+illustration.
+*/
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub email: ::std::collections::HashMap<::std::string::String, bool>,
+    }
+    impl AdminPrefsInput {
+        /** Starts a builder for [`AdminPrefsInput`]: a [`builder::AdminPrefsInput`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `AdminPrefsInput::try_from(builder)`, or pass the builder where a `AdminPrefsInput` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::AdminPrefsInput {
+            Default::default()
+        }
+    }
     /**When the user can be booked. Vyte shows these settings without explaining them; the
 descriptions read their meaning from their names.
 
@@ -67,6 +114,125 @@ Evidence: **documented** — vyte-users-api.md: Create/Update multiple users at 
     impl ::std::convert::From<::serde_json::Value> for BatchAnswer {
         fn from(value: ::serde_json::Value) -> Self {
             Self(value)
+        }
+    }
+    /**Whether the event is confirmed.
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — confirmed{flag}*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BookingConfirmation {
+        ///True for a confirmed event.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flag: ::std::option::Option<bool>,
+    }
+    impl BookingConfirmation {
+        /** Starts a builder for [`BookingConfirmation`]: a [`builder::BookingConfirmation`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `BookingConfirmation::try_from(builder)`, or pass the builder where a `BookingConfirmation` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::BookingConfirmation {
+            Default::default()
+        }
+    }
+    /**Who books the event.
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — created_by{email}*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BookingCreator {
+        ///The booker's email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+    }
+    impl BookingCreator {
+        /** Starts a builder for [`BookingCreator`]: a [`builder::BookingCreator`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `BookingCreator::try_from(builder)`, or pass the builder where a `BookingCreator` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::BookingCreator {
+            Default::default()
+        }
+    }
+    /**One proposed date. Vyte names the fields without typing them: `date` and `end_date`
+are sent as text (ISO 8601 in Roster's examples).
+
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — dates[{all_day, date, end_date}]*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BookingDate {
+        ///Whether the event lasts the whole day.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub all_day: ::std::option::Option<bool>,
+        ///When it starts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::std::string::String>,
+        ///When it ends.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_date: ::std::option::Option<::std::string::String>,
+    }
+    impl BookingDate {
+        /** Starts a builder for [`BookingDate`]: a [`builder::BookingDate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `BookingDate::try_from(builder)`, or pass the builder where a `BookingDate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::BookingDate {
+            Default::default()
+        }
+    }
+    /**A person invited to the event.
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — invitees[{full_name, email, phone}]*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BookingInvitee {
+        ///The invitee's email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The invitee's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        ///The invitee's phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+    }
+    impl BookingInvitee {
+        /** Starts a builder for [`BookingInvitee`]: a [`builder::BookingInvitee`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `BookingInvitee::try_from(builder)`, or pass the builder where a `BookingInvitee` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::BookingInvitee {
+            Default::default()
+        }
+    }
+    /**A message attached to the event.
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — messages[{body}]*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BookingMessage {
+        ///The message's text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<::std::string::String>,
+    }
+    impl BookingMessage {
+        /** Starts a builder for [`BookingMessage`]: a [`builder::BookingMessage`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `BookingMessage::try_from(builder)`, or pass the builder where a `BookingMessage` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::BookingMessage {
+            Default::default()
+        }
+    }
+    /**A place the event takes place at.
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — places[{name, address}]*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BookingPlace {
+        ///Its address (or, for a call, a phone number).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address: ::std::option::Option<::std::string::String>,
+        ///The place's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl BookingPlace {
+        /** Starts a builder for [`BookingPlace`]: a [`builder::BookingPlace`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `BookingPlace::try_from(builder)`, or pass the builder where a `BookingPlace` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::BookingPlace {
+            Default::default()
         }
     }
     /**A calendar to connect to the user. Vyte marks nothing as required, so `source` is
@@ -250,6 +416,206 @@ Evidence: **inferred** — wider-api-notes.md: Vyte — Errors: no documented bo
     }
     impl ::std::convert::From<::serde_json::Value> for Error {
         fn from(value: ::serde_json::Value) -> Self {
+            Self(value)
+        }
+    }
+    /**An event as Vyte answers it. Vyte's teams page names the Event object without
+describing it: this reads the fields of the booking request back (the scalar ones
+typed, the nested ones as any JSON), every one optional and nullable, and keeps every
+other field in `extra`.
+
+
+Evidence: **unconfirmed** — Roster's guess: the fields of vyte-teams-api.md's booking request (POST /v2/teams/{team_id}/events), read back*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Event {
+        ///The confirmation (`{"flag": true}` when confirmed), as Vyte sends it (any JSON).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confirmed: ::std::option::Option<::serde_json::Value>,
+        ///Who booked the event, as Vyte sends it (any JSON).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<::serde_json::Value>,
+        ///The event's dates, as Vyte sends them (any JSON).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dates: ::std::option::Option<::serde_json::Value>,
+        ///The event's Vyte id.
+        #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The invitees, as Vyte sends them (any JSON).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invitees: ::std::option::Option<::serde_json::Value>,
+        ///The event's language.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lang: ::std::option::Option<::std::string::String>,
+        ///The locale of dates and times shown to invitees.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub locale: ::std::option::Option<::std::string::String>,
+        ///The messages, as Vyte sends them (any JSON).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub messages: ::std::option::Option<::serde_json::Value>,
+        ///The places, as Vyte sends them (any JSON).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub places: ::std::option::Option<::serde_json::Value>,
+        ///The event's IANA time zone.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        ///The event's title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///Whether the booking came from the booking page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vyteme: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Event {
+        /** Starts a builder for [`Event`]: a [`builder::Event`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Event::try_from(builder)`, or pass the builder where a `Event` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::Event {
+            Default::default()
+        }
+    }
+    /**The answer of a booking, the event; `null` when the answer has no body.
+
+Evidence: **unconfirmed** — Roster's guess: vyte-teams-api.md — POST /v2/teams/{team_id}/events answers Event*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct EventAnswer(pub ::std::option::Option<Event>);
+    impl ::std::ops::Deref for EventAnswer {
+        type Target = ::std::option::Option<Event>;
+        fn deref(&self) -> &::std::option::Option<Event> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EventAnswer> for ::std::option::Option<Event> {
+        fn from(value: EventAnswer) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<Event>> for EventAnswer {
+        fn from(value: ::std::option::Option<Event>) -> Self {
+            Self(value)
+        }
+    }
+    /**The body of a team booking (`POST /v2/teams/{team_id}/events`); `title` is required.
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — title required, created_by, dates, invitees, lang, locale, messages, places, timezone, vyteme, confirmed*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EventBooking {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confirmed: ::std::option::Option<BookingConfirmation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<BookingCreator>,
+        ///The proposed dates.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub dates: ::std::vec::Vec<BookingDate>,
+        ///Who is invited besides the assigned member.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub invitees: ::std::vec::Vec<BookingInvitee>,
+        ///The event's language (`en`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lang: ::std::option::Option<::std::string::String>,
+        ///The locale of dates and times shown to invitees.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub locale: ::std::option::Option<::std::string::String>,
+        ///Messages attached to the event.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub messages: ::std::vec::Vec<BookingMessage>,
+        ///Where the event takes place.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub places: ::std::vec::Vec<BookingPlace>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timezone: ::std::option::Option<TimeZone>,
+        ///The event's title (required).
+        pub title: ::std::string::String,
+        ///The booking comes from the booking page (Vyte's table shows `vyteme: true`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vyteme: ::std::option::Option<bool>,
+    }
+    impl EventBooking {
+        /** Starts a builder for [`EventBooking`]: a [`builder::EventBooking`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `EventBooking::try_from(builder)`, or pass the builder where a `EventBooking` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::EventBooking {
+            Default::default()
+        }
+    }
+    /**Which events to list; only sent, never read back.
+
+Evidence: **documented** — vyte-teams-api.md: GET /v2/teams/{team_id}/events — filter (confirmed or upcoming)*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum EventFilter {
+        #[serde(rename = "confirmed")]
+        Confirmed,
+        #[serde(rename = "upcoming")]
+        Upcoming,
+    }
+    impl ::std::fmt::Display for EventFilter {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Confirmed => f.write_str("confirmed"),
+                Self::Upcoming => f.write_str("upcoming"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EventFilter {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "confirmed" => Ok(Self::Confirmed),
+                "upcoming" => Ok(Self::Upcoming),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventFilter {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventFilter {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**A team's events, one bare JSON array.
+
+Evidence: **documented** — vyte-teams-api.md: GET /v2/teams/{team_id}/events — array of Event*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct EventList(pub ::std::vec::Vec<Event>);
+    impl ::std::ops::Deref for EventList {
+        type Target = ::std::vec::Vec<Event>;
+        fn deref(&self) -> &::std::vec::Vec<Event> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EventList> for ::std::vec::Vec<Event> {
+        fn from(value: EventList) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<Event>> for EventList {
+        fn from(value: ::std::vec::Vec<Event>) -> Self {
             Self(value)
         }
     }
@@ -548,6 +914,61 @@ updates that user (the upsert).
             Default::default()
         }
     }
+    /**A team's public view: its id, name and its members' public profiles. Every field is
+optional and may be `null`; other fields are kept in `extra`.
+
+
+Evidence: **documented** — vyte-teams-api.md: Public team (answer)*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PublicTeam {
+        ///The team's Vyte id.
+        #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The members' public profiles.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub members: ::std::option::Option<::std::vec::Vec<PublicTeamMember>>,
+        ///The team's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl PublicTeam {
+        /** Starts a builder for [`PublicTeam`]: a [`builder::PublicTeam`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `PublicTeam::try_from(builder)`, or pass the builder where a `PublicTeam` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::PublicTeam {
+            Default::default()
+        }
+    }
+    /**A member as the public view shows them. Every field may be `null`.
+
+Evidence: **documented** — vyte-teams-api.md: Public team (answer), members[]*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PublicTeamMember {
+        ///First name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///The user's Vyte id.
+        #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Last name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///The address of a picture of the member.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub picture_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl PublicTeamMember {
+        /** Starts a builder for [`PublicTeamMember`]: a [`builder::PublicTeamMember`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `PublicTeamMember::try_from(builder)`, or pass the builder where a `PublicTeamMember` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::PublicTeamMember {
+            Default::default()
+        }
+    }
     /**A slot boundary as Vyte writes it, `YYYY-MM-DDTHH:MM`: a local date-time without
 seconds or offset, so not RFC 3339 `date-time`. Only the time of day is meaningful;
 the date is a placeholder (Vyte's own example uses 2018-01-01 for every day of the
@@ -616,6 +1037,282 @@ Evidence: **inferred** — vyte-users-api.md: THE USER OBJECT (availability.days
                 })
         }
     }
+    /**A team as Vyte answers it (list, create, get, update): its ids, name, level, whether
+it has a public view, and its admins and members as user ids. Every field is optional
+and may be `null` (arrays may be missing or `null`: read as empty); fields this spec
+does not name are kept in `extra`. A team admin is not a member unless `members`
+lists them too.
+
+
+Evidence: **documented** — vyte-teams-api.md: Team object; Create / get / update (answer); The team guide's create answer*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Team {
+        ///The user ids of the team's admins.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admins: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///When the team was created.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Your id for the team.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extid: ::std::option::Option<::std::string::String>,
+        ///The team's Vyte id (a Mongo ObjectId in Vyte's examples; not pattern-checked).
+        #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        /**What kind of group the team is, in words ("top management", "regional team",
+"agency", "company", "department" in Vyte's docs; a plain string, so any value
+reads).
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub level_name: ::std::option::Option<::std::string::String>,
+        ///The user ids of the team's members, in Vyte's order.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub members: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///The team's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The id of the organization the team belongs to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub organization: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub public: ::std::option::Option<TeamPublic>,
+        ///When the team last changed.
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The stored document's revision (Mongo's version key).
+        #[serde(rename = "__v", skip_serializing_if = "::std::option::Option::is_none")]
+        pub v: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Team {
+        /** Starts a builder for [`Team`]: a [`builder::Team`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `Team::try_from(builder)`, or pass the builder where a `Team` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::Team {
+            Default::default()
+        }
+    }
+    /**The e-mail preferences of a team's admins, as Vyte stores them. Every field is
+optional and may be `null`; other fields are kept in `extra`.
+
+
+Evidence: **documented** — vyte-teams-api.md: admin-preferences answer {prefs, _id, belongs_to, createdAt, updatedAt, __v}*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TeamAdminPreferences {
+        ///What the preferences belong to (the team's id, as Roster reads it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub belongs_to: ::std::option::Option<::std::string::String>,
+        ///When the preferences were first set.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The preferences document's id.
+        #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The preferences.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prefs: ::std::option::Option<AdminPrefs>,
+        ///When they last changed.
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The stored document's revision (Mongo's version key).
+        #[serde(rename = "__v", skip_serializing_if = "::std::option::Option::is_none")]
+        pub v: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TeamAdminPreferences {
+        /** Starts a builder for [`TeamAdminPreferences`]: a [`builder::TeamAdminPreferences`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TeamAdminPreferences::try_from(builder)`, or pass the builder where a `TeamAdminPreferences` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::TeamAdminPreferences {
+            Default::default()
+        }
+    }
+    /**The answer of an admin-preferences write; `null` when the answer has no body.
+
+Evidence: **documented** — vyte-teams-api.md: admin-preferences answer {prefs, _id, belongs_to, createdAt, updatedAt, __v}*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct TeamAdminPreferencesAnswer(
+        pub ::std::option::Option<TeamAdminPreferences>,
+    );
+    impl ::std::ops::Deref for TeamAdminPreferencesAnswer {
+        type Target = ::std::option::Option<TeamAdminPreferences>;
+        fn deref(&self) -> &::std::option::Option<TeamAdminPreferences> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TeamAdminPreferencesAnswer>
+    for ::std::option::Option<TeamAdminPreferences> {
+        fn from(value: TeamAdminPreferencesAnswer) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<TeamAdminPreferences>>
+    for TeamAdminPreferencesAnswer {
+        fn from(value: ::std::option::Option<TeamAdminPreferences>) -> Self {
+            Self(value)
+        }
+    }
+    /**The body of an admin-preferences write.
+
+Evidence: **documented** — vyte-teams-api.md: GET/POST/PUT /v2/teams/{team_id}/admin-preferences — prefs.email{...} booleans*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TeamAdminPreferencesBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prefs: ::std::option::Option<AdminPrefsInput>,
+    }
+    impl TeamAdminPreferencesBody {
+        /** Starts a builder for [`TeamAdminPreferencesBody`]: a [`builder::TeamAdminPreferencesBody`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TeamAdminPreferencesBody::try_from(builder)`, or pass the builder where a `TeamAdminPreferencesBody` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::TeamAdminPreferencesBody {
+            Default::default()
+        }
+    }
+    /**The answer of a team create or update, the team; `null` when the answer has no body.
+
+Evidence: **documented** — vyte-teams-api.md: Create / get / update (answer)*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct TeamAnswer(pub ::std::option::Option<Team>);
+    impl ::std::ops::Deref for TeamAnswer {
+        type Target = ::std::option::Option<Team>;
+        fn deref(&self) -> &::std::option::Option<Team> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TeamAnswer> for ::std::option::Option<Team> {
+        fn from(value: TeamAnswer) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<Team>> for TeamAnswer {
+        fn from(value: ::std::option::Option<Team>) -> Self {
+            Self(value)
+        }
+    }
+    /**The body of a team create: `extid` and `name` are required, the rest optional.
+`admins` and `members` are user ids of your organization. Vyte's docs also show
+members given as references (`{"_id": ...}`, `{"email": ...}`, `{"extid": ...}`) in
+a single snippet; that form is unconfirmed and not modelled here: send user ids.
+
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams — extid string required, name string required, admins, members, level_name, public (examples also send organization)*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TeamCreate {
+        ///The user ids of the team's admins.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admins: ::std::option::Option<UserIds>,
+        ///Your id for the team (required).
+        pub extid: ::std::string::String,
+        ///What kind of group the team is ("department", "agency", ...).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub level_name: ::std::option::Option<::std::string::String>,
+        ///The user ids of the team's members.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub members: ::std::option::Option<UserIds>,
+        ///The team's name (required).
+        pub name: ::std::string::String,
+        /**Your organization id (the `_id` that `GET /v2/auth/test` answers). Sent in Vyte's
+examples, not listed in its endpoint table.
+
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams — examples also send organization*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub organization: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub public: ::std::option::Option<TeamPublic>,
+    }
+    impl TeamCreate {
+        /** Starts a builder for [`TeamCreate`]: a [`builder::TeamCreate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TeamCreate::try_from(builder)`, or pass the builder where a `TeamCreate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::TeamCreate {
+            Default::default()
+        }
+    }
+    /**The answer of a team delete (`TeamDeletion`); `null` when the answer has no body.
+
+Evidence: **documented** — vyte-teams-api.md: DELETE /v2/teams/{team_id} — {"n": 1, "ok": 1}*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct TeamDeleteAnswer(pub ::std::option::Option<TeamDeletion>);
+    impl ::std::ops::Deref for TeamDeleteAnswer {
+        type Target = ::std::option::Option<TeamDeletion>;
+        fn deref(&self) -> &::std::option::Option<TeamDeletion> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TeamDeleteAnswer> for ::std::option::Option<TeamDeletion> {
+        fn from(value: TeamDeleteAnswer) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<TeamDeletion>> for TeamDeleteAnswer {
+        fn from(value: ::std::option::Option<TeamDeletion>) -> Self {
+            Self(value)
+        }
+    }
+    /**What a team delete answers, `{"n": 1, "ok": 1}`: MongoDB's count of deleted documents
+and its success flag. Both may be `null`; other fields are kept in `extra`.
+
+
+Evidence: **documented** — vyte-teams-api.md: DELETE /v2/teams/{team_id} — {"n": 1, "ok": 1}*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TeamDeletion {
+        ///How many teams were deleted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub n: ::std::option::Option<i64>,
+        ///1 when the delete succeeded.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ok: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TeamDeletion {
+        /** Starts a builder for [`TeamDeletion`]: a [`builder::TeamDeletion`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TeamDeletion::try_from(builder)`, or pass the builder where a `TeamDeletion` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::TeamDeletion {
+            Default::default()
+        }
+    }
+    /**Every team of the organization, in Vyte's order; one bare JSON array, not paginated.
+
+Evidence: **documented** — vyte-teams-api.md: GET /v2/teams — bare array of Team (empty if none)*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct TeamList(pub ::std::vec::Vec<Team>);
+    impl ::std::ops::Deref for TeamList {
+        type Target = ::std::vec::Vec<Team>;
+        fn deref(&self) -> &::std::vec::Vec<Team> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TeamList> for ::std::vec::Vec<Team> {
+        fn from(value: TeamList) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<Team>> for TeamList {
+        fn from(value: ::std::vec::Vec<Team>) -> Self {
+            Self(value)
+        }
+    }
     /**A team the user belongs to.
 
 Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (teams[])*/
@@ -636,6 +1333,69 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (teams[])*/
 
  Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TeamMembership::try_from(builder)`, or pass the builder where a `TeamMembership` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
         pub fn builder() -> builder::TeamMembership {
+            Default::default()
+        }
+    }
+    /**Whether the team has a public view (`GET /v2/teams/{team_id}/public`); false by
+default. Vyte types it a boolean, but its examples write the string `"false"`: a
+boolean or a string is read, and either can be sent. `"true"` / `"false"` (any case)
+mean what they say.
+
+
+Evidence: **documented** — vyte-teams-api.md: public (boolean, default false); Quirks: public is written as the string "false" although typed boolean — accept both when reading*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum TeamPublic {
+        Boolean(bool),
+        String(::std::string::String),
+    }
+    impl ::std::fmt::Display for TeamPublic {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Boolean(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<bool> for TeamPublic {
+        fn from(value: bool) -> Self {
+            Self::Boolean(value)
+        }
+    }
+    /**The body of a team update: any of the team's fields, none required. `members`
+REPLACES the member list (and `admins` the admin list): send the whole list you want.
+A field left out is not changed.
+
+
+Evidence: **documented** — vyte-teams-api.md: PUT /v2/teams/{team_id} — any Team fields; members REPLACES the member list*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TeamUpdate {
+        ///The user ids of the team's admins; replaces the admin list.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admins: ::std::option::Option<UserIds>,
+        ///Your id for the team.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extid: ::std::option::Option<::std::string::String>,
+        ///What kind of group the team is.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub level_name: ::std::option::Option<::std::string::String>,
+        ///The user ids of the team's members; replaces the member list (`[]` empties it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub members: ::std::option::Option<UserIds>,
+        ///The team's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Your organization id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub organization: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub public: ::std::option::Option<TeamPublic>,
+    }
+    impl TeamUpdate {
+        /** Starts a builder for [`TeamUpdate`]: a [`builder::TeamUpdate`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TeamUpdate::try_from(builder)`, or pass the builder where a `TeamUpdate` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::TeamUpdate {
             Default::default()
         }
     }
@@ -946,6 +1706,31 @@ value Vyte adds later is still read.
             Default::default()
         }
     }
+    /**User ids (the `_id` of users of your organization), as a team's `admins` or
+`members` are sent. A named list, so that an empty one is sent as `[]` (which empties
+the list) rather than left out.
+
+
+Evidence: **documented** — vyte-teams-api.md: Team object — admins [user id], members [user id]*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UserIds(pub ::std::vec::Vec<::std::string::String>);
+    impl ::std::ops::Deref for UserIds {
+        type Target = ::std::vec::Vec<::std::string::String>;
+        fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserIds> for ::std::vec::Vec<::std::string::String> {
+        fn from(value: UserIds) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for UserIds {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self(value)
+        }
+    }
     /**The users, in Vyte's order: one bare JSON array, not paginated.
 
 
@@ -1228,14 +2013,158 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
  # fn main() -> Result<(), Box<dyn std::error::Error>> {
  use roster_vyte::types;
 
- let value = types::CalendarCredentials::try_from(types::CalendarCredentials::builder().server("text"))?;
- assert_eq!(value.server.as_deref(), Some("text"));
- let cleared = types::CalendarCredentials::builder().server("text").server(None);
- assert_eq!(types::CalendarCredentials::try_from(cleared)?.server, None);
+ let value = types::BookingCreator::try_from(types::BookingCreator::builder().email("text"))?;
+ assert_eq!(value.email.as_deref(), Some("text"));
+ let cleared = types::BookingCreator::builder().email("text").email(None);
+ assert_eq!(types::BookingCreator::try_from(cleared)?.email, None);
+
+ let error = types::TeamCreate::try_from(types::TeamCreate::builder()).unwrap_err();
+ assert_eq!(error.to_string(), "no value supplied for extid; no value supplied for name");
  # Ok(())
  # }
  ```*/
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AdminPrefs {
+            email: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<bool>,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AdminPrefs {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl AdminPrefs {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ One boolean per kind of e-mail the team's admins get (kinds not listed by Vyte).*/
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::option::Option<bool>,
+                    >,
+                >,
+            {
+                self.email = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `extra` (required).
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AdminPrefs> for super::AdminPrefs {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AdminPrefs,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_email, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::AdminPrefs> for AdminPrefs {
+            fn from(value: super::AdminPrefs) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AdminPrefsInput {
+            email: ::std::result::Result<
+                ::std::collections::HashMap<::std::string::String, bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AdminPrefsInput {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                }
+            }
+        }
+        impl AdminPrefsInput {
+            /** Sets `email` (has a default).
+
+ One boolean per kind of e-mail the team's admins get. Vyte's teams page does not
+ list the kinds (`prefs.email{...}`); `new_event` in the examples is Roster's
+ illustration.*/
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<::std::string::String, bool>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AdminPrefsInput> for super::AdminPrefsInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AdminPrefsInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                match (field_email,) {
+                    (::std::result::Result::Ok(field_email),) => {
+                        ::std::result::Result::Ok(Self { email: field_email })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::AdminPrefsInput> for AdminPrefsInput {
+            fn from(value: super::AdminPrefsInput) -> Self {
+                Self { email: Ok(value.email) }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct Availability {
             all_day_busy: ::std::result::Result<
@@ -1437,6 +2366,396 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                     past_as_busy: Ok(value.past_as_busy),
                     timezone: Ok(value.timezone),
                     today_as_busy: Ok(value.today_as_busy),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BookingConfirmation {
+            flag: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BookingConfirmation {
+            fn default() -> Self {
+                Self {
+                    flag: Ok(Default::default()),
+                }
+            }
+        }
+        impl BookingConfirmation {
+            /** Sets `flag` (optional: the value, or an `Option` of it).
+
+ True for a confirmed event.*/
+            pub fn flag<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<bool>,
+            {
+                self.flag = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BookingConfirmation>
+        for super::BookingConfirmation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BookingConfirmation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_flag = value.flag.map_err(|e| problems.push(e));
+                match (field_flag,) {
+                    (::std::result::Result::Ok(field_flag),) => {
+                        ::std::result::Result::Ok(Self { flag: field_flag })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::BookingConfirmation> for BookingConfirmation {
+            fn from(value: super::BookingConfirmation) -> Self {
+                Self { flag: Ok(value.flag) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BookingCreator {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BookingCreator {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                }
+            }
+        }
+        impl BookingCreator {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The booker's email address.*/
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.email = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BookingCreator> for super::BookingCreator {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BookingCreator,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                match (field_email,) {
+                    (::std::result::Result::Ok(field_email),) => {
+                        ::std::result::Result::Ok(Self { email: field_email })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::BookingCreator> for BookingCreator {
+            fn from(value: super::BookingCreator) -> Self {
+                Self { email: Ok(value.email) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BookingDate {
+            all_day: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            end_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BookingDate {
+            fn default() -> Self {
+                Self {
+                    all_day: Ok(Default::default()),
+                    date: Ok(Default::default()),
+                    end_date: Ok(Default::default()),
+                }
+            }
+        }
+        impl BookingDate {
+            /** Sets `all_day` (optional: the value, or an `Option` of it).
+
+ Whether the event lasts the whole day.*/
+            pub fn all_day<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<bool>,
+            {
+                self.all_day = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `date` (optional: the value, or an `Option` of it).
+
+ When it starts.*/
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.date = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `end_date` (optional: the value, or an `Option` of it).
+
+ When it ends.*/
+            pub fn end_date<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.end_date = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BookingDate> for super::BookingDate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BookingDate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_all_day = value.all_day.map_err(|e| problems.push(e));
+                let field_date = value.date.map_err(|e| problems.push(e));
+                let field_end_date = value.end_date.map_err(|e| problems.push(e));
+                match (field_all_day, field_date, field_end_date) {
+                    (
+                        ::std::result::Result::Ok(field_all_day),
+                        ::std::result::Result::Ok(field_date),
+                        ::std::result::Result::Ok(field_end_date),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            all_day: field_all_day,
+                            date: field_date,
+                            end_date: field_end_date,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::BookingDate> for BookingDate {
+            fn from(value: super::BookingDate) -> Self {
+                Self {
+                    all_day: Ok(value.all_day),
+                    date: Ok(value.date),
+                    end_date: Ok(value.end_date),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BookingInvitee {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            full_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BookingInvitee {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    full_name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                }
+            }
+        }
+        impl BookingInvitee {
+            /** Sets `email` (optional: the value, or an `Option` of it).
+
+ The invitee's email address.*/
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.email = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `full_name` (optional: the value, or an `Option` of it).
+
+ The invitee's name.*/
+            pub fn full_name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.full_name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `phone` (optional: the value, or an `Option` of it).
+
+ The invitee's phone number.*/
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.phone = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BookingInvitee> for super::BookingInvitee {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BookingInvitee,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_email = value.email.map_err(|e| problems.push(e));
+                let field_full_name = value.full_name.map_err(|e| problems.push(e));
+                let field_phone = value.phone.map_err(|e| problems.push(e));
+                match (field_email, field_full_name, field_phone) {
+                    (
+                        ::std::result::Result::Ok(field_email),
+                        ::std::result::Result::Ok(field_full_name),
+                        ::std::result::Result::Ok(field_phone),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            email: field_email,
+                            full_name: field_full_name,
+                            phone: field_phone,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::BookingInvitee> for BookingInvitee {
+            fn from(value: super::BookingInvitee) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    full_name: Ok(value.full_name),
+                    phone: Ok(value.phone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BookingMessage {
+            body: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BookingMessage {
+            fn default() -> Self {
+                Self {
+                    body: Ok(Default::default()),
+                }
+            }
+        }
+        impl BookingMessage {
+            /** Sets `body` (optional: the value, or an `Option` of it).
+
+ The message's text.*/
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.body = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BookingMessage> for super::BookingMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BookingMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_body = value.body.map_err(|e| problems.push(e));
+                match (field_body,) {
+                    (::std::result::Result::Ok(field_body),) => {
+                        ::std::result::Result::Ok(Self { body: field_body })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::BookingMessage> for BookingMessage {
+            fn from(value: super::BookingMessage) -> Self {
+                Self { body: Ok(value.body) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BookingPlace {
+            address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BookingPlace {
+            fn default() -> Self {
+                Self {
+                    address: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl BookingPlace {
+            /** Sets `address` (optional: the value, or an `Option` of it).
+
+ Its address (or, for a call, a phone number).*/
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.address = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The place's name.*/
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BookingPlace> for super::BookingPlace {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BookingPlace,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_address = value.address.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                match (field_address, field_name) {
+                    (
+                        ::std::result::Result::Ok(field_address),
+                        ::std::result::Result::Ok(field_name),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            address: field_address,
+                            name: field_name,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::BookingPlace> for BookingPlace {
+            fn from(value: super::BookingPlace) -> Self {
+                Self {
+                    address: Ok(value.address),
+                    name: Ok(value.name),
                 }
             }
         }
@@ -1747,6 +3066,575 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                 Self {
                     enabled: Ok(value.enabled),
                     slots: Ok(value.slots),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Event {
+            confirmed: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            dates: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            invitees: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            lang: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            locale: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            places: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            timezone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            vyteme: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Event {
+            fn default() -> Self {
+                Self {
+                    confirmed: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
+                    dates: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    invitees: Ok(Default::default()),
+                    lang: Ok(Default::default()),
+                    locale: Ok(Default::default()),
+                    messages: Ok(Default::default()),
+                    places: Ok(Default::default()),
+                    timezone: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    vyteme: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl Event {
+            /** Sets `confirmed` (optional: the value, or an `Option` of it).
+
+ The confirmation (`{"flag": true}` when confirmed), as Vyte sends it (any JSON).*/
+            pub fn confirmed<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::serde_json::Value>,
+            {
+                self.confirmed = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `created_by` (optional: the value, or an `Option` of it).
+
+ Who booked the event, as Vyte sends it (any JSON).*/
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::serde_json::Value>,
+            {
+                self.created_by = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `dates` (optional: the value, or an `Option` of it).
+
+ The event's dates, as Vyte sends them (any JSON).*/
+            pub fn dates<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::serde_json::Value>,
+            {
+                self.dates = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The event's Vyte id.*/
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.id = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `invitees` (optional: the value, or an `Option` of it).
+
+ The invitees, as Vyte sends them (any JSON).*/
+            pub fn invitees<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::serde_json::Value>,
+            {
+                self.invitees = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `lang` (optional: the value, or an `Option` of it).
+
+ The event's language.*/
+            pub fn lang<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.lang = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `locale` (optional: the value, or an `Option` of it).
+
+ The locale of dates and times shown to invitees.*/
+            pub fn locale<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.locale = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `messages` (optional: the value, or an `Option` of it).
+
+ The messages, as Vyte sends them (any JSON).*/
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::serde_json::Value>,
+            {
+                self.messages = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `places` (optional: the value, or an `Option` of it).
+
+ The places, as Vyte sends them (any JSON).*/
+            pub fn places<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::serde_json::Value>,
+            {
+                self.places = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `timezone` (optional: the value, or an `Option` of it).
+
+ The event's IANA time zone.*/
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.timezone = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `title` (optional: the value, or an `Option` of it).
+
+ The event's title.*/
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.title = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `vyteme` (optional: the value, or an `Option` of it).
+
+ Whether the booking came from the booking page.*/
+            pub fn vyteme<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<bool>,
+            {
+                self.vyteme = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `extra` (required).
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Event> for super::Event {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Event,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_confirmed = value.confirmed.map_err(|e| problems.push(e));
+                let field_created_by = value.created_by.map_err(|e| problems.push(e));
+                let field_dates = value.dates.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_invitees = value.invitees.map_err(|e| problems.push(e));
+                let field_lang = value.lang.map_err(|e| problems.push(e));
+                let field_locale = value.locale.map_err(|e| problems.push(e));
+                let field_messages = value.messages.map_err(|e| problems.push(e));
+                let field_places = value.places.map_err(|e| problems.push(e));
+                let field_timezone = value.timezone.map_err(|e| problems.push(e));
+                let field_title = value.title.map_err(|e| problems.push(e));
+                let field_vyteme = value.vyteme.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_confirmed,
+                    field_created_by,
+                    field_dates,
+                    field_id,
+                    field_invitees,
+                    field_lang,
+                    field_locale,
+                    field_messages,
+                    field_places,
+                    field_timezone,
+                    field_title,
+                    field_vyteme,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_confirmed),
+                        ::std::result::Result::Ok(field_created_by),
+                        ::std::result::Result::Ok(field_dates),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_invitees),
+                        ::std::result::Result::Ok(field_lang),
+                        ::std::result::Result::Ok(field_locale),
+                        ::std::result::Result::Ok(field_messages),
+                        ::std::result::Result::Ok(field_places),
+                        ::std::result::Result::Ok(field_timezone),
+                        ::std::result::Result::Ok(field_title),
+                        ::std::result::Result::Ok(field_vyteme),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            confirmed: field_confirmed,
+                            created_by: field_created_by,
+                            dates: field_dates,
+                            id: field_id,
+                            invitees: field_invitees,
+                            lang: field_lang,
+                            locale: field_locale,
+                            messages: field_messages,
+                            places: field_places,
+                            timezone: field_timezone,
+                            title: field_title,
+                            vyteme: field_vyteme,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::Event> for Event {
+            fn from(value: super::Event) -> Self {
+                Self {
+                    confirmed: Ok(value.confirmed),
+                    created_by: Ok(value.created_by),
+                    dates: Ok(value.dates),
+                    id: Ok(value.id),
+                    invitees: Ok(value.invitees),
+                    lang: Ok(value.lang),
+                    locale: Ok(value.locale),
+                    messages: Ok(value.messages),
+                    places: Ok(value.places),
+                    timezone: Ok(value.timezone),
+                    title: Ok(value.title),
+                    vyteme: Ok(value.vyteme),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EventBooking {
+            confirmed: ::std::result::Result<
+                ::std::option::Option<super::BookingConfirmation>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<super::BookingCreator>,
+                ::std::string::String,
+            >,
+            dates: ::std::result::Result<
+                ::std::vec::Vec<super::BookingDate>,
+                ::std::string::String,
+            >,
+            invitees: ::std::result::Result<
+                ::std::vec::Vec<super::BookingInvitee>,
+                ::std::string::String,
+            >,
+            lang: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            locale: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::BookingMessage>,
+                ::std::string::String,
+            >,
+            places: ::std::result::Result<
+                ::std::vec::Vec<super::BookingPlace>,
+                ::std::string::String,
+            >,
+            timezone: ::std::result::Result<
+                ::std::option::Option<super::TimeZone>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+            vyteme: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EventBooking {
+            fn default() -> Self {
+                Self {
+                    confirmed: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
+                    dates: Ok(Default::default()),
+                    invitees: Ok(Default::default()),
+                    lang: Ok(Default::default()),
+                    locale: Ok(Default::default()),
+                    messages: Ok(Default::default()),
+                    places: Ok(Default::default()),
+                    timezone: Ok(Default::default()),
+                    title: Err("no value supplied for title".to_string()),
+                    vyteme: Ok(Default::default()),
+                }
+            }
+        }
+        impl EventBooking {
+            /// Sets `confirmed` (optional: the value, or an `Option` of it).
+            pub fn confirmed<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::BookingConfirmation>,
+            {
+                self.confirmed = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `created_by` (optional: the value, or an `Option` of it).
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::BookingCreator>,
+            {
+                self.created_by = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `dates` (a list, empty unless set).
+
+ The proposed dates.*/
+            pub fn dates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::BookingDate>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dates: {e}")
+                    });
+                self
+            }
+            /** Sets `invitees` (a list, empty unless set).
+
+ Who is invited besides the assigned member.*/
+            pub fn invitees<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::BookingInvitee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invitees = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for invitees: {e}")
+                    });
+                self
+            }
+            /** Sets `lang` (optional: the value, or an `Option` of it).
+
+ The event's language (`en`).*/
+            pub fn lang<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.lang = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `locale` (optional: the value, or an `Option` of it).
+
+ The locale of dates and times shown to invitees.*/
+            pub fn locale<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.locale = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `messages` (a list, empty unless set).
+
+ Messages attached to the event.*/
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::BookingMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+            /** Sets `places` (a list, empty unless set).
+
+ Where the event takes place.*/
+            pub fn places<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::BookingPlace>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.places = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for places: {e}")
+                    });
+                self
+            }
+            /// Sets `timezone` (optional: the value, or an `Option` of it).
+            pub fn timezone<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::TimeZone>,
+            {
+                self.timezone = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `title` (required).
+
+ The event's title (required).*/
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            /** Sets `vyteme` (optional: the value, or an `Option` of it).
+
+ The booking comes from the booking page (Vyte's table shows `vyteme: true`).*/
+            pub fn vyteme<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<bool>,
+            {
+                self.vyteme = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventBooking> for super::EventBooking {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventBooking,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_confirmed = value.confirmed.map_err(|e| problems.push(e));
+                let field_created_by = value.created_by.map_err(|e| problems.push(e));
+                let field_dates = value.dates.map_err(|e| problems.push(e));
+                let field_invitees = value.invitees.map_err(|e| problems.push(e));
+                let field_lang = value.lang.map_err(|e| problems.push(e));
+                let field_locale = value.locale.map_err(|e| problems.push(e));
+                let field_messages = value.messages.map_err(|e| problems.push(e));
+                let field_places = value.places.map_err(|e| problems.push(e));
+                let field_timezone = value.timezone.map_err(|e| problems.push(e));
+                let field_title = value.title.map_err(|e| problems.push(e));
+                let field_vyteme = value.vyteme.map_err(|e| problems.push(e));
+                match (
+                    field_confirmed,
+                    field_created_by,
+                    field_dates,
+                    field_invitees,
+                    field_lang,
+                    field_locale,
+                    field_messages,
+                    field_places,
+                    field_timezone,
+                    field_title,
+                    field_vyteme,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_confirmed),
+                        ::std::result::Result::Ok(field_created_by),
+                        ::std::result::Result::Ok(field_dates),
+                        ::std::result::Result::Ok(field_invitees),
+                        ::std::result::Result::Ok(field_lang),
+                        ::std::result::Result::Ok(field_locale),
+                        ::std::result::Result::Ok(field_messages),
+                        ::std::result::Result::Ok(field_places),
+                        ::std::result::Result::Ok(field_timezone),
+                        ::std::result::Result::Ok(field_title),
+                        ::std::result::Result::Ok(field_vyteme),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            confirmed: field_confirmed,
+                            created_by: field_created_by,
+                            dates: field_dates,
+                            invitees: field_invitees,
+                            lang: field_lang,
+                            locale: field_locale,
+                            messages: field_messages,
+                            places: field_places,
+                            timezone: field_timezone,
+                            title: field_title,
+                            vyteme: field_vyteme,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::EventBooking> for EventBooking {
+            fn from(value: super::EventBooking) -> Self {
+                Self {
+                    confirmed: Ok(value.confirmed),
+                    created_by: Ok(value.created_by),
+                    dates: Ok(value.dates),
+                    invitees: Ok(value.invitees),
+                    lang: Ok(value.lang),
+                    locale: Ok(value.locale),
+                    messages: Ok(value.messages),
+                    places: Ok(value.places),
+                    timezone: Ok(value.timezone),
+                    title: Ok(value.title),
+                    vyteme: Ok(value.vyteme),
                 }
             }
         }
@@ -2282,6 +4170,1028 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PublicTeam {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::PublicTeamMember>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PublicTeam {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl PublicTeam {
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The team's Vyte id.*/
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.id = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `members` (optional: the value, or an `Option` of it).
+
+ The members' public profiles.*/
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::vec::Vec<super::PublicTeamMember>>,
+            {
+                self.members = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team's name.*/
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `extra` (required).
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PublicTeam> for super::PublicTeam {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PublicTeam,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_members = value.members.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_id, field_members, field_name, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_members),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            id: field_id,
+                            members: field_members,
+                            name: field_name,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::PublicTeam> for PublicTeam {
+            fn from(value: super::PublicTeam) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PublicTeamMember {
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            picture_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PublicTeamMember {
+            fn default() -> Self {
+                Self {
+                    first_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    picture_url: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl PublicTeamMember {
+            /** Sets `first_name` (optional: the value, or an `Option` of it).
+
+ First name.*/
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.first_name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The user's Vyte id.*/
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.id = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `last_name` (optional: the value, or an `Option` of it).
+
+ Last name.*/
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.last_name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `picture_url` (optional: the value, or an `Option` of it).
+
+ The address of a picture of the member.*/
+            pub fn picture_url<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.picture_url = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `extra` (required).
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PublicTeamMember> for super::PublicTeamMember {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PublicTeamMember,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_first_name = value.first_name.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_last_name = value.last_name.map_err(|e| problems.push(e));
+                let field_picture_url = value.picture_url.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_first_name,
+                    field_id,
+                    field_last_name,
+                    field_picture_url,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_first_name),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_last_name),
+                        ::std::result::Result::Ok(field_picture_url),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            first_name: field_first_name,
+                            id: field_id,
+                            last_name: field_last_name,
+                            picture_url: field_picture_url,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::PublicTeamMember> for PublicTeamMember {
+            fn from(value: super::PublicTeamMember) -> Self {
+                Self {
+                    first_name: Ok(value.first_name),
+                    id: Ok(value.id),
+                    last_name: Ok(value.last_name),
+                    picture_url: Ok(value.picture_url),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Team {
+            admins: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            extid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            level_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            organization: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            public: ::std::result::Result<
+                ::std::option::Option<super::TeamPublic>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            v: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Team {
+            fn default() -> Self {
+                Self {
+                    admins: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    extid: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    level_name: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    organization: Ok(Default::default()),
+                    public: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    v: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl Team {
+            /** Sets `admins` (optional: the value, or an `Option` of it).
+
+ The user ids of the team's admins.*/
+            pub fn admins<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.admins = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `created_at` (optional: the value, or an `Option` of it).
+
+ When the team was created.*/
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
+            {
+                self.created_at = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `extid` (optional: the value, or an `Option` of it).
+
+ Your id for the team.*/
+            pub fn extid<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.extid = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The team's Vyte id (a Mongo ObjectId in Vyte's examples; not pattern-checked).*/
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.id = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `level_name` (optional: the value, or an `Option` of it).
+
+ What kind of group the team is, in words ("top management", "regional team",
+ "agency", "company", "department" in Vyte's docs; a plain string, so any value
+ reads).*/
+            pub fn level_name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.level_name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `members` (optional: the value, or an `Option` of it).
+
+ The user ids of the team's members, in Vyte's order.*/
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::vec::Vec<::std::string::String>>,
+            {
+                self.members = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team's name.*/
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `organization` (optional: the value, or an `Option` of it).
+
+ The id of the organization the team belongs to.*/
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.organization = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `public` (optional: the value, or an `Option` of it).
+            pub fn public<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::TeamPublic>,
+            {
+                self.public = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `updated_at` (optional: the value, or an `Option` of it).
+
+ When the team last changed.*/
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
+            {
+                self.updated_at = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `v` (optional: the value, or an `Option` of it).
+
+ The stored document's revision (Mongo's version key).*/
+            pub fn v<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<i64>,
+            {
+                self.v = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `extra` (required).
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Team> for super::Team {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Team,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_admins = value.admins.map_err(|e| problems.push(e));
+                let field_created_at = value.created_at.map_err(|e| problems.push(e));
+                let field_extid = value.extid.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_level_name = value.level_name.map_err(|e| problems.push(e));
+                let field_members = value.members.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_organization = value
+                    .organization
+                    .map_err(|e| problems.push(e));
+                let field_public = value.public.map_err(|e| problems.push(e));
+                let field_updated_at = value.updated_at.map_err(|e| problems.push(e));
+                let field_v = value.v.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_admins,
+                    field_created_at,
+                    field_extid,
+                    field_id,
+                    field_level_name,
+                    field_members,
+                    field_name,
+                    field_organization,
+                    field_public,
+                    field_updated_at,
+                    field_v,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_admins),
+                        ::std::result::Result::Ok(field_created_at),
+                        ::std::result::Result::Ok(field_extid),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_level_name),
+                        ::std::result::Result::Ok(field_members),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_organization),
+                        ::std::result::Result::Ok(field_public),
+                        ::std::result::Result::Ok(field_updated_at),
+                        ::std::result::Result::Ok(field_v),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            admins: field_admins,
+                            created_at: field_created_at,
+                            extid: field_extid,
+                            id: field_id,
+                            level_name: field_level_name,
+                            members: field_members,
+                            name: field_name,
+                            organization: field_organization,
+                            public: field_public,
+                            updated_at: field_updated_at,
+                            v: field_v,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::Team> for Team {
+            fn from(value: super::Team) -> Self {
+                Self {
+                    admins: Ok(value.admins),
+                    created_at: Ok(value.created_at),
+                    extid: Ok(value.extid),
+                    id: Ok(value.id),
+                    level_name: Ok(value.level_name),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    organization: Ok(value.organization),
+                    public: Ok(value.public),
+                    updated_at: Ok(value.updated_at),
+                    v: Ok(value.v),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamAdminPreferences {
+            belongs_to: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            prefs: ::std::result::Result<
+                ::std::option::Option<super::AdminPrefs>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            v: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamAdminPreferences {
+            fn default() -> Self {
+                Self {
+                    belongs_to: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    prefs: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    v: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TeamAdminPreferences {
+            /** Sets `belongs_to` (optional: the value, or an `Option` of it).
+
+ What the preferences belong to (the team's id, as Roster reads it).*/
+            pub fn belongs_to<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.belongs_to = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `created_at` (optional: the value, or an `Option` of it).
+
+ When the preferences were first set.*/
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
+            {
+                self.created_at = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `id` (optional: the value, or an `Option` of it).
+
+ The preferences document's id.*/
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.id = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `prefs` (optional: the value, or an `Option` of it).
+
+ The preferences.*/
+            pub fn prefs<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::AdminPrefs>,
+            {
+                self.prefs = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `updated_at` (optional: the value, or an `Option` of it).
+
+ When they last changed.*/
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::chrono::DateTime<::chrono::offset::Utc>>,
+            {
+                self.updated_at = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `v` (optional: the value, or an `Option` of it).
+
+ The stored document's revision (Mongo's version key).*/
+            pub fn v<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<i64>,
+            {
+                self.v = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `extra` (required).
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamAdminPreferences>
+        for super::TeamAdminPreferences {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamAdminPreferences,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_belongs_to = value.belongs_to.map_err(|e| problems.push(e));
+                let field_created_at = value.created_at.map_err(|e| problems.push(e));
+                let field_id = value.id.map_err(|e| problems.push(e));
+                let field_prefs = value.prefs.map_err(|e| problems.push(e));
+                let field_updated_at = value.updated_at.map_err(|e| problems.push(e));
+                let field_v = value.v.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (
+                    field_belongs_to,
+                    field_created_at,
+                    field_id,
+                    field_prefs,
+                    field_updated_at,
+                    field_v,
+                    field_extra,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_belongs_to),
+                        ::std::result::Result::Ok(field_created_at),
+                        ::std::result::Result::Ok(field_id),
+                        ::std::result::Result::Ok(field_prefs),
+                        ::std::result::Result::Ok(field_updated_at),
+                        ::std::result::Result::Ok(field_v),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            belongs_to: field_belongs_to,
+                            created_at: field_created_at,
+                            id: field_id,
+                            prefs: field_prefs,
+                            updated_at: field_updated_at,
+                            v: field_v,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::TeamAdminPreferences> for TeamAdminPreferences {
+            fn from(value: super::TeamAdminPreferences) -> Self {
+                Self {
+                    belongs_to: Ok(value.belongs_to),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    prefs: Ok(value.prefs),
+                    updated_at: Ok(value.updated_at),
+                    v: Ok(value.v),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamAdminPreferencesBody {
+            prefs: ::std::result::Result<
+                ::std::option::Option<super::AdminPrefsInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamAdminPreferencesBody {
+            fn default() -> Self {
+                Self {
+                    prefs: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamAdminPreferencesBody {
+            /// Sets `prefs` (optional: the value, or an `Option` of it).
+            pub fn prefs<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::AdminPrefsInput>,
+            {
+                self.prefs = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamAdminPreferencesBody>
+        for super::TeamAdminPreferencesBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamAdminPreferencesBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_prefs = value.prefs.map_err(|e| problems.push(e));
+                match (field_prefs,) {
+                    (::std::result::Result::Ok(field_prefs),) => {
+                        ::std::result::Result::Ok(Self { prefs: field_prefs })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::TeamAdminPreferencesBody>
+        for TeamAdminPreferencesBody {
+            fn from(value: super::TeamAdminPreferencesBody) -> Self {
+                Self { prefs: Ok(value.prefs) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamCreate {
+            admins: ::std::result::Result<
+                ::std::option::Option<super::UserIds>,
+                ::std::string::String,
+            >,
+            extid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            level_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<
+                ::std::option::Option<super::UserIds>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            organization: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            public: ::std::result::Result<
+                ::std::option::Option<super::TeamPublic>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamCreate {
+            fn default() -> Self {
+                Self {
+                    admins: Ok(Default::default()),
+                    extid: Err("no value supplied for extid".to_string()),
+                    level_name: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    organization: Ok(Default::default()),
+                    public: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamCreate {
+            /** Sets `admins` (optional: the value, or an `Option` of it).
+
+ The user ids of the team's admins.*/
+            pub fn admins<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::UserIds>,
+            {
+                self.admins = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `extid` (required).
+
+ Your id for the team (required).*/
+            pub fn extid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extid: {e}")
+                    });
+                self
+            }
+            /** Sets `level_name` (optional: the value, or an `Option` of it).
+
+ What kind of group the team is ("department", "agency", ...).*/
+            pub fn level_name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.level_name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `members` (optional: the value, or an `Option` of it).
+
+ The user ids of the team's members.*/
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::UserIds>,
+            {
+                self.members = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `name` (required).
+
+ The team's name (required).*/
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            /** Sets `organization` (optional: the value, or an `Option` of it).
+
+ Your organization id (the `_id` that `GET /v2/auth/test` answers). Sent in Vyte's
+ examples, not listed in its endpoint table.*/
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.organization = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `public` (optional: the value, or an `Option` of it).
+            pub fn public<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::TeamPublic>,
+            {
+                self.public = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamCreate> for super::TeamCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_admins = value.admins.map_err(|e| problems.push(e));
+                let field_extid = value.extid.map_err(|e| problems.push(e));
+                let field_level_name = value.level_name.map_err(|e| problems.push(e));
+                let field_members = value.members.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_organization = value
+                    .organization
+                    .map_err(|e| problems.push(e));
+                let field_public = value.public.map_err(|e| problems.push(e));
+                match (
+                    field_admins,
+                    field_extid,
+                    field_level_name,
+                    field_members,
+                    field_name,
+                    field_organization,
+                    field_public,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_admins),
+                        ::std::result::Result::Ok(field_extid),
+                        ::std::result::Result::Ok(field_level_name),
+                        ::std::result::Result::Ok(field_members),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_organization),
+                        ::std::result::Result::Ok(field_public),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            admins: field_admins,
+                            extid: field_extid,
+                            level_name: field_level_name,
+                            members: field_members,
+                            name: field_name,
+                            organization: field_organization,
+                            public: field_public,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::TeamCreate> for TeamCreate {
+            fn from(value: super::TeamCreate) -> Self {
+                Self {
+                    admins: Ok(value.admins),
+                    extid: Ok(value.extid),
+                    level_name: Ok(value.level_name),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    organization: Ok(value.organization),
+                    public: Ok(value.public),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamDeletion {
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            ok: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamDeletion {
+            fn default() -> Self {
+                Self {
+                    n: Ok(Default::default()),
+                    ok: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TeamDeletion {
+            /** Sets `n` (optional: the value, or an `Option` of it).
+
+ How many teams were deleted.*/
+            pub fn n<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<i64>,
+            {
+                self.n = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `ok` (optional: the value, or an `Option` of it).
+
+ 1 when the delete succeeded.*/
+            pub fn ok<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<i64>,
+            {
+                self.ok = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `extra` (required).
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamDeletion> for super::TeamDeletion {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamDeletion,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_n = value.n.map_err(|e| problems.push(e));
+                let field_ok = value.ok.map_err(|e| problems.push(e));
+                let field_extra = value.extra.map_err(|e| problems.push(e));
+                match (field_n, field_ok, field_extra) {
+                    (
+                        ::std::result::Result::Ok(field_n),
+                        ::std::result::Result::Ok(field_ok),
+                        ::std::result::Result::Ok(field_extra),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            n: field_n,
+                            ok: field_ok,
+                            extra: field_extra,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::TeamDeletion> for TeamDeletion {
+            fn from(value: super::TeamDeletion) -> Self {
+                Self {
+                    n: Ok(value.n),
+                    ok: Ok(value.ok),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TeamMembership {
             admin: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -2368,6 +5278,180 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
                     admin: Ok(value.admin),
                     extid: Ok(value.extid),
                     name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TeamUpdate {
+            admins: ::std::result::Result<
+                ::std::option::Option<super::UserIds>,
+                ::std::string::String,
+            >,
+            extid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            level_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            members: ::std::result::Result<
+                ::std::option::Option<super::UserIds>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            organization: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            public: ::std::result::Result<
+                ::std::option::Option<super::TeamPublic>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TeamUpdate {
+            fn default() -> Self {
+                Self {
+                    admins: Ok(Default::default()),
+                    extid: Ok(Default::default()),
+                    level_name: Ok(Default::default()),
+                    members: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    organization: Ok(Default::default()),
+                    public: Ok(Default::default()),
+                }
+            }
+        }
+        impl TeamUpdate {
+            /** Sets `admins` (optional: the value, or an `Option` of it).
+
+ The user ids of the team's admins; replaces the admin list.*/
+            pub fn admins<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::UserIds>,
+            {
+                self.admins = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `extid` (optional: the value, or an `Option` of it).
+
+ Your id for the team.*/
+            pub fn extid<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.extid = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `level_name` (optional: the value, or an `Option` of it).
+
+ What kind of group the team is.*/
+            pub fn level_name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.level_name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `members` (optional: the value, or an `Option` of it).
+
+ The user ids of the team's members; replaces the member list (`[]` empties it).*/
+            pub fn members<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::UserIds>,
+            {
+                self.members = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `name` (optional: the value, or an `Option` of it).
+
+ The team's name.*/
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.name = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `organization` (optional: the value, or an `Option` of it).
+
+ Your organization id.*/
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.organization = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /// Sets `public` (optional: the value, or an `Option` of it).
+            pub fn public<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<super::TeamPublic>,
+            {
+                self.public = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TeamUpdate> for super::TeamUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TeamUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_admins = value.admins.map_err(|e| problems.push(e));
+                let field_extid = value.extid.map_err(|e| problems.push(e));
+                let field_level_name = value.level_name.map_err(|e| problems.push(e));
+                let field_members = value.members.map_err(|e| problems.push(e));
+                let field_name = value.name.map_err(|e| problems.push(e));
+                let field_organization = value
+                    .organization
+                    .map_err(|e| problems.push(e));
+                let field_public = value.public.map_err(|e| problems.push(e));
+                match (
+                    field_admins,
+                    field_extid,
+                    field_level_name,
+                    field_members,
+                    field_name,
+                    field_organization,
+                    field_public,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_admins),
+                        ::std::result::Result::Ok(field_extid),
+                        ::std::result::Result::Ok(field_level_name),
+                        ::std::result::Result::Ok(field_members),
+                        ::std::result::Result::Ok(field_name),
+                        ::std::result::Result::Ok(field_organization),
+                        ::std::result::Result::Ok(field_public),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            admins: field_admins,
+                            extid: field_extid,
+                            level_name: field_level_name,
+                            members: field_members,
+                            name: field_name,
+                            organization: field_organization,
+                            public: field_public,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::TeamUpdate> for TeamUpdate {
+            fn from(value: super::TeamUpdate) -> Self {
+                Self {
+                    admins: Ok(value.admins),
+                    extid: Ok(value.extid),
+                    level_name: Ok(value.level_name),
+                    members: Ok(value.members),
+                    name: Ok(value.name),
+                    organization: Ok(value.organization),
+                    public: Ok(value.public),
                 }
             }
         }
@@ -4776,15 +7860,19 @@ Evidence: **documented** — vyte-users-api.md: THE USER OBJECT (availability.da
 #[derive(Clone, Debug)]
 /**Client for Vyte API
 
-Vyte's REST API (v2, marked beta by Vyte) for the users of an organization: list, read,
-create, upsert, batch create and update, and unlink them, plus a check of the API key.
+Vyte's REST API (v2, marked beta by Vyte) for the users of an organization (list, read,
+create, upsert, batch create and update, and unlink them) and its teams (list, create,
+read, update, delete, the public view, the members' events and the admins' e-mail
+preferences), plus a check of the API key.
 
 Written by Roster from Vyte's "Users" API page (`vyte-users-api.md`: the user object, the
 `GET /v2/users` sample and the five user endpoints) and the restated notes of Vyte's
 public API reference and booking-page guide (`wider-api-notes.md`: `GET /v2/auth/test`,
 `GET /v2/users/{user_id}`, `DELETE /v2/users/{user_id}`, the answers of the writes, the
-single-user `PUT /v2/users`, the error statuses). Field names are snake_case as Vyte sends
-them, with Mongo-style `_id` and `__v` and camelCase `createdAt`/`updatedAt` on stored users.
+single-user `PUT /v2/users`, the error statuses, the teams endpoints) and the restated
+Teams API page (`vyte-teams-api.md`: the endpoint table, the Team object and its
+examples). Field names are snake_case as Vyte sends them, with Mongo-style `_id` and
+`__v` and camelCase `createdAt`/`updatedAt` on stored users and teams.
 
 Every request carries `Authorization: <api key>`: the raw key, with no scheme word.
 
@@ -4816,6 +7904,12 @@ applies):
   in the samples, never pattern-checked).
 - The user object shows every setting without explaining it; the descriptions of the
   `availability` and `vyteme` fields read their meaning from their names and say so.
+- Teams: the index of Vyte's docs writes `/v2/team` once; every example uses the plural
+  `/v2/teams`, which this spec follows. `public` is typed boolean but written `"false"`
+  (a string) in Vyte's examples: both are read and can be sent (`TeamPublic`).
+  `PUT /v2/teams/{team_id}` replaces the member list with the one sent (there is no
+  endpoint to add or remove one member). The public view needs no API key
+  (`security: []`). The Event object is named but not described: read permissively.
 
 Objects Vyte sends keep the fields this spec does not name (in `extra`), except
 `UserEnvelope` and `GoogleAccount`, which carry credentials: they drop unknown fields so
@@ -4907,6 +8001,540 @@ println!("{:?}", answer.id); // the example answer has "yourVyteOrganizationId"
 impl ClientAuthExt for Client {
     fn test_auth(&self) -> builder::TestAuth<'_> {
         builder::TestAuth::new(self)
+    }
+}
+/**The teams of your organization: list, create, read, update (the member list is
+replaced as a whole), delete, a team's public view, its members' events and its
+admins' e-mail preferences.
+*/
+pub trait ClientTeamsExt {
+    /**List the teams of your organization
+
+Answers every team of your organization as one bare JSON array (empty when there are
+none). Vyte does not paginate this list.
+
+
+Evidence: **documented** — vyte-teams-api.md: GET /v2/teams — list teams, bare array of Team (empty if none)
+
+Answer: **documented** — vyte-teams-api.md: GET /v2/teams — bare array of Team; Create / get / update (answer)
+
+Sends a `GET` request to `/v2/teams`
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::TeamList = client
+    .list_teams()
+    .send()
+    .await?
+    .into_inner();
+if let Some(item) = answer.0.first() {
+    println!("{:?}", item.id); // the example answer has "5ef9e5489b10b33ad0898ca3"
+}
+# Ok(())
+# }
+```*/
+    fn list_teams(&self) -> builder::ListTeams<'_>;
+    /**Create a team
+
+Creates a team of your organization. `extid` (your id for the team) and `name` are
+required; `admins` and `members` are user ids (the `_id` of users of your
+organization). A team admin is not a member unless `members` lists them too.
+
+Vyte types `public` as a boolean but its example sends the string `"false"`: both can
+be sent (`TeamPublic`). Its examples also send `organization` (your organization id),
+which the endpoint table does not list.
+
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams — extid and name required, admins, members, level_name, public
+
+Answer: **documented** — vyte-teams-api.md: Create / get / update (answer); The team guide's create answer
+
+Sends a `POST` request to `/v2/teams`
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::TeamAnswer = client
+    .create_team()
+    .body(serde_json::from_value::<types::TeamCreate>(serde_json::json!({
+        "admins": [
+            "5f1077cf21f43b0b99660619"
+        ],
+        "extid": "2",
+        "level_name": "agency",
+        "members": [
+            "5f1077cf21f43b0b99660619",
+            "5f1077e1eaf7c424af51a847"
+        ],
+        "name": "sales",
+        "organization": "5ef0cb128f284274b2361323",
+        "public": "false"
+    }))?)
+    .send()
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "5f47af4d2285550793c632c4"
+}
+# Ok(())
+# }
+```*/
+    fn create_team(&self) -> builder::CreateTeam<'_>;
+    /**Get a team
+
+Reads one team of your organization; an error (404) for an id it does not have.
+
+Evidence: **documented** — vyte-teams-api.md: GET /v2/teams/{team_id} — one team, an error otherwise
+
+Answer: **documented** — vyte-teams-api.md: Create / get / update (answer)
+
+Sends a `GET` request to `/v2/teams/{team_id}`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::Team = client
+    .get_team()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .send()
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "5ef9e5489b10b33ad0898ca3"
+# Ok(())
+# }
+```*/
+    fn get_team(&self) -> builder::GetTeam<'_>;
+    /**Update a team (members REPLACES the member list)
+
+Changes the fields given. `members` replaces the whole member list: Vyte's team guide
+says there is no endpoint to add or remove one member, so adding one means sending
+the current list with the new id appended (the guide's example), and removing one
+means sending the list without it. `admins`, when given, replaces the admin list the
+same way. Fields left out are not changed.
+
+
+Evidence: **documented** — vyte-teams-api.md: PUT /v2/teams/{team_id} — update; members REPLACES the member list
+
+Answer: **documented** — vyte-teams-api.md: Create / get / update (answer)
+
+Sends a `PUT` request to `/v2/teams/{team_id}`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+- `body`
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::TeamAnswer = client
+    .update_team()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .body(serde_json::from_value::<types::TeamUpdate>(serde_json::json!({
+        "members": [
+            "5eecc40bb2181073ac6ff375",
+            "5f198d23c1ac5d0bcafc00ee",
+            "5f2809b0f678a7a0227f94ac"
+        ]
+    }))?)
+    .send()
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "5f47af4d2285550793c632c4"
+}
+# Ok(())
+# }
+```*/
+    fn update_team(&self) -> builder::UpdateTeam<'_>;
+    /**Delete a team
+
+Deletes the team (its users stay in your organization). Answers `{"n": 1, "ok": 1}`,
+the count of deleted documents and a success flag as MongoDB reports them.
+
+
+Evidence: **documented** — vyte-teams-api.md: DELETE /v2/teams/{team_id} — answers {"n": 1, "ok": 1}
+
+Answer: **documented** — vyte-teams-api.md: DELETE /v2/teams/{team_id} — {"n": 1, "ok": 1}
+
+Sends a `DELETE` request to `/v2/teams/{team_id}`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::TeamDeleteAnswer = client
+    .delete_team()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .send()
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.n); // the example answer has 1
+}
+# Ok(())
+# }
+```*/
+    fn delete_team(&self) -> builder::DeleteTeam<'_>;
+    /**Read the e-mail preferences of a team's admins
+
+The e-mail preferences of the team's admins: `prefs.email`, one boolean per kind of
+e-mail (the kinds are not listed in Vyte's teams page).
+
+
+Evidence: **documented** — vyte-teams-api.md: GET /v2/teams/{team_id}/admin-preferences — team admins' e-mail preferences
+
+Answer: **documented** — vyte-teams-api.md: admin-preferences answer {prefs, _id, belongs_to, createdAt, updatedAt, __v}
+
+Sends a `GET` request to `/v2/teams/{team_id}/admin-preferences`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::TeamAdminPreferences = client
+    .get_team_admin_preferences()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .send()
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "5f5a1d0e9b10b33ad0898cc2"
+# Ok(())
+# }
+```*/
+    fn get_team_admin_preferences(&self) -> builder::GetTeamAdminPreferences<'_>;
+    /**Change the e-mail preferences of a team's admins
+
+Changes the e-mail preferences of the team's admins (`prefs.email`, booleans). Vyte
+lists PUT beside POST without saying how they differ; both are modelled alike.
+
+
+Evidence: **documented** — vyte-teams-api.md: PUT /v2/teams/{team_id}/admin-preferences — prefs.email{...} booleans
+
+Answer: **documented** — vyte-teams-api.md: admin-preferences answer {prefs, _id, belongs_to, createdAt, updatedAt, __v}
+
+Sends a `PUT` request to `/v2/teams/{team_id}/admin-preferences`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+- `body`
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::TeamAdminPreferencesAnswer = client
+    .update_team_admin_preferences()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .body(serde_json::from_value::<types::TeamAdminPreferencesBody>(serde_json::json!({
+        "prefs": {
+            "email": {
+                "new_event": false
+            }
+        }
+    }))?)
+    .send()
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "5f5a1d0e9b10b33ad0898cc2"
+}
+# Ok(())
+# }
+```*/
+    fn update_team_admin_preferences(&self) -> builder::UpdateTeamAdminPreferences<'_>;
+    /**Set the e-mail preferences of a team's admins
+
+Sets the e-mail preferences of the team's admins (`prefs.email`, booleans). Vyte lists
+POST beside PUT without saying how they differ; both are modelled alike.
+
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/admin-preferences — prefs.email{...} booleans
+
+Answer: **documented** — vyte-teams-api.md: admin-preferences answer {prefs, _id, belongs_to, createdAt, updatedAt, __v}
+
+Sends a `POST` request to `/v2/teams/{team_id}/admin-preferences`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+- `body`
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::TeamAdminPreferencesAnswer = client
+    .create_team_admin_preferences()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .body(serde_json::from_value::<types::TeamAdminPreferencesBody>(serde_json::json!({
+        "prefs": {
+            "email": {
+                "new_event": true
+            }
+        }
+    }))?)
+    .send()
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "5f5a1d0e9b10b33ad0898cc2"
+}
+# Ok(())
+# }
+```*/
+    fn create_team_admin_preferences(&self) -> builder::CreateTeamAdminPreferences<'_>;
+    /**List the events of a team's members
+
+Answers the events of the team's members as one bare JSON array, optionally cut to
+`limit`, searched by `q` (a regular expression on the title) and filtered to
+`confirmed` or `upcoming` ones. The Event object is not described in Vyte's teams
+page: it is read permissively (see `Event`).
+
+
+Evidence: **documented** — vyte-teams-api.md: GET /v2/teams/{team_id}/events — query limit (string), q (regex on title), filter (confirmed or upcoming)
+
+Answer: **inferred** — vyte-teams-api.md: GET /v2/teams/{team_id}/events — array of Event (no Event object restated)
+
+Sends a `GET` request to `/v2/teams/{team_id}/events`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+- `filter`: Only confirmed events, or only upcoming ones.
+- `limit`: The most events to answer. Vyte types it a string (a number in text); a value that
+is not a number is the server's to read.
+
+- `q`: A regular expression the event's title must match.
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::EventList = client
+    .list_team_events()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .filter(types::EventFilter::Upcoming)
+    .limit("10")
+    .q("^Demo")
+    .send()
+    .await?
+    .into_inner();
+if let Some(item) = answer.0.first() {
+    println!("{:?}", item.id); // the example answer has "5f5a1c2e9b10b33ad0898cb1"
+}
+# Ok(())
+# }
+```*/
+    fn list_team_events(&self) -> builder::ListTeamEvents<'_>;
+    /**Book an event with a member of the team
+
+Books an event with one of the team's members, whom Vyte assigns. `title` is required;
+the rest describes the event: who books it (`created_by`), its dates, its invitees,
+messages, places, language and time zone, whether it comes from the booking page
+(`vyteme: true`) and whether it is confirmed. The answer is the Event (its shape is
+not documented; read permissively).
+
+
+Evidence: **documented** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — book an event with a member (auto-assigned), title required
+
+Answer: **inferred** — vyte-teams-api.md: POST /v2/teams/{team_id}/events — answer Event (no Event object restated)
+
+Sends a `POST` request to `/v2/teams/{team_id}/events`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+- `body`
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::EventAnswer = client
+    .create_team_event()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .body(serde_json::from_value::<types::EventBooking>(serde_json::json!({
+        "confirmed": {
+            "flag": true
+        },
+        "created_by": {
+            "email": "marie.curie@acme.fr"
+        },
+        "dates": [
+            {
+                "all_day": false,
+                "date": "2020-09-15T09:00:00.000Z",
+                "end_date": "2020-09-15T09:30:00.000Z"
+            }
+        ],
+        "invitees": [
+            {
+                "email": "marie.curie@acme.fr",
+                "full_name": "Marie Curie",
+                "phone": "+33102030405"
+            }
+        ],
+        "lang": "en",
+        "locale": "en",
+        "messages": [
+            {
+                "body": "Looking forward to the demo."
+            }
+        ],
+        "places": [
+            {
+                "address": "+33102030405",
+                "name": "Phone"
+            }
+        ],
+        "timezone": "Europe/Paris",
+        "title": "Demo with ACME",
+        "vyteme": true
+    }))?)
+    .send()
+    .await?
+    .into_inner();
+if let Some(value) = answer.0.as_ref() {
+    println!("{:?}", value.id); // the example answer has "5f5a1c2e9b10b33ad0898cb1"
+}
+# Ok(())
+# }
+```*/
+    fn create_team_event(&self) -> builder::CreateTeamEvent<'_>;
+    /**The public view of a team (no API key)
+
+The team's name and its members' public profiles, for anyone: no API key is needed
+(Roster's client sends its key all the same, to the same host). Only a team whose
+`public` is true has a public view; for any other the answer is an error.
+
+
+Evidence: **documented** — vyte-teams-api.md: GET /v2/teams/{team_id}/public — public view, no auth, only when public is true
+
+Answer: **documented** — vyte-teams-api.md: Public team (answer)
+
+Sends a `GET` request to `/v2/teams/{team_id}/public`
+
+Arguments:
+- `team_id`: The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+examples, not constrained here).
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_vyte::prelude::*;
+use roster_vyte::types;
+
+let client = Client::new(roster_vyte::DEFAULT_BASE_URL, "token")?;
+let answer: types::PublicTeam = client
+    .get_public_team()
+    .team_id("5ef9e5489b10b33ad0898ca3")
+    .send()
+    .await?
+    .into_inner();
+println!("{:?}", answer.id); // the example answer has "5ef9e5489b10b33ad0898ca3"
+# Ok(())
+# }
+```*/
+    fn get_public_team(&self) -> builder::GetPublicTeam<'_>;
+}
+impl ClientTeamsExt for Client {
+    fn list_teams(&self) -> builder::ListTeams<'_> {
+        builder::ListTeams::new(self)
+    }
+    fn create_team(&self) -> builder::CreateTeam<'_> {
+        builder::CreateTeam::new(self)
+    }
+    fn get_team(&self) -> builder::GetTeam<'_> {
+        builder::GetTeam::new(self)
+    }
+    fn update_team(&self) -> builder::UpdateTeam<'_> {
+        builder::UpdateTeam::new(self)
+    }
+    fn delete_team(&self) -> builder::DeleteTeam<'_> {
+        builder::DeleteTeam::new(self)
+    }
+    fn get_team_admin_preferences(&self) -> builder::GetTeamAdminPreferences<'_> {
+        builder::GetTeamAdminPreferences::new(self)
+    }
+    fn update_team_admin_preferences(&self) -> builder::UpdateTeamAdminPreferences<'_> {
+        builder::UpdateTeamAdminPreferences::new(self)
+    }
+    fn create_team_admin_preferences(&self) -> builder::CreateTeamAdminPreferences<'_> {
+        builder::CreateTeamAdminPreferences::new(self)
+    }
+    fn list_team_events(&self) -> builder::ListTeamEvents<'_> {
+        builder::ListTeamEvents::new(self)
+    }
+    fn create_team_event(&self) -> builder::CreateTeamEvent<'_> {
+        builder::CreateTeamEvent::new(self)
+    }
+    fn get_public_team(&self) -> builder::GetPublicTeam<'_> {
+        builder::GetPublicTeam::new(self)
     }
 }
 /**The users linked to your organization: list, read, create, upsert, update (one at a time
@@ -5508,6 +9136,1155 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "test_auth",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::list_teams`]
+
+[`ClientTeamsExt::list_teams`]: super::ClientTeamsExt::list_teams*/
+    #[derive(Debug, Clone)]
+    pub struct ListTeams<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListTeams<'a> {
+        /// Starts the request on `client` (what `client.list_teams()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v2/teams`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TeamList>, Error<types::Error>> {
+            let Self { client } = self;
+            let url = format!("{}/v2/teams", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_teams",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::create_team`]
+
+[`ClientTeamsExt::create_team`]: super::ClientTeamsExt::create_team*/
+    #[derive(Debug, Clone)]
+    pub struct CreateTeam<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TeamCreate, String>,
+    }
+    impl<'a> CreateTeam<'a> {
+        /// Starts the request on `client` (what `client.create_team()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        /** Sets the request body: a `types::TeamCreate`, or its builder (`.body(types::TeamCreate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TeamCreate>,
+            <V as std::convert::TryInto<types::TeamCreate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TeamCreate` for body failed: {}", s)
+                });
+            self
+        }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TeamCreate,
+            ) -> types::builder::TeamCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v2/teams`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TeamAnswer>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::TeamCreate::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v2/teams", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_team",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::get_team`]
+
+[`ClientTeamsExt::get_team`]: super::ClientTeamsExt::get_team*/
+    #[derive(Debug, Clone)]
+    pub struct GetTeam<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetTeam<'a> {
+        /// Starts the request on `client` (what `client.get_team()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v2/teams/{team_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Team>, Error<types::Error>> {
+            let Self { client, team_id } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}", client.baseurl, encode_path(& team_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_team",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::update_team`]
+
+[`ClientTeamsExt::update_team`]: super::ClientTeamsExt::update_team*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateTeam<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+        body: Result<types::builder::TeamUpdate, String>,
+    }
+    impl<'a> UpdateTeam<'a> {
+        /// Starts the request on `client` (what `client.update_team()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        /** Sets the request body: a `types::TeamUpdate`, or its builder (`.body(types::TeamUpdate::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TeamUpdate>,
+            <V as std::convert::TryInto<types::TeamUpdate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TeamUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TeamUpdate,
+            ) -> types::builder::TeamUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v2/teams/{team_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TeamAnswer>, Error<types::Error>> {
+            let Self { client, team_id, body } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::TeamUpdate::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}", client.baseurl, encode_path(& team_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_team",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::delete_team`]
+
+[`ClientTeamsExt::delete_team`]: super::ClientTeamsExt::delete_team*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteTeam<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteTeam<'a> {
+        /// Starts the request on `client` (what `client.delete_team()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v2/teams/{team_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TeamDeleteAnswer>, Error<types::Error>> {
+            let Self { client, team_id } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}", client.baseurl, encode_path(& team_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_team",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::get_team_admin_preferences`]
+
+[`ClientTeamsExt::get_team_admin_preferences`]: super::ClientTeamsExt::get_team_admin_preferences*/
+    #[derive(Debug, Clone)]
+    pub struct GetTeamAdminPreferences<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetTeamAdminPreferences<'a> {
+        /// Starts the request on `client` (what `client.get_team_admin_preferences()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v2/teams/{team_id}/admin-preferences`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TeamAdminPreferences>, Error<types::Error>> {
+            let Self { client, team_id } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}/admin-preferences", client.baseurl, encode_path(& team_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_team_admin_preferences",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::update_team_admin_preferences`]
+
+[`ClientTeamsExt::update_team_admin_preferences`]: super::ClientTeamsExt::update_team_admin_preferences*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateTeamAdminPreferences<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+        body: Result<types::builder::TeamAdminPreferencesBody, String>,
+    }
+    impl<'a> UpdateTeamAdminPreferences<'a> {
+        /// Starts the request on `client` (what `client.update_team_admin_preferences()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        /** Sets the request body: a `types::TeamAdminPreferencesBody`, or its builder (`.body(types::TeamAdminPreferencesBody::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TeamAdminPreferencesBody>,
+            <V as std::convert::TryInto<
+                types::TeamAdminPreferencesBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `TeamAdminPreferencesBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TeamAdminPreferencesBody,
+            ) -> types::builder::TeamAdminPreferencesBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v2/teams/{team_id}/admin-preferences`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TeamAdminPreferencesAnswer>,
+            Error<types::Error>,
+        > {
+            let Self { client, team_id, body } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::TeamAdminPreferencesBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}/admin-preferences", client.baseurl, encode_path(& team_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_team_admin_preferences",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::create_team_admin_preferences`]
+
+[`ClientTeamsExt::create_team_admin_preferences`]: super::ClientTeamsExt::create_team_admin_preferences*/
+    #[derive(Debug, Clone)]
+    pub struct CreateTeamAdminPreferences<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+        body: Result<types::builder::TeamAdminPreferencesBody, String>,
+    }
+    impl<'a> CreateTeamAdminPreferences<'a> {
+        /// Starts the request on `client` (what `client.create_team_admin_preferences()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        /** Sets the request body: a `types::TeamAdminPreferencesBody`, or its builder (`.body(types::TeamAdminPreferencesBody::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TeamAdminPreferencesBody>,
+            <V as std::convert::TryInto<
+                types::TeamAdminPreferencesBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `TeamAdminPreferencesBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TeamAdminPreferencesBody,
+            ) -> types::builder::TeamAdminPreferencesBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v2/teams/{team_id}/admin-preferences`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TeamAdminPreferencesAnswer>,
+            Error<types::Error>,
+        > {
+            let Self { client, team_id, body } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::TeamAdminPreferencesBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}/admin-preferences", client.baseurl, encode_path(& team_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_team_admin_preferences",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::list_team_events`]
+
+[`ClientTeamsExt::list_team_events`]: super::ClientTeamsExt::list_team_events*/
+    #[derive(Debug, Clone)]
+    pub struct ListTeamEvents<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+        filter: Result<Option<types::EventFilter>, String>,
+        limit: Result<Option<::std::string::String>, String>,
+        q: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListTeamEvents<'a> {
+        /// Starts the request on `client` (what `client.list_team_events()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+                filter: Ok(None),
+                limit: Ok(None),
+                q: Ok(None),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        /** Sets the `filter` parameter (optional).
+
+ Only confirmed events, or only upcoming ones.*/
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EventFilter>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EventFilter` for filter failed".to_string()
+                });
+            self
+        }
+        /** Sets the `limit` parameter (optional).
+
+ The most events to answer. Vyte types it a string (a number in text); a value that
+ is not a number is the server's to read.*/
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        /** Sets the `q` parameter (optional).
+
+ A regular expression the event's title must match.*/
+        pub fn q<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.q = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for q failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v2/teams/{team_id}/events`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EventList>, Error<types::Error>> {
+            let Self { client, team_id, filter, limit, q } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let q = q.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}/events", client.baseurl, encode_path(& team_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("q", &q))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_team_events",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::create_team_event`]
+
+[`ClientTeamsExt::create_team_event`]: super::ClientTeamsExt::create_team_event*/
+    #[derive(Debug, Clone)]
+    pub struct CreateTeamEvent<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+        body: Result<types::builder::EventBooking, String>,
+    }
+    impl<'a> CreateTeamEvent<'a> {
+        /// Starts the request on `client` (what `client.create_team_event()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        /** Sets the request body: a `types::EventBooking`, or its builder (`.body(types::EventBooking::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.*/
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EventBooking>,
+            <V as std::convert::TryInto<types::EventBooking>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `EventBooking` for body failed: {}", s)
+                });
+            self
+        }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::EventBooking,
+            ) -> types::builder::EventBooking,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v2/teams/{team_id}/events`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EventAnswer>, Error<types::Error>> {
+            let Self { client, team_id, body } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::EventBooking::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}/events", client.baseurl, encode_path(& team_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_team_event",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`ClientTeamsExt::get_public_team`]
+
+[`ClientTeamsExt::get_public_team`]: super::ClientTeamsExt::get_public_team*/
+    #[derive(Debug, Clone)]
+    pub struct GetPublicTeam<'a> {
+        client: &'a super::Client,
+        team_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPublicTeam<'a> {
+        /// Starts the request on `client` (what `client.get_public_team()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                team_id: Err("team_id was not initialized".to_string()),
+            }
+        }
+        /** Sets the `team_id` parameter (required).
+
+ The team's Vyte id (the `_id` of the team; a 24-hex-digit Mongo ObjectId in Vyte's
+ examples, not constrained here).*/
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v2/teams/{team_id}/public`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PublicTeam>, Error<types::Error>> {
+            let Self { client, team_id } = self;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/teams/{}/public", client.baseurl, encode_path(& team_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_public_team",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -6245,6 +11022,7 @@ pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
     pub use super::ClientAuthExt;
+    pub use super::ClientTeamsExt;
     pub use super::ClientUsersExt;
 }
 /// The vendor's production base URL, from the spec's `servers`: <https://api.vyte.in>.
@@ -6261,6 +11039,61 @@ pub mod operations {
     /// `GET /v2/auth/test` (`test_auth`): idempotent (retried on transient failures) by its HTTP method.
     pub const TEST_AUTH: ::roster_runtime::Operation = ::roster_runtime::Operation {
         id: "test_auth",
+        idempotent: true,
+    };
+    /// `GET /v2/teams` (`list_teams`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_TEAMS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_teams",
+        idempotent: true,
+    };
+    /// `POST /v2/teams` (`create_team`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_TEAM: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_team",
+        idempotent: false,
+    };
+    /// `GET /v2/teams/{team_id}` (`get_team`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_TEAM: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_team",
+        idempotent: true,
+    };
+    /// `PUT /v2/teams/{team_id}` (`update_team`): idempotent (retried on transient failures) by its HTTP method.
+    pub const UPDATE_TEAM: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_team",
+        idempotent: true,
+    };
+    /// `DELETE /v2/teams/{team_id}` (`delete_team`): idempotent (retried on transient failures) by its HTTP method.
+    pub const DELETE_TEAM: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "delete_team",
+        idempotent: true,
+    };
+    /// `GET /v2/teams/{team_id}/admin-preferences` (`get_team_admin_preferences`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_TEAM_ADMIN_PREFERENCES: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_team_admin_preferences",
+        idempotent: true,
+    };
+    /// `PUT /v2/teams/{team_id}/admin-preferences` (`update_team_admin_preferences`): idempotent (retried on transient failures) by its HTTP method.
+    pub const UPDATE_TEAM_ADMIN_PREFERENCES: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "update_team_admin_preferences",
+        idempotent: true,
+    };
+    /// `POST /v2/teams/{team_id}/admin-preferences` (`create_team_admin_preferences`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_TEAM_ADMIN_PREFERENCES: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_team_admin_preferences",
+        idempotent: false,
+    };
+    /// `GET /v2/teams/{team_id}/events` (`list_team_events`): idempotent (retried on transient failures) by its HTTP method.
+    pub const LIST_TEAM_EVENTS: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "list_team_events",
+        idempotent: true,
+    };
+    /// `POST /v2/teams/{team_id}/events` (`create_team_event`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const CREATE_TEAM_EVENT: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "create_team_event",
+        idempotent: false,
+    };
+    /// `GET /v2/teams/{team_id}/public` (`get_public_team`): idempotent (retried on transient failures) by its HTTP method.
+    pub const GET_PUBLIC_TEAM: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "get_public_team",
         idempotent: true,
     };
     /// `GET /v2/users` (`list_users`): idempotent (retried on transient failures) by its HTTP method.

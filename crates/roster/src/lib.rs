@@ -71,6 +71,9 @@
 //! ```
 //!
 //! Running it twice writes nothing the second time: every vendor says `Unchanged`.
+//! Vyte team membership (`member.vyte.teams`) is a separate step, after the users exist:
+//! [`Provisioner::plan_vyte_teams`] says what [`Provisioner::sync_vyte_teams`] would change,
+//! and the sync creates missing teams and sends one update per team whose members change.
 //! [`Provisioner::ensure_stream`] does a team read as it goes with flat memory,
 //! [`Provisioner::remove`] and [`Provisioner::deactivate`] take a member out, and
 //! [`Provisioner::list`] streams every account of one vendor.
@@ -146,6 +149,8 @@ pub use report::MeetingRoom;
 pub use report::{Account, MemberReport, Outcome};
 pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
 pub use roster_runtime::{Limits, Operation, Secret};
+#[cfg(feature = "vyte")]
+pub use vendors::vyte::teams::{TeamAction, TeamChange, TeamReport};
 
 /// The Vectera client (`roster-vectera`).
 #[cfg(feature = "vectera")]

@@ -13,7 +13,9 @@ pub struct Member {
     pub first_name: String,
     /// Last name.
     pub last_name: String,
-    /// Administrator of the organisation (VEO Organisation Admin, Vyte team admin).
+    /// Administrator of the organisation (VEO Organisation Admin). Vyte has no organisation
+    /// admin to set, and its team admin lists are left as they are
+    /// ([`Provisioner::sync_vyte_teams`](crate::Provisioner::sync_vyte_teams)).
     pub admin: bool,
     /// Vectera-only settings.
     pub vectera: VecteraExtras,
@@ -37,7 +39,10 @@ pub struct VyteExtras {
     pub timezone: Option<String>,
     /// Two-letter language code (`fr`).
     pub language: Option<String>,
-    /// Names of the teams the member belongs to.
+    /// The Vyte teams the member belongs to, each named by its `extid` or its name (a team
+    /// named by neither is created). Kept in step by
+    /// [`Provisioner::sync_vyte_teams`](crate::Provisioner::sync_vyte_teams); creating or
+    /// updating the member's user does not touch teams.
     pub teams: Vec<String>,
 }
 

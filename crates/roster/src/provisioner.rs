@@ -367,6 +367,78 @@ impl Provisioner {
             .await
     }
 
+    /// What [`Provisioner::sync_vyte_teams`] would do to Vyte's teams for `members`, read
+    /// only: one `GET /v2/teams` and one `GET /v2/users`, no write.
+    ///
+    /// The rules, for the plan and the sync alike:
+    ///
+    /// - Each entry of a member's `vyte.teams` names a Vyte team by its `extid` (exactly),
+    ///   else by its name (ignoring case); an entry that names two teams at one of those steps
+    ///   is an error for that team. An entry naming no team means a team to create, with
+    ///   `extid` and `name` both the entry's text (entries spelt alike ignoring case are one
+    ///   team), its members set in the same create call.
+    /// - Only the teams named somewhere in `members` are managed; no other team is read
+    ///   beyond the listing or ever written.
+    /// - A managed team's wanted member list is its current list, in its order, with the
+    ///   members of the file that name it appended (file order). A member of the file who
+    ///   does not name it is removed from it (that is how a member moves between teams); a
+    ///   current member who is not in the file at all is kept, unless `prune`, where they are
+    ///   removed. Ids that are no longer users of the organisation are dropped (never sent
+    ///   back), and an id listed twice is kept once.
+    /// - Admin lists are left as they are: an update sends only `members`, so it never sends
+    ///   the id of a user removed from the organisation as an admin either.
+    /// - An address given twice is read once, at its first member (as in
+    ///   [`Provisioner::ensure_all`]).
+    ///
+    /// In a plan, a member naming a team who is not a Vyte user yet (the run will create the
+    /// user first) counts as added ([`TeamChange::not_yet_users`](crate::TeamChange::not_yet_users)).
+    ///
+    /// # Errors
+    /// [`Error`] when Vyte is not configured, a listing fails, or the users listing is not
+    /// understood (a listed user without `_id` or `emails`: fail closed), or an entry names
+    /// two teams.
+    #[cfg(feature = "vyte")]
+    pub async fn plan_vyte_teams(
+        &self,
+        members: &[Member],
+        prune: bool,
+    ) -> Result<Vec<crate::TeamChange>, Error> {
+        let side = self.vyte_side(roster_vyte::operations::LIST_TEAMS.id)?;
+        crate::vendors::vyte::teams::plan(side, &self.run_scope(), members, prune).await
+    }
+
+    /// Keeps the membership of Vyte's teams in step with `members` (see
+    /// [`Provisioner::plan_vyte_teams`] for the rules), in the fewest calls: one teams
+    /// listing, one users listing, then one `POST /v2/teams` per team to create (its members
+    /// in it) and one `PUT /v2/teams/{team_id}` per team whose member list changes — an update
+    /// replaces the whole list, so each team gets at most one, sending only `members` — and
+    /// nothing for a team already as wanted, so a second run sends no write. Writes go
+    /// [`Provisioner::with_concurrency`] at a time; one report per managed team, in order of
+    /// first mention.
+    ///
+    /// Run it after the users are ensured ([`Provisioner::ensure_all`] does not touch teams):
+    /// member ids come from the users listing, and a member naming a team who is not a Vyte
+    /// user (their create failed, say) fails that team — nothing is sent for it — rather than
+    /// being left out silently. A listing that fails or is not understood (a listed user
+    /// without `_id` or `emails`) fails every team and sends nothing.
+    #[cfg(feature = "vyte")]
+    pub async fn sync_vyte_teams(&self, members: &[Member], prune: bool) -> Vec<crate::TeamReport> {
+        let r = self.run_scope();
+        match self.vyte_side(roster_vyte::operations::LIST_TEAMS.id) {
+            Ok(side) => {
+                crate::vendors::vyte::teams::sync(side, &r, self.concurrency, members, prune).await
+            }
+            Err(error) => crate::vendors::vyte::teams::failed_everywhere(members, &error),
+        }
+    }
+
+    #[cfg(feature = "vyte")]
+    fn vyte_side(&self, operation: &'static str) -> Result<&crate::vendors::vyte::Side, Error> {
+        self.vendors.vyte.as_ref().ok_or_else(|| {
+            Error::invalid_request(Vendor::Vyte, operation, "vyte is not configured")
+        })
+    }
+
     #[cfg(feature = "vectera")]
     fn vectera_side(&self, operation: &'static str) -> Result<&vectera::Side, Error> {
         self.vendors.vectera.as_ref().ok_or_else(|| {

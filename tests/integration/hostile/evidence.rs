@@ -1,6 +1,6 @@
 //! Case 9, outcomes from evidence: an invitation or batch answer that confirms no one, a
-//! re-list to confirm, the teams in an update, no reactivation, login URLs that are not
-//! absolute, a missing member named.
+//! re-list to confirm, no teams in a user update (they go through the Teams API), no
+//! reactivation, login URLs that are not absolute, a missing member named.
 
 use super::*;
 
@@ -92,7 +92,7 @@ async fn a_vyte_batch_answering_other_users_is_confirmed_by_a_re_list() {
 }
 
 #[tokio::test]
-async fn a_vyte_update_sends_the_member_s_teams() {
+async fn a_vyte_user_update_sends_no_teams() {
     let server = server().await;
     let _list = server
         .mock_async(|when, then| {
@@ -105,10 +105,8 @@ async fn a_vyte_update_sends_the_member_s_teams() {
         .mock_async(|when, then| {
             request(when, PUT, "/v2/users/v42", TOKEN, &[]).is_true(|r: &HttpMockRequest| {
                 let body = body_json(r);
-                body["user"]["first_name"] == "Ann"
-                    && body["teams"]
-                        .as_array()
-                        .is_some_and(|t| t.len() == 1 && t[0]["name"] == "Sales")
+                // Membership is the Teams API's alone: two writers would fight over it.
+                body["user"]["first_name"] == "Ann" && body.get("teams").is_none()
             });
             then.status(200)
                 .json_body(json!({"user": vyte_user("v42", "ann@example.com", "Ann")}));

@@ -1,6 +1,8 @@
 //! The Vyte fake: the users of one organization (`/v2/users`, the single-user upsert
-//! `PUT /v2/users`, the two batch calls, one user's read, update and unlink) and the key check
-//! (`/v2/auth/test`), behind Vyte's raw-key `Authorization` header.
+//! `PUT /v2/users`, the two batch calls, one user's read, update and unlink), its teams
+//! (`/v2/teams`: list, create, read, update, delete, the public view, events and admin
+//! preferences) and the key check (`/v2/auth/test`), behind Vyte's raw-key `Authorization`
+//! header — except a team's public view, which Vyte serves without it.
 //!
 //! It answers in the documented shapes and refuses only what the spec says is wrong (a body
 //! that is not the spec's JSON: wrong types, `null` where the spec has no `nullable`, a
@@ -21,12 +23,21 @@
 //! - `GET /v2/users` answers every linked user in one bare array, in creation order (Vyte does
 //!   not paginate); unlinking takes the user out of the organization, so it is no longer
 //!   listed or readable;
+//! - a team's `members` and `admins` are user ids of the organization: a write naming any
+//!   other id is refused with a 404 ("no such user ... in your organization"); unlinking a
+//!   user leaves the team lists as they are (Vyte says nothing about it), so a team may list
+//!   an id that is no longer a user, and a write sending that id back is refused;
+//! - a team's `extid` names one team: another team's is a 409; a booking goes to the team's
+//!   members in turn, and a team without one answers 409;
 //! - errors are `{"message", "error", "statusCode"}` (Vyte documents statuses, not bodies).
 
 mod batch;
 mod checks;
 mod organization;
 mod store;
+mod team_events;
+mod team_store;
+mod teams;
 mod users;
 mod writes;
 
@@ -84,6 +95,23 @@ pub(crate) fn app(token: String) -> App {
             get(users::get_user)
                 .put(users::update_user)
                 .delete(users::unlink_user),
+        )
+        .route("/v2/teams", get(teams::list_teams).post(teams::create_team))
+        .route(
+            "/v2/teams/{team_id}",
+            get(teams::get_team)
+                .put(teams::update_team)
+                .delete(teams::delete_team),
+        )
+        .route(
+            "/v2/teams/{team_id}/events",
+            get(team_events::list_team_events).post(team_events::create_team_event),
+        )
+        .route(
+            "/v2/teams/{team_id}/admin-preferences",
+            get(team_events::get_team_admin_preferences)
+                .post(team_events::set_team_admin_preferences)
+                .put(team_events::set_team_admin_preferences),
         );
     let router = Auth {
         token,
@@ -91,6 +119,8 @@ pub(crate) fn app(token: String) -> App {
         refuse,
     }
     .guard(router)
+    // Added after the guard: Vyte serves a team's public view without the API key.
+    .route("/v2/teams/{team_id}/public", get(teams::get_public_team))
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .with_state(shared);
@@ -153,6 +183,13 @@ impl Reject {
         Self {
             status: StatusCode::NOT_FOUND,
             message: "User not found".to_owned(),
+        }
+    }
+
+    fn team_not_found() -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            message: "Team not found".to_owned(),
         }
     }
 }

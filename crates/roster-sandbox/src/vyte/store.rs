@@ -1,5 +1,5 @@
 //! Vyte's state: the organization's linked users, by creation number, with email and extid
-//! indexes, and how their opaque `_id`s are made and read back.
+//! indexes, and how their opaque `_id`s are made and read back; and its teams.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,6 +35,8 @@ pub(super) struct Store {
     pub by_email: HashMap<String, u64>,
     pub by_extid: HashMap<String, u64>,
     pub next: u64,
+    /// The organization's teams (`team_store.rs`).
+    pub teams: super::team_store::Teams,
 }
 
 impl Store {

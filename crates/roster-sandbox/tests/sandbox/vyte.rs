@@ -8,6 +8,8 @@
 mod batches;
 mod provisioner;
 mod requests;
+mod team_sync;
+mod teams;
 mod users;
 
 use axum::http::Method;

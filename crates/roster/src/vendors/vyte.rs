@@ -1,7 +1,8 @@
 //! Vyte: the whole organisation listed in one answer (no per-address look-up), users created
 //! and updated one by one or through the batch endpoints — a batch's answer is not read: a
 //! listing after the batches confirms what they did — and removed by unlinking them from the
-//! organisation (also what deactivation does).
+//! organisation (also what deactivation does). Team membership goes through the Teams API
+//! alone ([`teams`]), never through the user bodies.
 
 use futures::StreamExt;
 use roster_vyte::operations as op;
@@ -16,6 +17,9 @@ use crate::plan::{Identity, Listing, Offboarding, change};
 use crate::provisioner::BATCH_SIZE;
 use crate::report::{Account, Outcome};
 use crate::retry::Resilience;
+
+mod team_plan;
+pub(crate) mod teams;
 
 const V: Vendor = Vendor::Vyte;
 
@@ -84,34 +88,29 @@ fn profile(m: &Member, operation: &'static str) -> Result<types::UserProfile, Er
     })
 }
 
-fn teams(m: &Member) -> Vec<types::TeamMembership> {
-    m.vyte
-        .teams
-        .iter()
-        .map(|name| types::TeamMembership {
-            admin: Some(m.admin),
-            name: Some(name.clone()),
-            extid: None,
-        })
-        .collect()
-}
+// No `teams` in a user body. Team membership has one writer, the Teams API ([`teams`]),
+// whose answer can be read back, diffed and left alone when right. The user object's `teams`
+// is documented only by its shape: whether it adds, replaces, or creates a team known only by
+// name (no `extid`) is not said, so both writers could fight over one list (a member moved
+// out of a team by its update, put back by theirs) or make a second team of the same name. It
+// was also sent only when a user's profile changed (`same` does not compare teams), so it
+// never kept membership in step, and its per-team `admin` flag contradicts the team sync,
+// which leaves admin lists as they are.
 
 /// The body that creates the member's user.
 fn create_body(m: &Member) -> Result<types::UserUpsert, Error> {
     Ok(types::UserUpsert {
         user: Some(profile(m, op::CREATE_USER.id)?),
-        teams: teams(m),
         ..Default::default()
     })
 }
 
-/// The body that updates the member's user: exactly what the member sets (teams
-/// included); `id` is set in a batch, where no path says it.
+/// The body that updates the member's user: exactly what the member's profile sets; `id` is
+/// set in a batch, where no path says it.
 fn update_body(m: &Member, id: Option<String>) -> Result<types::UserUpsert, Error> {
     Ok(types::UserUpsert {
         id,
         user: Some(profile(m, op::UPDATE_USER.id)?),
-        teams: teams(m),
         ..Default::default()
     })
 }
