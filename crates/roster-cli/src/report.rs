@@ -352,19 +352,39 @@ impl Journal {
         self.line(value);
     }
 
-    /// The summary line that ends a run.
+    /// The summary line that ends a run (vendors in Roster's order).
     pub fn summary(&mut self, tally: &Tally, interrupted: bool) {
-        let summary = serde_json::to_value(&tally.summary).unwrap_or_default();
-        self.line(&json!({
-            "type": "summary",
-            "run_id": self.run_id,
-            "finished_at": rfc3339(chrono::Utc::now()),
-            "interrupted": interrupted,
-            "summary": summary,
-            "members": tally.members,
-            "invalid_rows": tally.invalid.len(),
-            "failures": tally.failures(),
-        }));
+        #[derive(Serialize)]
+        struct SummaryLine<'a> {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            run_id: &'a str,
+            finished_at: String,
+            interrupted: bool,
+            summary: &'a ByVendor<Counts>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            vyte_teams: Option<serde_json::Value>,
+            members: usize,
+            invalid_rows: usize,
+            failures: usize,
+        }
+        let line = SummaryLine {
+            kind: "summary",
+            run_id: &self.run_id,
+            finished_at: rfc3339(chrono::Utc::now()),
+            interrupted,
+            summary: &tally.summary,
+            vyte_teams: tally.teams.map(|(created, updated, unchanged, failed)| {
+                json!({"created": created, "updated": updated, "unchanged": unchanged, "failed": failed})
+            }),
+            members: tally.members,
+            invalid_rows: tally.invalid.len(),
+            failures: tally.failures(),
+        };
+        match serde_json::to_string(&line) {
+            Ok(text) => self.write(text),
+            Err(e) => self.error = Some(std::io::Error::other(e)),
+        }
     }
 
     /// The path, for messages (`-` for standard output).
@@ -408,6 +428,8 @@ pub struct Tally {
     failures: Vec<(Cause, Vec<(u64, String)>)>,
     invalid: Vec<Invalid>,
     members: usize,
+    /// Vyte teams: created, updated, unchanged, failed.
+    teams: Option<(usize, usize, usize, usize)>,
 }
 
 impl Tally {
@@ -418,6 +440,22 @@ impl Tally {
             failures: Vec::new(),
             invalid: invalid.to_vec(),
             members: 0,
+            teams: None,
+        }
+    }
+
+    /// Counts one Vyte team's outcome.
+    pub fn team(&mut self, team: &str, outcome: &Outcome) {
+        let counts = self.teams.get_or_insert((0, 0, 0, 0));
+        match outcome {
+            Outcome::Created => counts.0 += 1,
+            Outcome::Updated => counts.1 += 1,
+            Outcome::Failed(e) => {
+                counts.3 += 1;
+                let text = e.to_string();
+                self.failure(Vendor::Vyte, &text, 0, &format!("team {team}"));
+            }
+            _ => counts.2 += 1,
         }
     }
 
@@ -481,9 +519,9 @@ impl Tally {
         self.members
     }
 
-    /// How many member × vendor outcomes (and removals) failed.
+    /// How many member × vendor outcomes, removals and teams failed.
     pub fn failures(&self) -> usize {
-        self.summary.0.iter().map(|(_, c)| c.failed).sum()
+        self.summary.0.iter().map(|(_, c)| c.failed).sum::<usize>() + self.teams.map_or(0, |t| t.3)
     }
 
     /// The per-vendor summary table, then every failure and invalid row, for a terminal
@@ -507,10 +545,17 @@ impl Tally {
                 c.failed
             );
         }
+        if let Some((created, updated, unchanged, failed)) = self.teams {
+            let _ = writeln!(
+                out,
+                "vyte teams: {created} created, {updated} updated, {unchanged} unchanged, {failed} failed"
+            );
+        }
         if !self.failures.is_empty() {
             let _ = writeln!(out, "\nfailed ({}):", self.failures());
             for ((vendor, error), members) in &self.failures {
                 let head = match members.as_slice() {
+                    [(0, what)] if what.starts_with("team ") => format!("{what} in {vendor}"),
                     [(0, email)] => format!("{email} in {vendor} (removal)"),
                     [(line, email)] => format!("line {line} {email} in {vendor}"),
                     many => {

@@ -11,7 +11,7 @@
 //! | `vectera_managed`   | no       | Vectera managed user (logs in through links only)     |
 //! | `vyte_timezone`     | no       | IANA time zone, e.g. `Europe/Paris`                   |
 //! | `vyte_language`     | no       | two-letter language code, e.g. `fr`                   |
-//! | `vyte_teams`        | no       | team names separated by `;`                           |
+//! | `vyte_teams`        | no       | Vyte teams (`extid`, else name) separated by `;`      |
 //! | `veo_communities`   | no       | VEO group ids separated by `;`                        |
 //!
 //! An unknown column is an error (a typo would otherwise be ignored silently). A line whose

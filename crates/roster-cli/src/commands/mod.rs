@@ -11,7 +11,7 @@ pub mod vectera;
 use std::path::PathBuf;
 
 use clap::Args;
-use roster::{ChangeSet, Member, Provisioner, Vendor};
+use roster::{ChangeSet, Member, Provisioner, TeamChange, Vendor};
 
 use crate::context::Context;
 use crate::out::{Failure, warn};
@@ -90,6 +90,20 @@ pub async fn make_plan(provisioner: &Provisioner, members: &[Member], quiet: boo
     let plan = provisioner.plan(members).await;
     spinner.finish_and_clear();
     plan
+}
+
+/// The Vyte teams the file names, planned (look-ups only) — `None` when Vyte is not among
+/// `vendors` or no member names a team.
+pub async fn plan_teams(
+    provisioner: &Provisioner,
+    vendors: &[Vendor],
+    members: &[Member],
+    prune: bool,
+) -> Option<Result<Vec<TeamChange>, roster::Error>> {
+    if !vendors.contains(&Vendor::Vyte) || members.iter().all(|m| m.vyte.teams.is_empty()) {
+        return None;
+    }
+    Some(provisioner.plan_vyte_teams(members, prune).await)
 }
 
 /// `--prune`'s safety limit: a plan removing more people than `limit` is refused whole.

@@ -8,10 +8,10 @@ use std::path::Path;
 
 use clap::Args;
 use roster::redact::terminal_safe;
-use roster::{ChangeSet, Step, Vendor};
+use roster::{ChangeSet, Step, TeamAction, TeamChange, Vendor};
 use serde_json::json;
 
-use super::{TeamArgs, check_removals, load, make_plan, team_context};
+use super::{TeamArgs, check_removals, load, make_plan, plan_teams, team_context};
 use crate::context::Context;
 use crate::out::{Failure, Out, cell, json_safe, wrap};
 
@@ -34,6 +34,8 @@ pub struct Shown<'a> {
     pub targets: Vec<(Vendor, String)>,
     pub prune: bool,
     pub limit: usize,
+    /// The Vyte teams the file names, when it names any.
+    pub teams: Option<&'a Result<Vec<TeamChange>, roster::Error>>,
 }
 
 pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), Failure> {
@@ -42,6 +44,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), Failure> {
     let (lines, members): (Vec<u64>, Vec<roster::Member>) =
         team.rows.into_iter().map(|r| (r.line, r.member)).unzip();
     let set = make_plan(&provisioner, &members, args.json).await;
+    let teams = plan_teams(&provisioner, &vendors, &members, args.team.prune).await;
     let limit = args.team.removal_limit(members.len());
     let shown = Shown {
         file: &args.team.file,
@@ -51,6 +54,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), Failure> {
         targets: vendors.iter().map(|v| (*v, ctx.target(*v))).collect(),
         prune: args.team.prune,
         limit,
+        teams: teams.as_ref(),
     };
     let mut out = Out::default();
     if args.json {
@@ -61,7 +65,8 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), Failure> {
     if args.team.prune {
         check_removals(&set, limit)?;
     }
-    let unknown: usize = vendors.iter().map(|v| set.counts(*v).3).sum();
+    let unknown: usize = vendors.iter().map(|v| set.counts(*v).3).sum::<usize>()
+        + usize::from(matches!(teams, Some(Err(_))));
     if unknown > 0 {
         return Err(Failure::failed(format!(
             "{unknown} step(s) could not be decided: a vendor's answer was not understood"
@@ -182,6 +187,9 @@ pub fn as_text(p: &Shown<'_>) -> String {
                 cell(&what, 30).trim_end()
             );
         }
+        if *vendor == Vendor::Vyte {
+            out.push_str(&teams_text(p.teams));
+        }
         if let Some((_, n)) = p.set.unmatched.iter().find(|(v, _)| v == vendor) {
             let _ = write!(
                 out,
@@ -213,6 +221,74 @@ pub fn as_text(p: &Shown<'_>) -> String {
         );
     }
     out
+}
+
+/// The Vyte teams part of the plan, for a terminal.
+fn teams_text(teams: Option<&Result<Vec<TeamChange>, roster::Error>>) -> String {
+    let mut out = String::new();
+    match teams {
+        None => {}
+        Some(Err(e)) => {
+            let _ = write!(out, "{}", wrap(&format!("? teams: unknown: {e}"), 2));
+        }
+        Some(Ok(teams)) => {
+            let (create, update) = teams.iter().fold((0, 0), |(c, u), t| match t.action {
+                TeamAction::Create => (c + 1, u),
+                TeamAction::Update => (c, u + 1),
+                TeamAction::Unchanged => (c, u),
+            });
+            let _ = write!(
+                out,
+                "{}",
+                wrap(
+                    &format!(
+                        "teams: {create} to create, {update} to update, {} unchanged",
+                        teams.len() - create - update
+                    ),
+                    2
+                )
+            );
+            for team in teams.iter().filter(|t| t.action != TeamAction::Unchanged) {
+                let sign = if team.action == TeamAction::Create {
+                    "+"
+                } else {
+                    "~"
+                };
+                let what = if team.action == TeamAction::Create {
+                    "create"
+                } else {
+                    "update"
+                };
+                let name = format!("team {}", team.team);
+                let _ = writeln!(out, "  {sign} {} {what}", cell(&name, 44));
+                for (word, list) in [
+                    ("add", &team.added),
+                    ("remove", &team.removed),
+                    ("drop (no longer users)", &team.dropped),
+                ] {
+                    if !list.is_empty() {
+                        let _ = write!(
+                            out,
+                            "{}",
+                            wrap(
+                                &format!("{word}: {}", terminal_safe(&list.join(", "), 2_000)),
+                                6
+                            )
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn team_action(action: TeamAction) -> &'static str {
+    match action {
+        TeamAction::Create => "create",
+        TeamAction::Update => "update",
+        TeamAction::Unchanged => "unchanged",
+    }
 }
 
 /// The plan as one JSON document: every member in every vendor (unchanged ones included),
@@ -254,8 +330,26 @@ pub fn as_json(p: &Shown<'_>) -> serde_json::Value {
                     })
                 })
                 .collect();
+            let teams = match (vendor, p.teams) {
+                (Vendor::Vyte, Some(Ok(teams))) => json!(teams
+                    .iter()
+                    .map(|t| json!({
+                        "team": t.team,
+                        "extid": t.extid,
+                        "team_id": t.vendor_id,
+                        "action": team_action(t.action),
+                        "added": t.added,
+                        "removed": t.removed,
+                        "dropped": t.dropped,
+                        "not_yet_users": t.not_yet_users,
+                    }))
+                    .collect::<Vec<_>>()),
+                (Vendor::Vyte, Some(Err(e))) => json!({"error": e.to_string()}),
+                _ => serde_json::Value::Null,
+            };
             json!({
                 "vendor": vendor.name(),
+                "teams": teams,
                 "target": p.targets.iter().find(|(v, _)| v == vendor).map(|(_, t)| t),
                 "counts": {"create": create, "update": update, "unchanged": unchanged, "unknown": unknown, "not_in_file": removals.len()},
                 "members": members,

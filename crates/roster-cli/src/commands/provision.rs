@@ -72,6 +72,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
             targets: vendors.iter().map(|v| (*v, ctx.target(*v))).collect(),
             prune: true,
             limit,
+            teams: None,
         };
         out.print(&super::plan::as_text(&shown));
         journal.discard();
@@ -188,6 +189,33 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
         }
     }
     bar.finish_and_clear();
+    // Vyte teams, after the users (member ids come from the users listing) and before the
+    // removals: one create or update per team that changes.
+    let teams_named = vendors.contains(&Vendor::Vyte)
+        && !refused_at_plan.iter().any(|(v, _)| *v == Vendor::Vyte)
+        && members.iter().any(|m| !m.vyte.teams.is_empty());
+    if teams_named && !interrupted {
+        for team in provisioner.sync_vyte_teams(&members, args.team.prune).await {
+            let error = match &team.outcome {
+                Outcome::Failed(e) => Some(e.to_string()),
+                _ => None,
+            };
+            journal.event(&json!({
+                "type": "team",
+                "vendor": "vyte",
+                "team": team.team,
+                "extid": team.extid,
+                "team_id": team.vendor_id,
+                "outcome": report::word(&team.outcome),
+                "added": team.added,
+                "removed": team.removed,
+                "dropped": team.dropped,
+                "error": error,
+            }));
+            tally.team(&team.team, &team.outcome);
+        }
+    }
+    interrupted |= stop.load(Ordering::SeqCst);
     if args.team.prune && !interrupted {
         for removal in &set.removals {
             if stop.load(Ordering::SeqCst) {

@@ -129,6 +129,11 @@ async fn a_teams_life_against_the_persistent_sandbox() {
             "{report:#}"
         );
     }
+    assert_eq!(
+        report["end"]["vyte_teams"],
+        serde_json::json!({"created": 0, "updated": 0, "unchanged": 4, "failed": 0}),
+        "the teams too: {report:#}"
+    );
     // Account ids recorded for members the vendors hold.
     let amelia = &report["members"][0];
     for vendor in ["vectera", "vyte", "veo"] {
@@ -204,6 +209,46 @@ async fn a_teams_life_against_the_persistent_sandbox() {
         assert_eq!(gone[0]["email"], "jonas.berg@northwind.example");
         assert_eq!(gone[0]["action"], action);
     }
+    // Vyte teams: Claire leaves Sales for Support; Jonas, pruned, leaves Leadership.
+    let vyte = plan["vendors"]
+        .as_array()
+        .expect("vendors")
+        .iter()
+        .find(|v| v["vendor"] == "vyte")
+        .expect("vyte");
+    let team = |name: &str| {
+        vyte["teams"]
+            .as_array()
+            .expect("teams")
+            .iter()
+            .find(|t| t["team"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no team {name}: {vyte:#}"))
+    };
+    let claire = serde_json::json!(["claire.dubois@northwind.example"]);
+    let jonas = serde_json::json!(["jonas.berg@northwind.example"]);
+    assert_eq!(
+        (
+            team("Sales")["action"].clone(),
+            team("Sales")["removed"].clone()
+        ),
+        ("update".into(), claire.clone())
+    );
+    assert_eq!(
+        (
+            team("Support")["action"].clone(),
+            team("Support")["added"].clone()
+        ),
+        ("update".into(), claire)
+    );
+    assert_eq!(
+        (
+            team("Leadership")["action"].clone(),
+            team("Leadership")["removed"].clone()
+        ),
+        ("update".into(), jonas)
+    );
+    assert_eq!(team("Coaching")["action"], "unchanged");
     let text_plan = sandboxed(dir, &["plan", "team.csv", "--prune"]).await;
     let (stdout, _) = ok(&text_plan);
     assert!(
