@@ -6,7 +6,9 @@
 //! (any method but `GET`, `HEAD`, `OPTIONS` and `TRACE`, once the vendor's handler has run),
 //! before the answer leaves: write-through, so a process killed at any moment keeps every write
 //! it answered. A save writes `<vendor>.json.tmp` in the same directory, syncs it and renames it
-//! over `<vendor>.json`, so the file is always a whole one, old or new.
+//! over `<vendor>.json`, so the file is always a whole one, old or new. Saves asked for while
+//! one is being written are done together by one write (group commit), so many writes in flight
+//! cost about one save; a save that fails answers the vendor's 500 naming the file.
 //!
 //! A file is `{"format": 1, "vendor": "<vendor>", "state": {...}}`: the vendor's store as serde
 //! writes it, id counters included, so ids given in one run are never given again. What is per
