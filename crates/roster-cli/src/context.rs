@@ -26,13 +26,13 @@ impl Context {
             });
         }
         let dir = state_dir(state);
-        let sandbox = roster_sandbox::Sandbox::start()
+        let sandbox = roster_sandbox::Sandbox::start_persistent(&dir)
             .await
             .map_err(|e| Failure::usage(format!("cannot start the sandbox: {e}")))?;
         let banner = format!(
             "roster: using the built-in sandbox (fake vendors on 127.0.0.1); its state is kept \
              in {} (`roster sandbox reset` clears it)",
-            dir.display()
+            sandbox.state_dir().unwrap_or(&dir).display()
         );
         warn(crate::out::wrap(&banner, 0).trim_end());
         Ok(Self {
@@ -87,7 +87,7 @@ impl Context {
 /// The sandbox's state directory: `--sandbox-dir`, else `ROSTER_SANDBOX_DIR`, else
 /// [`roster_sandbox::DEFAULT_STATE_DIR`] under the current directory.
 pub fn state_dir(given: Option<PathBuf>) -> PathBuf {
-    let dir = given.unwrap_or_else(|| PathBuf::from(".roster/sandbox"));
+    let dir = given.unwrap_or_else(roster_sandbox::state_dir_from_env);
     std::path::absolute(&dir).unwrap_or(dir)
 }
 

@@ -9,6 +9,15 @@
 //! Tests inject faults on demand — a 429 with `Retry-After`, a 500, a slow answer — through
 //! [`Sandbox::faults`], and count what reached each route with [`Sandbox::calls`].
 //!
+//! A sandbox started with a state directory ([`Sandbox::start_persistent`],
+//! [`SandboxBuilder::state_dir`]) remembers: it loads each vendor's users, invites, meetings and
+//! permissions from `<dir>/<vendor>.json` when it starts and saves them after every request that
+//! may have changed them, before answering (an atomic write-through: a killed process keeps
+//! every write it answered). One sandbox at a time uses a directory (it locks `<dir>/lock`);
+//! [`reset`] deletes its files. Injected faults, dialects, call counts and Vectera's one-minute
+//! login tokens are per process and never saved. `roster --sandbox` keeps its state in
+//! [`DEFAULT_STATE_DIR`] (or `$ROSTER_SANDBOX_DIR`, see [`state_dir_from_env`]).
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use roster::{Provisioner, Vendor};
@@ -19,6 +28,8 @@
 //! ```
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use roster::{Config, Vendor};
 
@@ -26,6 +37,7 @@ mod dialect;
 mod faults;
 mod plumbing;
 mod server;
+mod state;
 mod vectera;
 mod veo;
 mod vyte;
@@ -34,6 +46,10 @@ pub use axum::http::{Method, StatusCode};
 pub use dialect::Dialect;
 pub use faults::{Fault, FaultRule, Faults, RetryAfter};
 use server::{App, Running, serve};
+use state::StateDir;
+pub use state::{
+    DEFAULT_STATE_DIR, Removed, STATE_DIR_VAR, STATE_FORMAT, reset, state_dir_from_env,
+};
 
 /// One vendor's fake as the sandbox starts it.
 struct VendorFake {
@@ -78,9 +94,83 @@ pub struct Ports {
     pub veo: u16,
 }
 
-/// The three fakes, each on its own `127.0.0.1` port; they stop when this is dropped.
+/// How to start a [`Sandbox`]: its ports, and whether it remembers (a state directory).
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// let sandbox = roster_sandbox::Sandbox::builder()
+///     .state_dir(roster_sandbox::state_dir_from_env())
+///     .start()
+///     .await?;
+/// eprintln!("state in {}", sandbox.state_dir().expect("persistent").display());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SandboxBuilder {
+    ports: Ports,
+    state_dir: Option<PathBuf>,
+}
+
+impl SandboxBuilder {
+    /// The ports to listen on (default: ephemeral).
+    #[must_use]
+    pub fn ports(mut self, ports: Ports) -> Self {
+        self.ports = ports;
+        self
+    }
+
+    /// Keeps the fakes' state in `dir` (created if missing): loaded at start, saved after every
+    /// write. Without it (the default) the sandbox keeps everything in memory.
+    #[must_use]
+    pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self
+    }
+
+    /// Starts all three fakes.
+    ///
+    /// # Errors
+    /// The I/O error of a port that could not be bound; with a state directory also: a
+    /// directory another sandbox uses (kind `ResourceBusy`), a state file that cannot be read
+    /// or is not a sandbox state file of this format (kind `InvalidData`), each naming the path.
+    /// Nothing is left listening after an error.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        let state = self.state_dir.as_deref().map(StateDir::open).transpose()?;
+        // Every file is loaded before any fake listens: a bad one starts nothing.
+        let mut apps = Vec::with_capacity(VENDORS.len());
+        for fake in &VENDORS {
+            let token = fake.token.to_owned();
+            let app = (fake.app)(token.clone());
+            let file = match &state {
+                Some(dir) => {
+                    let file = dir.file(fake.vendor, app.state.clone());
+                    file.load()?;
+                    Some(Arc::new(file))
+                }
+                None => None,
+            };
+            apps.push((fake, token, app, file));
+        }
+        let mut sandbox = Sandbox {
+            running: Vec::with_capacity(VENDORS.len()),
+            state,
+        };
+        for (fake, token, app, file) in apps {
+            let port = (fake.port)(&self.ports);
+            // On an error, dropping `sandbox` stops the fakes already started.
+            let running = serve(app, token, port, file).await?;
+            sandbox.running.push((fake.vendor, running));
+        }
+        Ok(sandbox)
+    }
+}
+
+/// The three fakes, each on its own `127.0.0.1` port; they stop when this is dropped (and a
+/// persistent sandbox releases its state directory).
 pub struct Sandbox {
     running: Vec<(Vendor, Running)>,
+    /// The state directory a persistent sandbox holds.
+    state: Option<StateDir>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -89,31 +179,47 @@ impl std::fmt::Debug for Sandbox {
         for (vendor, running) in &self.running {
             map.entry(vendor, &running.addr);
         }
+        if let Some(dir) = self.state_dir() {
+            map.entry(&"state", &dir);
+        }
         map.finish()
     }
 }
 
 impl Sandbox {
-    /// Starts all three fakes on ephemeral loopback ports.
+    /// How to start a sandbox with other ports or a state directory.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Starts all three fakes on ephemeral loopback ports, in memory.
     ///
     /// # Errors
     /// The I/O error of a port that could not be bound.
     pub async fn start() -> std::io::Result<Self> {
-        Self::start_on(Ports::default()).await
+        Self::builder().start().await
     }
 
-    /// Starts all three fakes on the given loopback ports (`0`: ephemeral).
+    /// Starts all three fakes on the given loopback ports (`0`: ephemeral), in memory.
     ///
     /// # Errors
     /// The I/O error of a port that could not be bound.
     pub async fn start_on(ports: Ports) -> std::io::Result<Self> {
-        let mut running = Vec::with_capacity(VENDORS.len());
-        for fake in &VENDORS {
-            let token = fake.token.to_owned();
-            let app = (fake.app)(token.clone());
-            running.push((fake.vendor, serve(app, token, (fake.port)(&ports)).await?));
-        }
-        Ok(Self { running })
+        Self::builder().ports(ports).start().await
+    }
+
+    /// Starts all three fakes on ephemeral ports, remembering their state in `dir` (see
+    /// [`SandboxBuilder::state_dir`]).
+    ///
+    /// # Errors
+    /// As [`SandboxBuilder::start`].
+    pub async fn start_persistent(dir: impl Into<PathBuf>) -> std::io::Result<Self> {
+        Self::builder().state_dir(dir).start().await
+    }
+
+    /// The state directory (absolute) of a persistent sandbox; `None` in memory.
+    pub fn state_dir(&self) -> Option<&Path> {
+        self.state.as_ref().map(StateDir::path)
     }
 
     fn get(&self, vendor: Vendor) -> &Running {

@@ -1,6 +1,7 @@
 //! Serving one vendor's [`App`] on a loopback port: its routes nested under its base path, its
 //! site at the root, every call counted, faults injected before the vendor sees the request,
-//! and every answer turned into the switched-on [`Dialect`].
+//! the store saved after every write when the sandbox is persistent ([`StateFile`]), and every
+//! answer turned into the switched-on [`Dialect`].
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -13,6 +14,7 @@ use axum::response::Response;
 
 use crate::dialect::{self, Dialect};
 use crate::faults::{Fault, Faults};
+use crate::state::{StateFile, StateIo};
 
 /// What a vendor module hands to the server: one call from the vendor list, [`crate::VENDORS`].
 pub(crate) struct App {
@@ -22,6 +24,8 @@ pub(crate) struct App {
     pub base_path: &'static str,
     /// How many users the fake holds now.
     pub users: Box<dyn Fn() -> usize + Send + Sync>,
+    /// The store, as a persistent sandbox loads and saves it.
+    pub state: Arc<dyn StateIo>,
     /// The vendor's error body for an injected fault (status, message).
     pub error: fn(axum::http::StatusCode, &str) -> Response,
     /// Pages outside the API, served at the site's root (Vectera's login page).
@@ -49,8 +53,21 @@ struct Counter {
     error: fn(axum::http::StatusCode, &str) -> Response,
 }
 
-/// Serves `app` under its base path, and its site (pages outside the API) at the root.
-pub(crate) async fn serve(app: App, token: String, port: u16) -> std::io::Result<Running> {
+/// What the saving middleware of a persistent fake holds.
+#[derive(Clone)]
+struct Saver {
+    file: Arc<StateFile>,
+    error: fn(axum::http::StatusCode, &str) -> Response,
+}
+
+/// Serves `app` under its base path, and its site (pages outside the API) at the root; with a
+/// `state` file, saves the store to it after every request that may have changed it.
+pub(crate) async fn serve(
+    app: App,
+    token: String,
+    port: u16,
+    state: Option<Arc<StateFile>>,
+) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let counter = Counter {
@@ -59,8 +76,19 @@ pub(crate) async fn serve(app: App, token: String, port: u16) -> std::io::Result
         calls: Arc::default(),
         error: app.error,
     };
+    // Inside the counting layer: an injected fault never reaches the vendor, so saves nothing.
+    let router = match state {
+        Some(file) => app.router.route_layer(middleware::from_fn_with_state(
+            Saver {
+                file,
+                error: app.error,
+            },
+            save_after_write,
+        )),
+        None => app.router,
+    };
     // `route_layer`: runs after routing, so the matched route template is known.
-    let router = app.router.route_layer(middleware::from_fn_with_state(
+    let router = router.route_layer(middleware::from_fn_with_state(
         counter.clone(),
         count_and_fault,
     ));
@@ -97,6 +125,27 @@ pub(crate) async fn serve(app: App, token: String, port: u16) -> std::io::Result
         users: app.users,
         shutdown: Some(stop),
     })
+}
+
+/// Write-through: after a request that may have changed the store (any unsafe method), the
+/// store is saved before the answer leaves; a save that fails turns the answer into the
+/// vendor's 500, naming the file, so no caller believes a write was kept when it was not.
+async fn save_after_write(State(saver): State<Saver>, request: Request, next: Next) -> Response {
+    let writes = !request.method().is_safe();
+    let response = next.run(request).await;
+    if !writes {
+        return response;
+    }
+    let file = saver.file.clone();
+    let why = match tokio::task::spawn_blocking(move || file.save()).await {
+        Ok(Ok(())) => return response,
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => format!("the save did not finish ({e})"),
+    };
+    (saver.error)(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        &format!("roster sandbox: {why}"),
+    )
 }
 
 async fn answer_in_dialect(

@@ -210,6 +210,7 @@ pub(crate) fn app(token: String) -> App {
     App {
         router,
         base_path: BASE_PATH,
+        state: shared.clone(),
         users: Box::new(move || shared.lock().users.len()),
         error,
         site: Some(site),

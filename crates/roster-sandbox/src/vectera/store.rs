@@ -7,6 +7,7 @@ use std::ops::Bound;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::filter::{Kind, Row, Val};
@@ -15,7 +16,7 @@ use super::filter::{Kind, Row, Val};
 pub(super) const LOGIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
 
 /// A user. The password is not kept: it is never answered, and nothing here logs in with it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct User {
     pub first_name: Box<str>,
     pub last_name: Box<str>,
@@ -25,7 +26,7 @@ pub(super) struct User {
 }
 
 /// An organization (team).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Organization {
     pub name: String,
     pub members: BTreeSet<i64>,
@@ -33,7 +34,8 @@ pub(super) struct Organization {
     pub seats: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(super) enum PublicAccess {
     CanAlwaysJoin,
     ShouldKnock,
@@ -53,7 +55,8 @@ impl PublicAccess {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(super) enum Access {
     CanAlwaysJoin,
     IsHost,
@@ -74,14 +77,14 @@ impl Access {
 }
 
 /// An access permission: its level and its 30-character key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Permission {
     pub level: Access,
     pub key: Box<str>,
 }
 
 /// A meeting room.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Meeting {
     pub key: String,
     pub owner: Option<i64>,
@@ -95,7 +98,7 @@ pub(super) struct Meeting {
 /// Emails, lower-cased, by domain then by the reversed local part: an exact address is two
 /// look-ups, and every address containing `local@domain` (a search term with an `@`) is a
 /// range per domain that starts with `domain`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub(super) struct EmailIndex {
     by_domain: BTreeMap<Box<str>, BTreeMap<Box<str>, i64>>,
 }
@@ -175,8 +178,14 @@ fn admin_uuid() -> u128 {
     Uuid::try_parse(ADMIN_ID).map_or(0, |id| id.as_u128())
 }
 
-/// Everything the fake holds.
-#[derive(Debug)]
+/// The upper 80 bits of every public id (see [`Store::public_id`]).
+fn id_prefix() -> u128 {
+    admin_uuid() & !ID_ROW_MASK
+}
+
+/// Everything the fake holds (saved by a persistent sandbox, `crate::state`, but for the
+/// one-minute login tokens, which are per process).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Store {
     pub users: BTreeMap<i64, User>,
     pub emails: EmailIndex,
@@ -192,9 +201,12 @@ pub(super) struct Store {
     pub meeting_keys: HashMap<String, i64>,
     next_meeting: i64,
     next_permission: i64,
+    #[serde(skip)]
     login_tokens: HashMap<Box<str>, (i64, Instant)>,
+    #[serde(skip)]
     login_order: VecDeque<(Instant, Box<str>)>,
-    /// The upper 80 bits of every public id (see [`Store::public_id`]).
+    /// The upper 80 bits of every public id (see [`Store::public_id`]): a constant.
+    #[serde(skip, default = "id_prefix")]
     id_prefix: u128,
 }
 
@@ -218,7 +230,7 @@ impl Store {
             next_permission: 78,
             login_tokens: HashMap::new(),
             login_order: VecDeque::new(),
-            id_prefix: admin_uuid() & !ID_ROW_MASK,
+            id_prefix: id_prefix(),
         };
         store.organizations.insert(
             my_organization,

@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use roster::veo::types;
+use serde::{Deserialize, Serialize};
 
 use super::{ORG_ID, ROLE_ORG_ADMIN, ROLE_SITE_ADMIN, ROLE_USER};
 
 /// A user of the organisation, as the fake keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct VeoUser {
     /// `None` for a user created without one (VEO marks no create field required).
     pub email: Option<String>,
@@ -20,7 +21,8 @@ pub(super) struct VeoUser {
     pub roles: Vec<i32>,
 }
 
-#[derive(Debug, Default)]
+/// The organisation's users (saved whole by a persistent sandbox: `crate::state`).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub(super) struct Store {
     pub users: HashMap<i64, VeoUser>,
     /// Every id, ascending: ids grow with creation, so this is creation order, and a page is

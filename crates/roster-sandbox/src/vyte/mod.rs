@@ -127,6 +127,7 @@ pub(crate) fn app(token: String) -> App {
     App {
         router,
         base_path: "",
+        state: counted.clone(),
         users: Box::new(move || counted.lock().users.len()),
         error,
         site: None,

@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::Reject;
 
 /// A user as the fake keeps it: only what answers show.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct StoredUser {
     /// `None`: created without an address (nothing in the body is required).
     pub email: Option<String>,
@@ -25,8 +26,9 @@ pub(super) struct StoredUser {
     pub version: i64,
 }
 
-/// The organization's linked users, by creation number, with email and extid indexes.
-#[derive(Debug, Default)]
+/// The organization's linked users, by creation number, with email and extid indexes (saved
+/// whole by a persistent sandbox: `crate::state`).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub(super) struct Store {
     /// The first 8 hex digits of every `_id` (like an ObjectId's seconds).
     id_prefix: String,
@@ -35,7 +37,9 @@ pub(super) struct Store {
     pub by_email: HashMap<String, u64>,
     pub by_extid: HashMap<String, u64>,
     pub next: u64,
-    /// The organization's teams (`team_store.rs`).
+    /// The organization's teams (`team_store.rs`); absent from a state file written before
+    /// teams were served, which still loads.
+    #[serde(default)]
     pub teams: super::team_store::Teams,
 }
 

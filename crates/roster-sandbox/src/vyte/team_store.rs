@@ -66,7 +66,7 @@ pub(super) struct StoredPrefs {
 }
 
 /// The organization's teams, by creation number, with the counters of new ids.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct Teams {
     pub by_seq: BTreeMap<u64, StoredTeam>,
     pub next: u64,
