@@ -29,12 +29,11 @@ impl Context {
         let sandbox = roster_sandbox::Sandbox::start_persistent(&dir)
             .await
             .map_err(|e| Failure::usage(format!("cannot start the sandbox: {e}")))?;
-        let banner = format!(
-            "roster: using the built-in sandbox (fake vendors on 127.0.0.1); its state is kept \
-             in {} (`roster sandbox reset` clears it)",
+        warn("roster: using the built-in sandbox (fake vendors on 127.0.0.1)");
+        warn(&format!(
+            "roster: sandbox state kept in {} (`roster sandbox reset` clears it)",
             sandbox.state_dir().unwrap_or(&dir).display()
-        );
-        warn(crate::out::wrap(&banner, 0).trim_end());
+        ));
         Ok(Self {
             config: sandbox.config(),
             sandbox: Some(sandbox),

@@ -134,7 +134,8 @@ pub fn json_safe(value: &serde_json::Value) -> String {
 }
 
 /// `text` word-wrapped to 80 columns, every line indented by `indent` spaces (the ones after
-/// the first by two more), each ending with a line break. A word longer than a line is cut.
+/// the first by two more), each ending with a line break. A word longer than a line (a URL, a
+/// path) is never cut: it gets a line of its own.
 pub fn wrap(text: &str, indent: usize) -> String {
     const WIDTH: usize = 80;
     let mut out = String::new();
@@ -151,13 +152,7 @@ pub fn wrap(text: &str, indent: usize) -> String {
         if !fresh {
             line.push(' ');
         }
-        let room = WIDTH.saturating_sub(line.chars().count()).max(1);
-        if word.chars().count() > room {
-            line.extend(word.chars().take(room.saturating_sub(1)));
-            line.push('…');
-        } else {
-            line.push_str(word);
-        }
+        line.push_str(word);
         fresh = false;
     }
     out.push_str(line.trim_end());
@@ -204,7 +199,12 @@ mod tests {
             wrapped.lines().skip(1).all(|l| l.starts_with("      w")),
             "{wrapped}"
         );
-        let long = wrap(&"x".repeat(200), 2);
-        assert!(long.lines().all(|l| l.chars().count() <= 80), "{long}");
+        // A word longer than a line is kept whole, on a line of its own.
+        let long = format!("see {} now", "x".repeat(100));
+        let wrapped = wrap(&long, 2);
+        assert_eq!(
+            wrapped,
+            format!("  see\n    {}\n    now\n", "x".repeat(100))
+        );
     }
 }

@@ -557,6 +557,10 @@ impl Tally {
                 let head = match members.as_slice() {
                     [(0, what)] if what.starts_with("team ") => format!("{what} in {vendor}"),
                     [(0, email)] => format!("{email} in {vendor} (removal)"),
+                    many if many.iter().all(|(line, _)| *line == 0) => {
+                        let names: Vec<&str> = many.iter().map(|(_, n)| n.as_str()).collect();
+                        format!("{} in {vendor}", names.join(", "))
+                    }
                     [(line, email)] => format!("line {line} {email} in {vendor}"),
                     many => {
                         const SHOWN: usize = 5;

@@ -8,8 +8,12 @@ use crate::out::{Failure, Out};
 
 pub fn reset(dir: Option<PathBuf>) -> Result<(), Failure> {
     let dir = state_dir(dir);
-    let removed = roster_sandbox::reset(&dir)
-        .map_err(|e| Failure::usage(format!("cannot reset the sandbox in {}: {e}", dir.display())))?;
+    let removed = roster_sandbox::reset(&dir).map_err(|e| {
+        Failure::usage(format!(
+            "cannot reset the sandbox in {}: {e}",
+            dir.display()
+        ))
+    })?;
     Out::default().line(format_args!(
         "sandbox reset: {} state file(s) removed from {}",
         removed.state_files(),

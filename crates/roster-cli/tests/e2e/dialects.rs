@@ -61,8 +61,12 @@ async fn provision_and_list_in_dialect(index: usize) {
         (Vendor::Vyte, "POST /v2/users", 0),
         (Vendor::Vyte, "PUT /v2/users/batch", 0),
         // The plan's listing, one before the batch, one after to confirm it (its answer is
-        // any JSON).
-        (Vendor::Vyte, "GET /v2/users", 3),
+        // any JSON), one for the team sync's member ids.
+        (Vendor::Vyte, "GET /v2/users", 4),
+        // The example's four teams: one listing, one create each (members included).
+        (Vendor::Vyte, "GET /v2/teams", 1),
+        (Vendor::Vyte, "POST /v2/teams", 4),
+        (Vendor::Vyte, "PUT /v2/teams/{team_id}", 0),
         (Vendor::Veo, "POST /api/userinvites/multiple", 1),
         (Vendor::Veo, "POST /api/users/create", 0),
         // The plan's listing (one page), then one look-up per member to create.
@@ -108,10 +112,11 @@ async fn provision_and_list_in_dialect(index: usize) {
         writes_after_first,
         "{name}: the second run wrote"
     );
-    // The second run's plan finds everyone unchanged: one listing, no look-up, no write.
+    // The second run's plan finds everyone unchanged: one listing, no look-up, no write;
+    // the team sync lists teams and users once each and writes nothing.
     assert_eq!(
         sandbox.calls(Vendor::Vyte, "GET /v2/users"),
-        4,
+        6,
         "{name}\n{}",
         calls()
     );

@@ -131,8 +131,18 @@ async fn a_vendor_failing_mid_run_leaves_the_others_done_and_exits_non_zero() {
         stderr.contains("vendor call(s) failed; see r.jsonl"),
         "{stderr}"
     );
-    assert!(stdout.contains("failed (11):"), "{stdout}");
+    // 11 members, and the 4 Vyte teams, whose members are not Vyte users: nothing sent
+    // for them, each named.
+    assert!(stdout.contains("failed (15):"), "{stdout}");
+    assert!(stdout.contains("team Leadership in vyte"), "{stdout}");
     let report = read_report(&dir.path().join("r.jsonl"));
+    assert_eq!(
+        writes(&sandbox, Vendor::Vyte)
+            .iter()
+            .filter(|(r, _)| r.contains("teams"))
+            .count(),
+        0
+    );
     assert_eq!(summary(&report, "vectera"), (11, 0, 0, 0));
     assert_eq!(summary(&report, "veo"), (11, 0, 0, 0));
     assert_eq!(summary(&report, "vyte"), (0, 0, 0, 11));
