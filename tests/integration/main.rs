@@ -11,5 +11,6 @@ mod vectera;
 mod vectera_examples;
 mod veo;
 mod veo_examples;
+mod veo_signin;
 mod vyte;
 mod vyte_examples;

@@ -280,7 +280,7 @@ fn provisioner(config: &Config, vendors: &[Vendor]) -> Result<Provisioner, Failu
     for vendor in vendors {
         if let Some(v) = config.vendor(*vendor) {
             only = only
-                .with(*vendor, Some(v.base_url()), v.secret().clone())
+                .with(*vendor, Some(v.base_url()), v.credential().clone())
                 .map_err(|e| Failure::usage(e.to_string()))?;
         }
     }

@@ -58,13 +58,13 @@ impl Provisioner {
             timeouts.connect,
             timeouts.attempt,
         )?;
-        // Every error's vendor text is redacted against the configured secrets.
-        let resilience = resilience.with_redactor(crate::redact::Redactor::new(
-            Vendor::ALL
-                .into_iter()
-                .filter_map(|v| config.vendor(v))
-                .map(|c| c.secret().expose().to_owned()),
-        ));
+        // Every error's vendor text is redacted against the configured secrets, and the tokens
+        // a sign-in obtains (renewed ones too) as they come.
+        let configured = || Vendor::ALL.into_iter().filter_map(|v| config.vendor(v));
+        let resilience = resilience.with_redactor(
+            crate::redact::Redactor::new(configured().map(|c| c.known_secret().expose()))
+                .watching(configured().filter_map(|c| c.issued().cloned())),
+        );
         let vendors = Vendors::new(config, &http, config.limits(), DEFAULT_MAX_PAGES)?;
         Ok(Self {
             resilience,
