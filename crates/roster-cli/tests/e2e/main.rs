@@ -11,3 +11,4 @@ mod pipes;
 mod provision;
 mod support;
 mod untrusted;
+mod veo_signin;

@@ -2,10 +2,13 @@
 //! benchmarks that measure the client alone, and for trying the CLI against a long-lived fake).
 
 use roster::Vendor;
-use roster_sandbox::{Dialect, Ports, Sandbox};
+use std::time::Duration;
+
+use roster_sandbox::{Dialect, Ports, Sandbox, TokenPolicy};
 
 const USAGE: &str = "\
 Usage: roster-sandbox [--port-vectera N] [--port-vyte N] [--port-veo N] [--dialect D]
+                      [--sign-in] [--token-lifetime SECONDS] [--token-uses N]
 
 Serves fakes of the Vectera, Vyte and VEO user APIs on 127.0.0.1 until interrupted, and prints
 the environment variables that point `roster` at them. Port 0 (the default) takes a free port.
@@ -14,13 +17,51 @@ the environment variables that point `roster` at them. Port 0 (the default) take
 --dialect alternatives   answer in every alternative shape the specs' tolerance policy allows
 --dialect A,B,...        only these: lists-as-arrays (bare arrays with Link headers),
                          created-as-200, updates-empty (204), null-for-empty-lists,
-                         text-errors (HTML or text error bodies)";
+                         text-errors (HTML or text error bodies)
 
-fn parse() -> Result<(Ports, Dialect), String> {
+--sign-in                print VEO's sign-in variables (ROSTER_VEO_USERNAME, _PASSWORD,
+                         _CLIENT_ID, _TOKEN_URL) instead of ROSTER_VEO_TOKEN
+--token-lifetime S       tokens from VEO's token server (POST /oauth2/token) expire after S
+                         seconds (default 1209599, VEO's 14 days)
+--token-uses N           ... or after answering N requests (default: no limit)";
+
+/// What the command line asks for.
+struct Options {
+    ports: Ports,
+    dialect: Dialect,
+    sign_in: bool,
+    tokens: TokenPolicy,
+}
+
+fn number<T: std::str::FromStr>(arg: &str, value: Option<String>) -> Result<T, String> {
+    let value = value.ok_or(format!("{arg} needs a number"))?;
+    value
+        .parse()
+        .map_err(|_| format!("{arg}: `{value}` is not a number"))
+}
+
+fn parse() -> Result<Options, String> {
     let mut ports = Ports::default();
     let mut dialect = Dialect::DOCUMENTED;
+    let mut sign_in = false;
+    let mut tokens = TokenPolicy::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--sign-in" => {
+                sign_in = true;
+                continue;
+            }
+            "--token-lifetime" => {
+                tokens.lifetime = Duration::from_secs(number(&arg, args.next())?);
+                continue;
+            }
+            "--token-uses" => {
+                tokens.uses = Some(number(&arg, args.next())?);
+                continue;
+            }
+            _ => {}
+        }
         if arg == "--dialect" {
             let value = args.next().ok_or("--dialect needs a value")?;
             dialect = Dialect::DOCUMENTED;
@@ -50,12 +91,22 @@ fn parse() -> Result<(Ports, Dialect), String> {
             .parse()
             .map_err(|_| format!("{arg}: `{value}` is not a port number (0-65535)"))?;
     }
-    Ok((ports, dialect))
+    Ok(Options {
+        ports,
+        dialect,
+        sign_in,
+        tokens,
+    })
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let (ports, dialect) = match parse() {
+    let Options {
+        ports,
+        dialect,
+        sign_in,
+        tokens,
+    } = match parse() {
         Ok(parsed) => parsed,
         Err(message) if message.is_empty() => {
             println!("{USAGE}");
@@ -76,7 +127,13 @@ async fn main() -> std::process::ExitCode {
     for vendor in Vendor::ALL {
         sandbox.set_dialect(vendor, dialect);
     }
-    for (name, value) in sandbox.env() {
+    sandbox.set_token_policy(tokens);
+    let env = if sign_in {
+        sandbox.env_with_sign_in()
+    } else {
+        sandbox.env()
+    };
+    for (name, value) in env {
         println!("export {name}={value}");
     }
     for vendor in Vendor::ALL {
