@@ -281,3 +281,33 @@ async fn the_facade_hides_every_token_a_sign_in_obtained_and_the_password() {
         &["tok-issued-SECRET-77", PASSWORD],
     );
 }
+
+#[tokio::test]
+async fn the_token_request_never_carries_the_clients_own_credentials() {
+    // `request_token` says `security: []`: even a client built with a token sends none there.
+    let server = server().await;
+    let token = token_server(&server, "tok-issued-1").await;
+    let client = Client::new(&server.base_url(), roster_tests::TOKEN).expect("valid");
+    let answer = client
+        .request_token()
+        .body(roster_veo::types::TokenRequest {
+            username: "ada@example.com".into(),
+            password: PASSWORD.into(),
+            grant_type: roster_veo::types::TokenRequestGrantType::Password,
+            client_id: "roster-client".into(),
+        })
+        .send()
+        .await
+        .expect("the token mock requires no authorization header")
+        .into_inner();
+    token.assert_calls_async(1).await;
+    assert_eq!(
+        answer.access_token.as_ref().map(|t| t.expose()),
+        Some("tok-issued-1")
+    );
+    assert_no_secret(&format!("{answer:?}"), &["tok-issued-1"]);
+    assert_eq!(
+        roster_veo::operations::WITHOUT_CREDENTIALS,
+        ["request_token"]
+    );
+}
