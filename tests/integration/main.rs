@@ -11,6 +11,7 @@ mod vectera;
 mod vectera_examples;
 mod veo;
 mod veo_examples;
+mod veo_signin;
 mod vyte;
 mod vyte_examples;
 mod vyte_teams;

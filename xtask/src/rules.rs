@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use roster_codegen::evidence::{EVIDENCE, SOURCE};
 use roster_codegen::lint::{self, Problem};
 use roster_codegen::{Spec, extras};
 use serde_json::Value;
@@ -68,6 +69,11 @@ pub const RULES: &[(&str, &str)] = &[
     (
         "one-request-media-type",
         "a request body has exactly one media type",
+    ),
+    (
+        "request-media-type",
+        "a request body is `application/json`, or `application/x-www-form-urlencoded` of flat \
+         fields where the vendor documents it (the body carries documented or inferred evidence)",
     ),
     (
         "one-success-type",
@@ -334,6 +340,7 @@ fn operation_rules(doc: &Value, out: &mut Vec<Problem>) {
         if let Some(body) = o.op.get("requestBody") {
             let at = format!("{}/requestBody", o.pointer);
             require_examples(doc, body, &at, "the request body", op, out);
+            request_media_type(doc, body, &at, op, out);
         }
         let responses = o.op.get("responses").and_then(Value::as_object);
         for (status, response) in responses.into_iter().flatten() {
@@ -342,6 +349,75 @@ fn operation_rules(doc: &Value, out: &mut Vec<Problem>) {
                 let what = format!("the {status} response");
                 require_examples(doc, response, &at, &what, op, out);
             }
+        }
+    }
+}
+
+/// The form encoding a request body may use besides JSON.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// `request-media-type`: JSON, or a form where the vendor documents one. A form's evidence
+/// (`x-roster-evidence` documented or inferred, with its source) sits on the request body, so
+/// the one place a spec leaves JSON says why; its fields are flat (a form cannot nest), which
+/// is what progenitor's `form_urlencoded` (serde_urlencoded) can send.
+fn request_media_type(
+    doc: &Value,
+    holder: &Value,
+    pointer: &str,
+    op: &str,
+    out: &mut Vec<Problem>,
+) {
+    let body = lint::deref(doc, holder);
+    // Two media types are `one-request-media-type`'s to report.
+    let content = body
+        .get("content")
+        .and_then(Value::as_object)
+        .filter(|c| c.len() == 1);
+    for (media, m) in content.into_iter().flatten() {
+        let at = format!("{pointer}/content/{}", lint::escape(media));
+        let mut push = |message: String| {
+            out.push(problem(at.clone(), op, "request-media-type", message));
+        };
+        match media.as_str() {
+            "application/json" => {}
+            FORM => {
+                let level = body.get(EVIDENCE).and_then(Value::as_str);
+                let sourced = has_text(body, SOURCE);
+                if !matches!(level, Some("documented" | "inferred")) || !sourced {
+                    push(format!(
+                        "a `{FORM}` request body is allowed where the vendor documents it: the \
+                         request body needs `x-roster-evidence: documented` (or `inferred`) and \
+                         an `x-roster-source` naming where"
+                    ));
+                }
+                let schema = m.get("schema").map(|s| lint::deref(doc, s));
+                let props = schema
+                    .and_then(|s| s.get("properties"))
+                    .and_then(Value::as_object);
+                match props {
+                    None => push(format!(
+                        "a `{FORM}` body needs an object schema with properties"
+                    )),
+                    Some(props) => {
+                        for (name, p) in props {
+                            let p = lint::deref(doc, p);
+                            let kind = p.get("type").and_then(Value::as_str);
+                            if matches!(kind, Some("object" | "array"))
+                                || p.get("properties").is_some()
+                            {
+                                push(format!(
+                                    "form field `{name}` is {}: a form carries flat fields only",
+                                    kind.unwrap_or("an object")
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            other => push(format!(
+                "a request body is `application/json` (or `{FORM}` where the vendor documents \
+                 it), not `{other}`"
+            )),
         }
     }
 }

@@ -86,6 +86,8 @@ fixture_tests! {
     path_param_required => "path-param-required",
     no_cookie_param => "no-cookie-param",
     one_request_media_type => "one-request-media-type",
+    request_media_type => "request-media-type",
+    request_media_type_form_without_evidence => "request-media-type.form-without-evidence",
     one_success_type => "one-success-type",
     one_error_type => "one-error-type",
     no_default_with_success => "no-default-with-success",
@@ -132,6 +134,53 @@ fn the_valid_fixture_passes_every_rule() {
     let report = xtask::validate_file(&fixtures().join("valid.yaml"));
     assert!(report.is_ok(), "{report}");
     assert_eq!(report.operations, 4);
+}
+
+/// `valid.yaml` with the PUT body form-encoded (`media`), its request body carrying `evidence`
+/// (lines to insert), and `nested` as an extra property of the body's schema when given.
+fn form_variant(evidence: &str, nested: Option<&str>) -> xtask::Report {
+    let text = std::fs::read_to_string(fixtures().join("valid.yaml")).expect("readable");
+    let put = "      description: Replaces a user's fields.\n      requestBody:\n        required: true\n        content:\n          application/json:";
+    assert!(text.contains(put));
+    let form = format!(
+        "      description: Replaces a user's fields.\n      requestBody:\n        required: true\n{evidence}        content:\n          application/x-www-form-urlencoded:"
+    );
+    let mut text = text.replace(put, &form);
+    if let Some(nested) = nested {
+        let at = "        nickname:\n";
+        text = text.replacen(at, &format!("{nested}{at}"), 1);
+    }
+    let spec = roster_codegen::parse(fixtures().join("form.yaml"), &text).expect("parses");
+    xtask::validate_spec(&spec)
+}
+
+#[test]
+fn a_form_body_the_vendor_documents_passes_and_generates_a_form_request() {
+    let evidence = "        x-roster-evidence: documented\n        x-roster-source: \"users-guide.txt: Replace a user (a form POST)\"\n";
+    let report = form_variant(evidence, None);
+    assert!(report.is_ok(), "{report}");
+    // `inferred` (the vendor's platform, restated notes) is evidence enough; a guess is not.
+    let inferred = evidence.replace("documented", "inferred");
+    assert!(form_variant(&inferred, None).is_ok());
+    let guessed = evidence.replace("documented", "unconfirmed");
+    assert_eq!(
+        form_variant(&guessed, None).rules(),
+        BTreeSet::from(["request-media-type"])
+    );
+    // A form cannot nest: an object or array field is refused, naming it.
+    let nested = "        address:\n          type: object\n          description: Nested.\n          properties:\n            city:\n              type: string\n              description: City.\n";
+    let report = form_variant(evidence, Some(nested));
+    assert_eq!(
+        report.rules(),
+        BTreeSet::from(["request-media-type"]),
+        "{report}"
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("form field `address` is object"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -51,13 +51,10 @@ impl Context {
             .unwrap_or_default()
     }
 
-    /// The secrets of the configuration, for redacting what a command reports.
-    pub fn secrets(&self) -> Vec<String> {
-        Vendor::ALL
-            .into_iter()
-            .filter_map(|v| self.config.vendor(v))
-            .map(|v| v.secret().expose().to_owned())
-            .collect()
+    /// The configuration's redactor (every token and password it holds), for what a command
+    /// reports beyond the facade's own errors.
+    pub fn redactor(&self) -> roster::redact::Redactor {
+        self.config.redactor()
     }
 
     /// The provisioner for `vendors`, or an error saying exactly what to set.

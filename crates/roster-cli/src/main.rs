@@ -3,7 +3,7 @@
 //! rooms).
 //!
 //! Credentials come from the environment (`ROSTER_<VENDOR>_TOKEN`, optional
-//! `ROSTER_<VENDOR>_BASE_URL`); `--sandbox` runs everything against the built-in fakes instead,
+//! `ROSTER_<VENDOR>_BASE_URL`; for VEO, a username, password and client id instead); `--sandbox` runs everything against the built-in fakes instead,
 //! their state kept in a local directory between commands.
 //!
 //! Exit codes: 0 done; 1 a vendor call failed for at least one member (the others were still
@@ -43,7 +43,9 @@ use out::{Failure, warn};
 #[command(name = "roster", version, about, long_about = None)]
 #[command(after_help = "\
 Credentials: ROSTER_VECTERA_TOKEN, ROSTER_VYTE_TOKEN, ROSTER_VEO_TOKEN (and optionally
-ROSTER_<VENDOR>_BASE_URL), or --sandbox to use the built-in fake vendors.
+ROSTER_<VENDOR>_BASE_URL); VEO also signs in by itself, renewing its token, with
+ROSTER_VEO_USERNAME, ROSTER_VEO_PASSWORD, ROSTER_VEO_CLIENT_ID (ROSTER_VEO_TOKEN_URL for UAT)
+instead of ROSTER_VEO_TOKEN. Or --sandbox to use the built-in fake vendors.
 
 Exit codes: 0 done, 1 some member failed in some vendor, 2 bad usage/configuration/file
 (nothing sent) or a vendor refused the credentials (named with the variable to check),

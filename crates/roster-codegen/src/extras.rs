@@ -4,19 +4,21 @@
 //! next to the generated client:
 //!
 //! - `DEFAULT_BASE_URL`, the first `servers` entry;
-//! - `Client::new(base_url, secret)` and `Client::with_http_client(base_url, secret, http)`,
-//!   which check the base URL (https unless loopback), use the hardened transport of
+//! - `Client::new(base_url, secret)`, `Client::with_http_client(base_url, secret, http)`,
+//!   `Client::with_credential(base_url, credential, http)` (a secret, or a token a
+//!   `roster_runtime::TokenSource` signs in for and renews) and
+//!   `Client::without_credentials(base_url)` (for the operations that take none), which check
+//!   the base URL (https unless loopback), use the hardened transport of
 //!   `roster_runtime::http_client` and authenticate the way the spec's single security
 //!   scheme says. progenitor's own `Client::new(baseurl, inner)` is removed: it would build an
 //!   HTTP client that follows redirects and skips those checks.
-//! - the `ClientHooks` impl that applies the credentials to every request (as a sensitive
-//!   header) and drops the `api-version` header progenitor adds, which no vendor expects;
-//! - `pub mod operations`: one `roster_runtime::Operation` constant per operation
-//!   (`LIST_USERS`), naming its `operationId` and whether it is idempotent — from the HTTP
-//!   method (GET, HEAD, PUT, DELETE, OPTIONS: yes; POST, PATCH: no) unless the operation
-//!   carries [`IDEMPOTENT_EXTENSION`] (`x-roster-idempotent: true|false`), for a POST that the
-//!   vendor documents as harmless to repeat (or a PUT that is not). The retry layer above
-//!   takes these constants, so the retry decision comes from the spec.
+//! - the `ClientHooks` impl that applies the credentials (as a sensitive header) to every
+//!   request except those of the operations whose spec says `security: []` (a token endpoint
+//!   must never see another credential), drops the `api-version` header progenitor adds,
+//!   which no vendor expects, and sends through `roster_runtime::ClientState::send` (answers
+//!   read within limits; a signed-in token renewed once after a 401);
+//! - `pub mod operations`, what each operation is (see [`crate::operations`]): its metadata
+//!   for the retry layer, whether it takes the credentials, and its own servers.
 //!
 //! Emitting this here, from the spec, is what keeps the vendor crates free of copied plumbing.
 
@@ -41,141 +43,7 @@ pub struct AuthScheme {
 /// (`Authorization: Token <t>`), which OpenAPI 3.0 cannot say otherwise.
 pub const AUTH_PREFIX_EXTENSION: &str = "x-roster-auth-prefix";
 
-/// Operation extension overriding the idempotency the HTTP method implies
-/// (`x-roster-idempotent: true` on a POST the vendor documents as safe to repeat).
-pub const IDEMPOTENT_EXTENSION: &str = "x-roster-idempotent";
-
-/// The HTTP methods an OpenAPI path item may hold, with whether each is idempotent by
-/// RFC 9110 (PATCH is not).
-const METHODS: [(&str, bool); 8] = [
-    ("get", true),
-    ("head", true),
-    ("put", true),
-    ("delete", true),
-    ("options", true),
-    ("trace", true),
-    ("post", false),
-    ("patch", false),
-];
-
-/// One spec operation as [`operations`] describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperationMeta {
-    /// The `operationId`.
-    pub id: String,
-    /// `METHOD /path`.
-    pub route: String,
-    /// Whether it may be sent twice.
-    pub idempotent: bool,
-    /// Whether [`IDEMPOTENT_EXTENSION`] set `idempotent` (rather than the method).
-    pub overridden: bool,
-}
-
-/// Every operation of the spec, in `paths` order, with its idempotency.
-///
-/// # Errors
-/// A [`Problem`] per operation without an `operationId` that is a snake_case identifier, or
-/// whose [`IDEMPOTENT_EXTENSION`] is not a boolean.
-pub fn operation_meta(doc: &Value) -> Result<Vec<OperationMeta>, Vec<Problem>> {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return Ok(out);
-    };
-    for (path, item) in paths {
-        for (method, by_method) in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let pointer = format!("/paths/{}/{method}", crate::lint::escape(path));
-            let route = format!("{} {path}", method.to_ascii_uppercase());
-            let id = op.get("operationId").and_then(Value::as_str).filter(|id| {
-                id.starts_with(|c: char| c.is_ascii_lowercase())
-                    && id
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            });
-            let Some(id) = id else {
-                problems.push(Problem {
-                    operation: Some(route),
-                    ..problem(
-                        &pointer,
-                        "operation-metadata",
-                        "the operation needs a snake_case `operationId`".into(),
-                    )
-                });
-                continue;
-            };
-            let (idempotent, overridden) = match op.get(IDEMPOTENT_EXTENSION) {
-                None => (by_method, false),
-                Some(Value::Bool(b)) => (*b, true),
-                Some(_) => {
-                    problems.push(Problem {
-                        operation: Some(route),
-                        ..problem(
-                            &format!("{pointer}/{IDEMPOTENT_EXTENSION}"),
-                            "operation-metadata",
-                            format!("`{IDEMPOTENT_EXTENSION}` must be `true` or `false`"),
-                        )
-                    });
-                    continue;
-                }
-            };
-            out.push(OperationMeta {
-                id: id.to_owned(),
-                route,
-                idempotent,
-                overridden,
-            });
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
-}
-
-/// The generated `pub mod operations`: one `roster_runtime::Operation` constant per operation.
-///
-/// # Errors
-/// The [`Problem`]s of [`operation_meta`].
-pub fn operations(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
-    let consts = operation_meta(doc)?.into_iter().map(|op| {
-        let name = quote::format_ident!("{}", op.id.to_ascii_uppercase());
-        let why = if op.overridden {
-            "by the spec, which overrides its HTTP method".to_owned()
-        } else {
-            "by its HTTP method".to_owned()
-        };
-        let doc = format!(
-            " `{}` (`{}`): {} {why}.",
-            op.route,
-            op.id,
-            if op.idempotent {
-                "idempotent (retried on transient failures)"
-            } else {
-                "not idempotent (retried only when it was never sent)"
-            }
-        );
-        let (id, idempotent) = (op.id, op.idempotent);
-        quote! {
-            #[doc = #doc]
-            pub const #name: ::roster_runtime::Operation = ::roster_runtime::Operation {
-                id: #id,
-                idempotent: #idempotent,
-            };
-        }
-    });
-    Ok(quote! {
-        /// Every operation of the spec as a `roster_runtime::Operation`: its `operationId` and
-        /// whether it may be retried, from its HTTP method unless the spec overrides it. A
-        /// retry layer takes these instead of hand-typed names.
-        pub mod operations {
-            #(#consts)*
-        }
-    })
-}
-
-fn problem(pointer: &str, rule: &'static str, message: String) -> Problem {
+pub(crate) fn problem(pointer: &str, rule: &'static str, message: String) -> Problem {
     Problem {
         pointer: pointer.into(),
         operation: None,
@@ -282,8 +150,11 @@ pub fn default_base_url(doc: &Value) -> Result<String, Problem> {
 /// # Errors
 /// The [`Problem`]s of [`auth_scheme`] and [`default_base_url`].
 pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
-    let (auth, base, operations) = match (auth_scheme(doc), default_base_url(doc), operations(doc))
-    {
+    let (auth, base, operations) = match (
+        auth_scheme(doc),
+        default_base_url(doc),
+        crate::operations::operations(doc),
+    ) {
         (Ok(auth), Ok(base), Ok(operations)) => (auth, base, operations),
         (auth, base, operations) => {
             return Err(auth
@@ -321,6 +192,13 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
          request by the client's hook, whatever `http` does.\n\n # Errors\n As for \
          [`Client::new`], except TLS initialisation, which is the caller's."
     );
+    let credential_doc = format!(
+        " Like [`Client::with_http_client`], authenticating with `credential`: a secret, a \
+         token a `roster_runtime::TokenSource` obtains by signing in and renews (sent as \
+         {prose}; renewed shortly before it expires, and once after a 401, the refused \
+         request then sent once more), or none.\n\n # Errors\n As for \
+         [`Client::with_http_client`]."
+    );
     Ok(quote! {
         #[doc = #base_doc]
         pub const DEFAULT_BASE_URL: &str = #base;
@@ -353,13 +231,44 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
                 secret: impl ::core::convert::Into<::roster_runtime::Secret>,
                 http: reqwest::Client,
             ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
+                Self::with_credential(
+                    base_url,
+                    ::roster_runtime::Credential::Secret(secret.into()),
+                    http,
+                )
+            }
+
+            #[doc = #credential_doc]
+            pub fn with_credential(
+                base_url: &str,
+                credential: ::roster_runtime::Credential,
+                http: reqwest::Client,
+            ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
                 let base_url = ::roster_runtime::base_url(base_url)?;
-                let auth = ::roster_runtime::Auth::header(#header, #prefix, &secret.into())?;
+                let auth = ::roster_runtime::Auth::new(#header, #prefix, credential)?;
                 Ok(Self::new_with_client(
                     &base_url,
                     http,
                     ::roster_runtime::ClientState::new(auth),
                 ))
+            }
+
+            /// A client that sends no credentials, for the operations that take none
+            /// (`operations::WITHOUT_CREDENTIALS`: a token endpoint); any other operation is
+            /// sent without them too, and the vendor refuses it. Transport and base URL checks
+            /// as for [`Client::new`].
+            ///
+            /// # Errors
+            /// As for [`Client::new`], except that there is no secret to refuse.
+            pub fn without_credentials(
+                base_url: &str,
+            ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
+                let http = ::roster_runtime::http_client(concat!(
+                    env!("CARGO_PKG_NAME"),
+                    "/",
+                    env!("CARGO_PKG_VERSION")
+                ))?;
+                Self::with_credential(base_url, ::roster_runtime::Credential::None, http)
             }
 
             /// The same client reading answers within `limits` (the default,
@@ -376,18 +285,25 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
             }
         }
 
-        /// Applies the credentials to every request and drops progenitor's `api-version`
-        /// header (see `roster_runtime::Auth::prepare`); reads every answer once, within the
-        /// client's limits, so an error body of any content type keeps its status
-        /// (see `roster_runtime::exec`).
+        /// Applies the credentials to every request but those of
+        /// `operations::WITHOUT_CREDENTIALS`, signing in first when a signed-in token is due
+        /// (a failed sign-in is `Error::Custom`, naming the token endpoint), and drops
+        /// progenitor's `api-version` header (see `roster_runtime::ClientState::prepare`);
+        /// reads every answer once, within the client's limits, so an error body of any
+        /// content type keeps its status, and renews a signed-in token once after a 401 (see
+        /// `roster_runtime::ClientState::send`).
         impl ClientHooks<::roster_runtime::ClientState> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
-                _info: &OperationInfo,
+                info: &OperationInfo,
             ) -> ::core::result::Result<(), Error<E>> {
-                self.inner.auth().prepare(request);
-                Ok(())
+                let authenticated =
+                    !operations::WITHOUT_CREDENTIALS.contains(&info.operation_id);
+                self.inner
+                    .prepare(request, authenticated)
+                    .await
+                    .map_err(|e| Error::Custom(e.to_string()))
             }
 
             async fn exec(
@@ -395,7 +311,7 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
                 request: reqwest::Request,
                 _info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                ::roster_runtime::exec(&self.client, request, self.inner.limits()).await
+                self.inner.send(&self.client, request).await
             }
 
             async fn post<E>(
@@ -413,14 +329,23 @@ pub fn additions(doc: &Value) -> Result<TokenStream, Vec<Problem>> {
 }
 
 /// The names of every property, anywhere in the spec, whose schema is
-/// `type: string, format: password` — sorted, each once.
+/// `type: string, format: password`, or a nullable wrapper of one (`allOf: [{format:
+/// password}]`, how an answer's secret is written) — sorted, each once.
 pub fn secret_fields(doc: &Value) -> Vec<String> {
+    fn is_secret(schema: &Value) -> bool {
+        let password = |s: &Value| s.get("format").and_then(Value::as_str) == Some("password");
+        password(schema)
+            || schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|all| all.iter().any(password))
+    }
     fn walk(value: &Value, out: &mut std::collections::BTreeSet<String>) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::Object(props)) = map.get("properties") {
                     for (name, schema) in props {
-                        if schema.get("format").and_then(Value::as_str) == Some("password") {
+                        if is_secret(schema) {
                             out.insert(name.clone());
                         }
                     }
@@ -454,77 +379,19 @@ pub fn remove_progenitor_constructor(file: &mut syn::File) {
 mod tests {
     use super::*;
 
-    fn spec(paths: Value) -> Value {
-        serde_json::json!({ "openapi": "3.0.3", "paths": paths })
-    }
-
     #[test]
-    fn idempotency_comes_from_the_method_unless_the_spec_says_otherwise() {
-        let doc = spec(serde_json::json!({
-            "/users": {
-                "get": { "operationId": "list_users" },
-                "post": { "operationId": "create_user" },
-                "put": { "operationId": "upsert_user", "x-roster-idempotent": false }
-            },
-            "/users/{id}": {
-                "patch": { "operationId": "patch_user" },
-                "delete": { "operationId": "delete_user" }
-            },
-            "/invites": { "post": { "operationId": "invite_users", "x-roster-idempotent": true } }
-        }));
-        let found: Vec<(String, bool, bool)> = operation_meta(&doc)
-            .expect("valid")
-            .into_iter()
-            .map(|op| (op.id, op.idempotent, op.overridden))
-            .collect();
-        let expected = [
-            ("list_users", true, false),
-            ("upsert_user", false, true),
-            ("create_user", false, false),
-            ("delete_user", true, false),
-            ("patch_user", false, false),
-            ("invite_users", true, true),
-        ];
-        for (id, idempotent, overridden) in expected {
-            assert!(
-                found.contains(&(id.to_owned(), idempotent, overridden)),
-                "{id}: {found:?}"
-            );
-        }
-        assert_eq!(found.len(), expected.len());
-    }
-
-    #[test]
-    fn the_operations_module_has_one_constant_per_operation() {
-        let doc = spec(serde_json::json!({
-            "/invites": { "post": { "operationId": "invite_users", "x-roster-idempotent": true } },
-            "/users": { "post": { "operationId": "create_user" } }
-        }));
-        let code = operations(&doc).expect("valid").to_string();
-        assert!(code.contains("pub mod operations"), "{code}");
-        assert!(
-            code.contains(
-                "pub const INVITE_USERS : :: roster_runtime :: Operation = :: roster_runtime :: Operation { id : \"invite_users\" , idempotent : true , }"
-            ),
-            "{code}"
-        );
-        assert!(
-            code.contains("id : \"create_user\" , idempotent : false"),
-            "{code}"
-        );
-    }
-
-    #[test]
-    fn a_bad_override_or_id_is_a_located_problem() {
-        let doc = spec(serde_json::json!({
-            "/a": { "post": { "operationId": "a", "x-roster-idempotent": "yes" } },
-            "/b": { "get": { "operationId": "Get-B" } }
-        }));
-        let problems = operation_meta(&doc).expect_err("two problems");
-        assert_eq!(problems.len(), 2, "{problems:?}");
-        assert_eq!(problems[0].pointer, "/paths/~1a/post/x-roster-idempotent");
-        assert_eq!(problems[0].operation.as_deref(), Some("POST /a"));
-        assert_eq!(problems[1].pointer, "/paths/~1b/get");
-        assert!(problems.iter().all(|p| p.rule == "operation-metadata"));
+    fn a_nullable_secret_in_an_answer_is_a_secret_field() {
+        let doc = serde_json::json!({
+            "components": { "schemas": { "TokenAnswer": { "properties": {
+                "access_token": {
+                    "nullable": true,
+                    "allOf": [{ "type": "string", "format": "password" }]
+                },
+                "token_type": { "type": "string", "nullable": true }
+            }}, "Login": { "properties": {
+                "Password": { "type": "string", "format": "password" }
+            }}}}
+        });
+        assert_eq!(secret_fields(&doc), ["Password", "access_token"]);
     }
 }

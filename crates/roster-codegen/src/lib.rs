@@ -15,6 +15,7 @@ pub mod builders;
 pub mod evidence;
 pub mod extras;
 pub mod lint;
+pub mod operations;
 pub mod teach;
 
 use std::fmt;

@@ -6,8 +6,12 @@
 //!
 //! - [`Secret`]: the type every `format: password` field of a spec becomes — API tokens,
 //!   passwords, login URLs and access keys never show in `Debug` output.
-//! - [`Auth`]: how a client authenticates, applied to every request by the generated
-//!   client's hook, with the header value marked sensitive.
+//! - [`Auth`] and [`Credential`]: how a client authenticates, applied to every request by the
+//!   generated client's hook (except the operations a spec marks `security: []`), with the
+//!   header value marked sensitive.
+//! - [`TokenSource`] (module `signin`): a token obtained by signing in, cached, renewed
+//!   shortly before it expires and once after a 401, one sign-in in flight however many
+//!   callers need it; every token obtained is kept in a [`SecretLog`] for redaction.
 //! - [`http_client`] and [`base_url`]: safe transport defaults (rustls, no redirects, connect and
 //!   request timeouts) and base-URL checks (https, or plain http on loopback only).
 //! - [`retry_after`]: reads a `Retry-After` header in either of its two forms.
@@ -27,16 +31,21 @@ mod auth;
 mod operation;
 mod pages;
 mod secret;
+mod signin;
 mod state;
 mod transport;
 
 pub use answer::{Limits, exec, rejection};
-pub use auth::Auth;
+pub use auth::{Auth, Credential};
 pub use operation::Operation;
 pub use pages::{
     DEFAULT_MAX_PAGES, Page, PageBounds, PageStop, PageVerdict, Pages, Stream, next_link, pages,
 };
 pub use secret::Secret;
+pub use signin::{
+    IssuedToken, MAX_RENEWAL_MARGIN, REFUSAL_HOLD, SECRET_LOG_CAPACITY, SIGN_IN_FAILED, SecretLog,
+    SignInError, SignInFuture, TokenSource,
+};
 pub use state::ClientState;
 pub use transport::{
     CONNECT_TIMEOUT, ConfigError, REQUEST_TIMEOUT, base_url, http_client, http_client_with,

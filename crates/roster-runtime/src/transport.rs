@@ -42,6 +42,12 @@ pub enum ConfigError {
         /// Why (never the secret itself).
         reason: &'static str,
     },
+    /// Sign-in credentials cannot be used (a username, password or client id is empty).
+    #[error("invalid sign-in credentials: {reason}")]
+    InvalidCredentials {
+        /// What is wrong (never a value).
+        reason: &'static str,
+    },
     /// The HTTP client could not be built (e.g. TLS initialisation failed).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),

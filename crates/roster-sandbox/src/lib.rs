@@ -18,6 +18,12 @@
 //! login tokens are per process and never saved. `roster --sandbox` keeps its state in
 //! [`DEFAULT_STATE_DIR`] (or `$ROSTER_SANDBOX_DIR`, see [`state_dir_from_env`]).
 //!
+//! VEO's fake also serves VEO's token server (`POST /oauth2/token`, an OAuth2 password grant
+//! with [`VEO_USERNAME`], [`VEO_PASSWORD`] and [`VEO_CLIENT_ID`]): [`Sandbox::config_with_sign_in`]
+//! and [`Sandbox::env_with_sign_in`] configure VEO by sign-in instead of a token, and
+//! [`Sandbox::set_token_policy`] makes the tokens it issues short-lived, so a test can watch a
+//! client renew its token.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use roster::{Provisioner, Vendor};
@@ -31,12 +37,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use roster::{Config, Vendor};
+use roster::{Config, SignIn, Vendor};
 
 mod dialect;
 mod faults;
 mod plumbing;
 mod server;
+mod signin;
 mod state;
 mod vectera;
 mod veo;
@@ -46,9 +53,13 @@ pub use axum::http::{Method, StatusCode};
 pub use dialect::Dialect;
 pub use faults::{Fault, FaultRule, Faults, RetryAfter};
 use server::{App, Running, serve};
+pub use signin::TokenPolicy;
 use state::StateDir;
 pub use state::{
     DEFAULT_STATE_DIR, Removed, STATE_DIR_VAR, STATE_FORMAT, reset, state_dir_from_env,
+};
+pub use veo::signin::{
+    CLIENT_ID as VEO_CLIENT_ID, PASSWORD as VEO_PASSWORD, USERNAME as VEO_USERNAME,
 };
 
 /// One vendor's fake as the sandbox starts it.
@@ -269,6 +280,94 @@ impl Sandbox {
                 ]
             })
             .collect()
+    }
+
+    /// The credentials the vendor's token server accepts, with its token URL: a [`SignIn`] for
+    /// a vendor that signs in (VEO), `None` for the others.
+    pub fn sign_in(&self, vendor: Vendor) -> Option<SignIn> {
+        let running = self.get(vendor);
+        running.issuer.as_ref()?;
+        let token_url = format!("http://{}{}", running.addr, veo::signin::TOKEN_PATH);
+        match vendor {
+            Vendor::Veo => Some(
+                SignIn::new(VEO_USERNAME, VEO_PASSWORD, VEO_CLIENT_ID).with_token_url(token_url),
+            ),
+            _ => None,
+        }
+    }
+
+    /// [`Sandbox::config`], with every vendor that can sign in (VEO) configured by username
+    /// and password instead of a token.
+    pub fn config_with_sign_in(&self) -> Config {
+        self.running
+            .iter()
+            .try_fold(Config::default(), |config, (vendor, _)| {
+                let base_url = self.base_url(*vendor);
+                match self.sign_in(*vendor) {
+                    Some(sign_in) => config.with(*vendor, Some(&base_url), sign_in),
+                    None => config.with(*vendor, Some(&base_url), self.token(*vendor)),
+                }
+            })
+            .expect("loopback http URLs and non-empty credentials are valid")
+    }
+
+    /// [`Sandbox::env`], with every vendor that can sign in (VEO) given
+    /// `ROSTER_<VENDOR>_USERNAME`, `_PASSWORD`, `_CLIENT_ID` and `_TOKEN_URL` instead of
+    /// `ROSTER_<VENDOR>_TOKEN`.
+    pub fn env_with_sign_in(&self) -> Vec<(String, String)> {
+        self.running
+            .iter()
+            .flat_map(|(vendor, _)| {
+                let mut vars = vec![(roster::base_url_var(*vendor), self.base_url(*vendor))];
+                match self.sign_in(*vendor) {
+                    Some(sign_in) => vars.extend([
+                        (roster::username_var(*vendor), sign_in.username().to_owned()),
+                        (
+                            roster::password_var(*vendor),
+                            sign_in.password().expose().to_owned(),
+                        ),
+                        (
+                            roster::client_id_var(*vendor),
+                            sign_in.client_id().to_owned(),
+                        ),
+                        (
+                            roster::token_url_var(*vendor),
+                            sign_in.token_url().unwrap_or_default().to_owned(),
+                        ),
+                    ]),
+                    None => vars.push((roster::token_var(*vendor), self.token(*vendor).to_owned())),
+                }
+                vars
+            })
+            .collect()
+    }
+
+    /// Makes every token the sandbox's token servers issue from now on follow `policy`
+    /// (tokens already issued keep theirs).
+    pub fn set_token_policy(&self, policy: TokenPolicy) {
+        for (_, running) in &self.running {
+            if let Some(issuer) = &running.issuer {
+                issuer.set_policy(policy);
+            }
+        }
+    }
+
+    /// The policy new tokens are issued with.
+    pub fn token_policy(&self) -> TokenPolicy {
+        self.running
+            .iter()
+            .find_map(|(_, running)| running.issuer.as_ref().map(|i| i.policy()))
+            .unwrap_or_default()
+    }
+
+    /// Every token the vendor's token server issued so far (none for a vendor without one):
+    /// for tests asserting that none is ever shown.
+    pub fn issued_tokens(&self, vendor: Vendor) -> Vec<String> {
+        self.get(vendor)
+            .issuer
+            .as_ref()
+            .map(|i| i.issued())
+            .unwrap_or_default()
     }
 
     /// The vendor's fault injector.

@@ -30,6 +30,8 @@ pub(crate) struct App {
     pub error: fn(axum::http::StatusCode, &str) -> Response,
     /// Pages outside the API, served at the site's root (Vectera's login page).
     pub site: Option<Router>,
+    /// The tokens its sign-in endpoint issues, for a vendor that has one (VEO).
+    pub issuer: Option<Arc<crate::signin::Issuer>>,
 }
 
 /// One vendor's fake, listening.
@@ -41,6 +43,7 @@ pub(crate) struct Running {
     pub calls: Arc<Mutex<HashMap<String, usize>>>,
     pub dialect: Arc<Mutex<Dialect>>,
     pub users: Box<dyn Fn() -> usize + Send + Sync>,
+    pub issuer: Option<Arc<crate::signin::Issuer>>,
     pub shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -123,6 +126,7 @@ pub(crate) async fn serve(
         calls: counter.calls,
         dialect,
         users: app.users,
+        issuer: app.issuer,
         shutdown: Some(stop),
     })
 }

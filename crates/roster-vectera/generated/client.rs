@@ -7108,7 +7108,7 @@ pub const DEFAULT_BASE_URL: &str = "https://www.vectera.com/api/v1";
 /// login URLs, access keys), sorted. A redactor uses them to hide the values of these
 /// fields in any vendor text that reaches a person: an error body that echoes one, a
 /// body that failed to decode.
-pub const SECRET_FIELDS: &[&str] = &["password"];
+pub const SECRET_FIELDS: &[&str] = &["accessKey", "password", "token", "url"];
 /// Every operation of the spec as a `roster_runtime::Operation`: its `operationId` and
 /// whether it may be retried, from its HTTP method unless the spec overrides it. A
 /// retry layer takes these instead of hand-typed names.
@@ -7233,6 +7233,9 @@ pub mod operations {
         id: "create_login_token",
         idempotent: false,
     };
+    /// The ids of the operations whose spec says `security: []`: the client sends them
+    /// without its credentials (a token endpoint never sees another credential).
+    pub const WITHOUT_CREDENTIALS: &[&str] = &[];
 }
 impl Client {
     /** Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates every request with `Authorization: Token <secret>`.
@@ -7259,11 +7262,26 @@ impl Client {
         secret: impl ::core::convert::Into<::roster_runtime::Secret>,
         http: reqwest::Client,
     ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
+        Self::with_credential(
+            base_url,
+            ::roster_runtime::Credential::Secret(secret.into()),
+            http,
+        )
+    }
+    /** Like [`Client::with_http_client`], authenticating with `credential`: a secret, a token a `roster_runtime::TokenSource` obtains by signing in and renews (sent as `Authorization: Token <secret>`; renewed shortly before it expires, and once after a 401, the refused request then sent once more), or none.
+
+ # Errors
+ As for [`Client::with_http_client`].*/
+    pub fn with_credential(
+        base_url: &str,
+        credential: ::roster_runtime::Credential,
+        http: reqwest::Client,
+    ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
         let base_url = ::roster_runtime::base_url(base_url)?;
-        let auth = ::roster_runtime::Auth::header(
+        let auth = ::roster_runtime::Auth::new(
             "authorization",
             ::core::option::Option::Some("Token"),
-            &secret.into(),
+            credential,
         )?;
         Ok(
             Self::new_with_client(
@@ -7272,6 +7290,21 @@ impl Client {
                 ::roster_runtime::ClientState::new(auth),
             ),
         )
+    }
+    /// A client that sends no credentials, for the operations that take none
+    /// (`operations::WITHOUT_CREDENTIALS`: a token endpoint); any other operation is
+    /// sent without them too, and the vendor refuses it. Transport and base URL checks
+    /// as for [`Client::new`].
+    ///
+    /// # Errors
+    /// As for [`Client::new`], except that there is no secret to refuse.
+    pub fn without_credentials(
+        base_url: &str,
+    ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
+        let http = ::roster_runtime::http_client(
+            concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+        )?;
+        Self::with_credential(base_url, ::roster_runtime::Credential::None, http)
     }
     /// The same client reading answers within `limits` (the default,
     /// `roster_runtime::Limits::DEFAULT`, caps a 2xx body at 32 MiB and keeps 64 KiB
@@ -7285,25 +7318,32 @@ impl Client {
         &self.baseurl
     }
 }
-/// Applies the credentials to every request and drops progenitor's `api-version`
-/// header (see `roster_runtime::Auth::prepare`); reads every answer once, within the
-/// client's limits, so an error body of any content type keeps its status
-/// (see `roster_runtime::exec`).
+/// Applies the credentials to every request but those of
+/// `operations::WITHOUT_CREDENTIALS`, signing in first when a signed-in token is due
+/// (a failed sign-in is `Error::Custom`, naming the token endpoint), and drops
+/// progenitor's `api-version` header (see `roster_runtime::ClientState::prepare`);
+/// reads every answer once, within the client's limits, so an error body of any
+/// content type keeps its status, and renews a signed-in token once after a 401 (see
+/// `roster_runtime::ClientState::send`).
 impl ClientHooks<::roster_runtime::ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> ::core::result::Result<(), Error<E>> {
-        self.inner.auth().prepare(request);
-        Ok(())
+        let authenticated = !operations::WITHOUT_CREDENTIALS
+            .contains(&info.operation_id);
+        self.inner
+            .prepare(request, authenticated)
+            .await
+            .map_err(|e| Error::Custom(e.to_string()))
     }
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        ::roster_runtime::exec(&self.client, request, self.inner.limits()).await
+        self.inner.send(&self.client, request).await
     }
     async fn post<E>(
         &self,

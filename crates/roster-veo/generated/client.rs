@@ -462,6 +462,111 @@ Evidence: **documented** — veo-users-api.txt: Roles (lines 3-12), Roles int[] 
             value.parse()
         }
     }
+    /**A token from VEO's token server. Every field optional and nullable, unknown fields
+tolerated (the tolerance policy): a client checks itself that `access_token` is there.
+
+
+Evidence: **inferred** — wider-api-notes.md: VEO, Tokens: answers {"access_token", "token_type": "bearer", "expires_in": 1209599}*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TokenAnswer {
+        ///The bearer token (a secret, never printed in debug output).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub access_token: ::std::option::Option<::roster_runtime::Secret>,
+        ///Seconds the token is valid for from now (`1209599`, about 14 days).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_in: ::std::option::Option<i64>,
+        ///How the token is sent: `bearer` (`Authorization: Bearer <access_token>`), compared without case.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub token_type: ::std::option::Option<::std::string::String>,
+    }
+    impl TokenAnswer {
+        /** Starts a builder for [`TokenAnswer`]: a [`builder::TokenAnswer`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TokenAnswer::try_from(builder)`, or pass the builder where a `TokenAnswer` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::TokenAnswer {
+            Default::default()
+        }
+    }
+    /**VEO's password grant, as a form. The four fields are spelled as VEO spells them
+(capitalised, unlike RFC 6749's `username`, `password`, `grant_type`, `client_id`) and
+all four are sent.
+
+
+Evidence: **inferred** — wider-api-notes.md: VEO, Tokens: form POST ... with Username, Password, Grant_type=password, Client_id*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TokenRequest {
+        ///The client id VEO gave your integration.
+        #[serde(rename = "Client_id")]
+        pub client_id: ::std::string::String,
+        ///The OAuth2 grant, always `password`.
+        #[serde(rename = "Grant_type")]
+        pub grant_type: TokenRequestGrantType,
+        ///The account's password (a secret, never printed).
+        #[serde(rename = "Password")]
+        pub password: ::roster_runtime::Secret,
+        ///The user name of the VEO account that signs in (an organisation administrator, to manage its users).
+        #[serde(rename = "Username")]
+        pub username: ::std::string::String,
+    }
+    impl TokenRequest {
+        /** Starts a builder for [`TokenRequest`]: a [`builder::TokenRequest`], not the struct itself.
+
+ Set fields with its methods (an optional field takes the value or an `Option`), then convert it with `TokenRequest::try_from(builder)`, or pass the builder where a `TokenRequest` is taken (an operation's `body`). The conversion names every required field left unset, in one error.*/
+        pub fn builder() -> builder::TokenRequest {
+            Default::default()
+        }
+    }
+    ///The OAuth2 grant, always `password`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum TokenRequestGrantType {
+        #[serde(rename = "password")]
+        Password,
+    }
+    impl ::std::fmt::Display for TokenRequestGrantType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Password => f.write_str("password"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TokenRequestGrantType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "password" => Ok(Self::Password),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TokenRequestGrantType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TokenRequestGrantType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A new user, created without an invitation. VEO marks no field required, so none is
 required here. VEO advises that `IsActive`, `AcceptsPrivacyPolicy` and
 `AcceptsTermsAndConditions` "should be set to true" and that every user has role 4:
@@ -724,6 +829,9 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
  assert_eq!(value.email.as_deref(), Some("text"));
  let cleared = types::Invitee::builder().email("text").email(None);
  assert_eq!(types::Invitee::try_from(cleared)?.email, None);
+
+ let error = types::TokenRequest::try_from(types::TokenRequest::builder()).unwrap_err();
+ assert_eq!(error.to_string(), "no value supplied for client_id; no value supplied for grant_type; no value supplied for password; no value supplied for username");
  # Ok(())
  # }
  ```*/
@@ -1474,6 +1582,232 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
                 Self {
                     id: Ok(value.id),
                     name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TokenAnswer {
+            access_token: ::std::result::Result<
+                ::std::option::Option<::roster_runtime::Secret>,
+                ::std::string::String,
+            >,
+            expires_in: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            token_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TokenAnswer {
+            fn default() -> Self {
+                Self {
+                    access_token: Ok(Default::default()),
+                    expires_in: Ok(Default::default()),
+                    token_type: Ok(Default::default()),
+                }
+            }
+        }
+        impl TokenAnswer {
+            /** Sets `access_token` (optional: the value, or an `Option` of it).
+
+ The bearer token (a secret, never printed in debug output).*/
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::roster_runtime::Secret>,
+            {
+                self.access_token = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `expires_in` (optional: the value, or an `Option` of it).
+
+ Seconds the token is valid for from now (`1209599`, about 14 days).*/
+            pub fn expires_in<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<i64>,
+            {
+                self.expires_in = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+            /** Sets `token_type` (optional: the value, or an `Option` of it).
+
+ How the token is sent: `bearer` (`Authorization: Bearer <access_token>`), compared without case.*/
+            pub fn token_type<T>(mut self, value: T) -> Self
+            where
+                T: super::IntoOptional<::std::string::String>,
+            {
+                self.token_type = ::std::result::Result::Ok(value.into_optional());
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TokenAnswer> for super::TokenAnswer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TokenAnswer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_access_token = value
+                    .access_token
+                    .map_err(|e| problems.push(e));
+                let field_expires_in = value.expires_in.map_err(|e| problems.push(e));
+                let field_token_type = value.token_type.map_err(|e| problems.push(e));
+                match (field_access_token, field_expires_in, field_token_type) {
+                    (
+                        ::std::result::Result::Ok(field_access_token),
+                        ::std::result::Result::Ok(field_expires_in),
+                        ::std::result::Result::Ok(field_token_type),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            access_token: field_access_token,
+                            expires_in: field_expires_in,
+                            token_type: field_token_type,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::TokenAnswer> for TokenAnswer {
+            fn from(value: super::TokenAnswer) -> Self {
+                Self {
+                    access_token: Ok(value.access_token),
+                    expires_in: Ok(value.expires_in),
+                    token_type: Ok(value.token_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TokenRequest {
+            client_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            grant_type: ::std::result::Result<
+                super::TokenRequestGrantType,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::roster_runtime::Secret,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TokenRequest {
+            fn default() -> Self {
+                Self {
+                    client_id: Err("no value supplied for client_id".to_string()),
+                    grant_type: Err("no value supplied for grant_type".to_string()),
+                    password: Err("no value supplied for password".to_string()),
+                    username: Err("no value supplied for username".to_string()),
+                }
+            }
+        }
+        impl TokenRequest {
+            /** Sets `client_id` (required).
+
+ The client id VEO gave your integration.*/
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            /** Sets `grant_type` (required).
+
+ The OAuth2 grant, always `password`.*/
+            pub fn grant_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TokenRequestGrantType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grant_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grant_type: {e}")
+                    });
+                self
+            }
+            /** Sets `password` (required).
+
+ The account's password (a secret, never printed).*/
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::roster_runtime::Secret>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+            /** Sets `username` (required).
+
+ The user name of the VEO account that signs in (an organisation administrator, to manage its users).*/
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TokenRequest> for super::TokenRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TokenRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                let mut problems: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let field_client_id = value.client_id.map_err(|e| problems.push(e));
+                let field_grant_type = value.grant_type.map_err(|e| problems.push(e));
+                let field_password = value.password.map_err(|e| problems.push(e));
+                let field_username = value.username.map_err(|e| problems.push(e));
+                match (
+                    field_client_id,
+                    field_grant_type,
+                    field_password,
+                    field_username,
+                ) {
+                    (
+                        ::std::result::Result::Ok(field_client_id),
+                        ::std::result::Result::Ok(field_grant_type),
+                        ::std::result::Result::Ok(field_password),
+                        ::std::result::Result::Ok(field_username),
+                    ) => {
+                        ::std::result::Result::Ok(Self {
+                            client_id: field_client_id,
+                            grant_type: field_grant_type,
+                            password: field_password,
+                            username: field_username,
+                        })
+                    }
+                    _ => ::std::result::Result::Err(problems.join("; ").into()),
+                }
+            }
+        }
+        impl ::std::convert::From<super::TokenRequest> for TokenRequest {
+            fn from(value: super::TokenRequest) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    grant_type: Ok(value.grant_type),
+                    password: Ok(value.password),
+                    username: Ok(value.username),
                 }
             }
         }
@@ -2319,7 +2653,8 @@ Evidence: **documented** — veo-users-api.txt: Updating a user, User model (lin
 
 VEO's REST API for the users of an organisation: invite people (one or many), create users
 without an invitation, update, delete and list them, plus the current user (`/api/me`) and
-the regions a user can belong to.
+the regions a user can belong to; and the sign-in that issues the bearer token every other
+operation needs (`request_token`, on VEO's separate token server).
 
 Written by Roster from VEO's public "Users" API page (`veo-users-api.txt`) and the restated
 notes on VEO (`wider-api-notes.md`). JSON fields are PascalCase as VEO sends them and
@@ -2534,6 +2869,69 @@ println!("{:?}", answer.total_invites); // the example answer has 4
 impl ClientInvitesExt for Client {
     fn invite_users(&self) -> builder::InviteUsers<'_> {
         builder::InviteUsers::new(self)
+    }
+}
+///Obtaining the bearer token from VEO's token server (an OAuth2 password grant).
+pub trait ClientSignInExt {
+    /**Obtain a bearer token with a username and password
+
+VEO's OAuth2 password grant: a form POST of `Username`, `Password`,
+`Grant_type=password` and `Client_id` to VEO's token server, a host of its own
+(`https://tokenapi.veo.co.uk`, UAT `https://tokenapiuat.veo.co.uk`: this operation's
+`servers`), not the API's. The answer's `access_token` is the bearer token every other
+operation sends; it is valid for `expires_in` seconds (about 14 days, `1209599`). The
+request carries no `Authorization` header (`security: []`): the credentials travel in
+the form only.
+
+progenitor ignores `servers`, so `roster_veo::Client::with_password` sends this
+operation through a second client pointed at the token server; it keeps the token,
+renews it shortly before it expires and once after a 401, and never shows the password
+or a token. VEO does not publish what it answers to a refused grant: an OAuth2 server
+answers 400 `{"error": "invalid_grant"}` (RFC 6749, section 5.2).
+
+
+Evidence: **inferred** — wider-api-notes.md: VEO, Tokens: OAuth2 password grant, form POST to https://tokenapi.veo.co.uk/oauth2/token (UAT tokenapiuat.veo.co.uk)
+
+Answer: **inferred** — wider-api-notes.md: VEO, Tokens: answers {"access_token", "token_type": "bearer", "expires_in": 1209599}
+
+Sends a `POST` request to `/oauth2/token`
+
+Arguments:
+- `body`: The grant, form-encoded (`application/x-www-form-urlencoded`, as VEO documents it;
+the one request body of this spec that is not JSON), with the field names as VEO
+spells them.
+
+
+Evidence: **inferred** — wider-api-notes.md: VEO, Tokens: form POST ... with Username, Password, Grant_type=password, Client_id
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+use roster_veo::prelude::*;
+use roster_veo::types;
+
+let client = Client::without_credentials("https://tokenapi.veo.co.uk")?;
+let answer: types::TokenAnswer = client
+    .request_token()
+    .body(serde_json::from_value::<types::TokenRequest>(serde_json::json!({
+        "Client_id": "roster-example",
+        "Grant_type": "password",
+        "Password": "correct-horse-battery",
+        "Username": "ada@example.com"
+    }))?)
+    .send()
+    .await?
+    .into_inner();
+println!("{:?}", answer.access_token); // the example answer has "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.example.signature"
+# Ok(())
+# }
+```*/
+    fn request_token(&self) -> builder::RequestToken<'_>;
+}
+impl ClientSignInExt for Client {
+    fn request_token(&self) -> builder::RequestToken<'_> {
+        builder::RequestToken::new(self)
     }
 }
 ///Creating (without an invitation), updating, deleting and listing users.
@@ -3481,6 +3879,109 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`ClientSignInExt::request_token`]
+
+[`ClientSignInExt::request_token`]: super::ClientSignInExt::request_token*/
+    #[derive(Debug, Clone)]
+    pub struct RequestToken<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TokenRequest, String>,
+    }
+    impl<'a> RequestToken<'a> {
+        /// Starts the request on `client` (what `client.request_token()` does).
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        /** Sets the request body: a `types::TokenRequest`, or its builder (`.body(types::TokenRequest::builder().a_field(value))`);
+ the builder's missing required fields are all named in the error `send` returns.
+
+ The grant, form-encoded (`application/x-www-form-urlencoded`, as VEO documents it;
+the one request body of this spec that is not JSON), with the field names as VEO
+spells them.*/
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TokenRequest>,
+            <V as std::convert::TryInto<types::TokenRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TokenRequest` for body failed: {}", s)
+                });
+            self
+        }
+        /** Changes the request body through its builder: `.body_map(|body| body.some_field(value))` sets fields one by one,
+ starting from the body set so far (an empty one at first). Required fields left unset are all named in the error `send` returns.*/
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TokenRequest,
+            ) -> types::builder::TokenRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/oauth2/token`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TokenAnswer>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::TokenRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/oauth2/token", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .form_urlencoded(&body)?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "request_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client and
 /// extension traits.
@@ -3489,6 +3990,7 @@ pub mod prelude {
     pub use super::Client;
     pub use super::ClientAccountExt;
     pub use super::ClientInvitesExt;
+    pub use super::ClientSignInExt;
     pub use super::ClientUsersExt;
 }
 /// The vendor's production base URL, from the spec's `servers`: <https://api.veo.co.uk>.
@@ -3497,7 +3999,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.veo.co.uk";
 /// login URLs, access keys), sorted. A redactor uses them to hide the values of these
 /// fields in any vendor text that reaches a person: an error body that echoes one, a
 /// body that failed to decode.
-pub const SECRET_FIELDS: &[&str] = &["Password"];
+pub const SECRET_FIELDS: &[&str] = &["Password", "access_token"];
 /// Every operation of the spec as a `roster_runtime::Operation`: its `operationId` and
 /// whether it may be retried, from its HTTP method unless the spec overrides it. A
 /// retry layer takes these instead of hand-typed names.
@@ -3537,6 +4039,19 @@ pub mod operations {
         id: "update_user",
         idempotent: true,
     };
+    /// `POST /oauth2/token` (`request_token`): not idempotent (retried only when it was never sent) by its HTTP method.
+    pub const REQUEST_TOKEN: ::roster_runtime::Operation = ::roster_runtime::Operation {
+        id: "request_token",
+        idempotent: false,
+    };
+    /// The ids of the operations whose spec says `security: []`: the client sends them
+    /// without its credentials (a token endpoint never sees another credential).
+    pub const WITHOUT_CREDENTIALS: &[&str] = &["request_token"];
+    /// The servers the spec names for `request_token` itself (progenitor ignores them): a client for this operation is pointed at one of these instead of `DEFAULT_BASE_URL`.
+    pub const REQUEST_TOKEN_SERVERS: &[&str] = &[
+        "https://tokenapi.veo.co.uk",
+        "https://tokenapiuat.veo.co.uk",
+    ];
 }
 impl Client {
     /** Creates a client for `base_url` (usually [`DEFAULT_BASE_URL`]) that authenticates every request with `Authorization: Bearer <secret>`.
@@ -3563,11 +4078,26 @@ impl Client {
         secret: impl ::core::convert::Into<::roster_runtime::Secret>,
         http: reqwest::Client,
     ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
+        Self::with_credential(
+            base_url,
+            ::roster_runtime::Credential::Secret(secret.into()),
+            http,
+        )
+    }
+    /** Like [`Client::with_http_client`], authenticating with `credential`: a secret, a token a `roster_runtime::TokenSource` obtains by signing in and renews (sent as `Authorization: Bearer <secret>`; renewed shortly before it expires, and once after a 401, the refused request then sent once more), or none.
+
+ # Errors
+ As for [`Client::with_http_client`].*/
+    pub fn with_credential(
+        base_url: &str,
+        credential: ::roster_runtime::Credential,
+        http: reqwest::Client,
+    ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
         let base_url = ::roster_runtime::base_url(base_url)?;
-        let auth = ::roster_runtime::Auth::header(
+        let auth = ::roster_runtime::Auth::new(
             "authorization",
             ::core::option::Option::Some("Bearer"),
-            &secret.into(),
+            credential,
         )?;
         Ok(
             Self::new_with_client(
@@ -3576,6 +4106,21 @@ impl Client {
                 ::roster_runtime::ClientState::new(auth),
             ),
         )
+    }
+    /// A client that sends no credentials, for the operations that take none
+    /// (`operations::WITHOUT_CREDENTIALS`: a token endpoint); any other operation is
+    /// sent without them too, and the vendor refuses it. Transport and base URL checks
+    /// as for [`Client::new`].
+    ///
+    /// # Errors
+    /// As for [`Client::new`], except that there is no secret to refuse.
+    pub fn without_credentials(
+        base_url: &str,
+    ) -> ::core::result::Result<Self, ::roster_runtime::ConfigError> {
+        let http = ::roster_runtime::http_client(
+            concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+        )?;
+        Self::with_credential(base_url, ::roster_runtime::Credential::None, http)
     }
     /// The same client reading answers within `limits` (the default,
     /// `roster_runtime::Limits::DEFAULT`, caps a 2xx body at 32 MiB and keeps 64 KiB
@@ -3589,25 +4134,32 @@ impl Client {
         &self.baseurl
     }
 }
-/// Applies the credentials to every request and drops progenitor's `api-version`
-/// header (see `roster_runtime::Auth::prepare`); reads every answer once, within the
-/// client's limits, so an error body of any content type keeps its status
-/// (see `roster_runtime::exec`).
+/// Applies the credentials to every request but those of
+/// `operations::WITHOUT_CREDENTIALS`, signing in first when a signed-in token is due
+/// (a failed sign-in is `Error::Custom`, naming the token endpoint), and drops
+/// progenitor's `api-version` header (see `roster_runtime::ClientState::prepare`);
+/// reads every answer once, within the client's limits, so an error body of any
+/// content type keeps its status, and renews a signed-in token once after a 401 (see
+/// `roster_runtime::ClientState::send`).
 impl ClientHooks<::roster_runtime::ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> ::core::result::Result<(), Error<E>> {
-        self.inner.auth().prepare(request);
-        Ok(())
+        let authenticated = !operations::WITHOUT_CREDENTIALS
+            .contains(&info.operation_id);
+        self.inner
+            .prepare(request, authenticated)
+            .await
+            .map_err(|e| Error::Custom(e.to_string()))
     }
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        ::roster_runtime::exec(&self.client, request, self.inner.limits()).await
+        self.inner.send(&self.client, request).await
     }
     async fn post<E>(
         &self,

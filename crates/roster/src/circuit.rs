@@ -54,10 +54,11 @@ impl Circuits {
 
 impl Error {
     /// Whether this failure concerns the vendor as a whole rather than one member: the
-    /// credentials were refused (401, 403) or no connection could be made. Such an error ends
-    /// the work with that vendor (see the provisioner's circuit).
+    /// credentials were refused (401, 403), the client could not sign in, or no connection
+    /// could be made. Such an error ends the work with that vendor (see the provisioner's
+    /// circuit).
     pub fn is_vendor_wide(&self) -> bool {
-        self.kind() == ErrorKind::Connect
+        matches!(self.kind(), ErrorKind::Connect | ErrorKind::SignIn)
             || matches!(self.status().map(|s| s.as_u16()), Some(401 | 403))
     }
 }

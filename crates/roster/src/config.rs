@@ -1,18 +1,21 @@
-//! Per-vendor base URL and secret, from code or from the environment.
+//! Per-vendor base URL and credential (a ready token, or a username and password to sign in
+//! with: see [`crate::signin`]), from code or from the environment.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use roster_runtime::{Limits, Secret};
+use roster_runtime::{Limits, Secret, SecretLog};
 
 use crate::error::Vendor;
+use crate::signin::{self, Credential, Names, SignIn};
 
 /// Where one vendor is and how to authenticate there.
 #[derive(Clone, PartialEq, Eq)]
 pub struct VendorConfig {
+    vendor: Vendor,
     base_url: String,
-    secret: Secret,
+    credential: Credential,
 }
 
 impl VendorConfig {
@@ -21,9 +24,46 @@ impl VendorConfig {
         &self.base_url
     }
 
-    /// The API token or key.
-    pub fn secret(&self) -> &Secret {
-        &self.secret
+    /// How the vendor's client authenticates: a token, or a sign-in.
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+
+    /// The API token or key, when the vendor is configured with one (`None` for a sign-in).
+    pub fn secret(&self) -> Option<&Secret> {
+        match &self.credential {
+            Credential::Token(secret) => Some(secret),
+            Credential::SignIn(_) => None,
+        }
+    }
+
+    /// What the redactor must hide that the configuration holds: the token, or the password.
+    pub(crate) fn known_secret(&self) -> &Secret {
+        match &self.credential {
+            Credential::Token(secret) => secret,
+            Credential::SignIn(sign_in) => sign_in.password(),
+        }
+    }
+
+    /// The tokens a sign-in obtains (recorded as they come), for the redactor.
+    pub(crate) fn issued(&self) -> Option<&SecretLog> {
+        match &self.credential {
+            Credential::Token(_) => None,
+            Credential::SignIn(sign_in) => Some(sign_in.issued()),
+        }
+    }
+
+    /// The credential the vendor's client is built with; a sign-in signs in through `http`.
+    pub(crate) fn client_credential(
+        &self,
+        http: &reqwest::Client,
+    ) -> Result<roster_runtime::Credential, roster_runtime::ConfigError> {
+        Ok(match &self.credential {
+            Credential::Token(secret) => roster_runtime::Credential::Secret(secret.clone()),
+            Credential::SignIn(sign_in) => {
+                roster_runtime::Credential::SignIn(sign_in.token_source(self.vendor, http)?)
+            }
+        })
     }
 }
 
@@ -31,7 +71,7 @@ impl fmt::Debug for VendorConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VendorConfig")
             .field("base_url", &self.base_url)
-            .field("secret", &self.secret)
+            .field("credential", &self.credential)
             .finish()
     }
 }
@@ -74,6 +114,30 @@ pub enum ConfigError {
     /// Vendors were asked for that have no credentials.
     #[error("no credentials for {}: set {}", list(.0), vars(.0))]
     Missing(Vec<Vendor>),
+    /// A vendor is given both a token and a sign-in: which one is meant is not guessed.
+    #[error(
+        "{} is set and so is a sign-in ({}, {}, {}, {}): set one or the other",
+        token_var(*.0),
+        signin::username_var(*.0),
+        signin::password_var(*.0),
+        signin::client_id_var(*.0),
+        signin::token_url_var(*.0)
+    )]
+    TwoCredentials(Vendor),
+    /// Part of a sign-in is set, not all of it.
+    #[error(
+        "signing in to {vendor} takes a username, a password and a client id: set {}",
+        missing.join(" and ")
+    )]
+    IncompleteSignIn {
+        /// The vendor.
+        vendor: Vendor,
+        /// The variables (or values) missing.
+        missing: Vec<String>,
+    },
+    /// The vendor takes a ready token only.
+    #[error("{0} does not sign in with a username and password: give its token ({var})", var = token_var(*.0))]
+    SignInNotSupported(Vendor),
     /// A base URL (named by where it came from) is not acceptable.
     #[error("{source_name}: {reason}")]
     BaseUrl {
@@ -153,7 +217,7 @@ fn list(vendors: &[Vendor]) -> String {
 fn vars(vendors: &[Vendor]) -> String {
     vendors
         .iter()
-        .map(|v| token_var(*v))
+        .map(|v| signin::what_to_set(*v))
         .collect::<Vec<_>>()
         .join(" and ")
 }
@@ -193,6 +257,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The redactor for everything this configuration reaches: it hides every token and
+    /// password configured, and the tokens a sign-in obtains (renewed ones too) as they come.
+    /// The [`Provisioner`](crate::Provisioner) redacts every error with it; use it for any
+    /// other text that may hold a secret (a command line, a log line).
+    pub fn redactor(&self) -> crate::redact::Redactor {
+        let configured = || Vendor::ALL.into_iter().filter_map(|v| self.vendor(v));
+        crate::redact::Redactor::new(configured().map(|c| c.known_secret().expose()))
+            .watching(configured().filter_map(|c| c.issued().cloned()))
+    }
+
     /// The same configuration with only `vendors` (those of them it configures): what a
     /// command that uses some vendors builds its [`Provisioner`](crate::Provisioner) from.
     /// Every other setting — timeouts, limits, each vendor's credentials as given — is kept.
@@ -226,23 +300,26 @@ impl Config {
         self.timeouts
     }
 
-    /// Adds (or replaces) a vendor: its base URL (`None`: the production one) and secret.
+    /// Adds (or replaces) a vendor: its base URL (`None`: the production one) and its
+    /// credential — a token (anything that converts into a [`Secret`]) or a [`SignIn`]
+    /// (VEO: a username and password the client signs in with, renewing its token itself).
     ///
     /// # Errors
-    /// [`ConfigError`] for an unacceptable base URL, an empty secret, or a vendor whose
-    /// feature is off.
+    /// [`ConfigError`] for an unacceptable base URL or token URL, an empty secret or sign-in
+    /// part, a sign-in for a vendor that takes tokens only, or a vendor whose feature is off.
     pub fn with(
         self,
         vendor: Vendor,
         base_url: Option<&str>,
-        secret: impl Into<Secret>,
+        credential: impl Into<Credential>,
     ) -> Result<Self, ConfigError> {
         self.insert(
             vendor,
             base_url,
-            secret.into(),
+            credential.into(),
             &format!("{vendor} base URL"),
             &format!("the {vendor} secret"),
+            &Names::code(vendor),
         )
     }
 
@@ -250,40 +327,60 @@ impl Config {
         mut self,
         vendor: Vendor,
         base_url: Option<&str>,
-        secret: Secret,
+        credential: Credential,
         url_source: &str,
         secret_source: &str,
+        sign_in_names: &Names,
     ) -> Result<Self, ConfigError> {
         let default = default_base_url(vendor).ok_or(ConfigError::NotCompiledIn(vendor))?;
-        let raw = secret.expose().trim();
-        if raw.is_empty() {
-            return Err(ConfigError::EmptySecret(secret_source.to_owned()));
-        }
-        // What an HTTP header value carries: visible ASCII and spaces. Checked here so the
-        // error names the variable (the client's own check cannot know it).
-        if !raw.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
-            return Err(ConfigError::InvalidSecret {
-                source_name: secret_source.to_owned(),
-                reason: "it contains characters that cannot be sent in an HTTP header \
-                         (line breaks, control or non-ASCII characters)",
-            });
-        }
+        let credential = match credential {
+            Credential::Token(secret) => {
+                let raw = secret.expose().trim();
+                if raw.is_empty() {
+                    return Err(ConfigError::EmptySecret(secret_source.to_owned()));
+                }
+                // What an HTTP header value carries: visible ASCII and spaces. Checked here so
+                // the error names the variable (the client's own check cannot know it).
+                if !raw.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+                    return Err(ConfigError::InvalidSecret {
+                        source_name: secret_source.to_owned(),
+                        reason: "it contains characters that cannot be sent in an HTTP header \
+                                 (line breaks, control or non-ASCII characters)",
+                    });
+                }
+                Credential::Token(secret)
+            }
+            Credential::SignIn(sign_in) => {
+                Credential::SignIn(sign_in.checked(vendor, sign_in_names)?)
+            }
+        };
         let base_url = roster_runtime::base_url(base_url.unwrap_or(default)).map_err(|e| {
             ConfigError::BaseUrl {
                 source_name: url_source.to_owned(),
                 reason: e.to_string(),
             }
         })?;
-        self.vendors
-            .insert(vendor, VendorConfig { base_url, secret });
+        self.vendors.insert(
+            vendor,
+            VendorConfig {
+                vendor,
+                base_url,
+                credential,
+            },
+        );
         Ok(self)
     }
 
-    /// Reads `ROSTER_<VENDOR>_TOKEN` and `ROSTER_<VENDOR>_BASE_URL` for every vendor compiled in.
-    /// A vendor without a token is left out ([`Config::require`] says what to set).
+    /// Reads `ROSTER_<VENDOR>_TOKEN` and `ROSTER_<VENDOR>_BASE_URL` for every vendor compiled
+    /// in, and for VEO, instead of a token, a sign-in: `ROSTER_VEO_USERNAME`,
+    /// `ROSTER_VEO_PASSWORD` and `ROSTER_VEO_CLIENT_ID` (all three), with
+    /// `ROSTER_VEO_TOKEN_URL` for another token endpoint than production (UAT). A vendor with
+    /// neither is left out ([`Config::require`] says what to set).
     ///
     /// # Errors
-    /// [`ConfigError`] naming the variable that holds a bad value.
+    /// [`ConfigError`] naming the variable that holds a bad value; a token and a sign-in both
+    /// set ([`ConfigError::TwoCredentials`]: which one is meant is not guessed); part of a
+    /// sign-in set ([`ConfigError::IncompleteSignIn`], naming what is missing).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -298,8 +395,16 @@ impl Config {
             if default_base_url(vendor).is_none() {
                 continue;
             }
-            let Some(token) = lookup(&token_var(vendor)) else {
-                continue;
+            let token = lookup(&token_var(vendor));
+            if token.is_some() && SignIn::begun(vendor, &lookup) {
+                return Err(ConfigError::TwoCredentials(vendor));
+            }
+            let sign_in = SignIn::from_lookup(vendor, &lookup)?;
+            let credential = match (token, sign_in) {
+                (Some(_), Some(_)) => return Err(ConfigError::TwoCredentials(vendor)),
+                (Some(token), None) => Credential::Token(Secret::new(token)),
+                (None, Some(sign_in)) => Credential::SignIn(sign_in),
+                (None, None) => continue,
             };
             let url_var = base_url_var(vendor);
             let base_url = lookup(&url_var);
@@ -314,9 +419,10 @@ impl Config {
             config = config.insert(
                 vendor,
                 base_url.as_deref(),
-                Secret::new(token),
+                credential,
                 &url_var,
                 &token_var(vendor),
+                &Names::env(vendor),
             )?;
         }
         Ok(config)
@@ -415,7 +521,7 @@ mod tests {
         );
         let vectera = config.vendor(Vendor::Vectera).expect("configured");
         assert_eq!(vectera.base_url(), "https://www.vectera.com/api/v1");
-        assert_eq!(vectera.secret().expose(), "vt");
+        assert_eq!(vectera.secret().map(Secret::expose), Some("vt"));
         assert_eq!(
             config.vendor(Vendor::Vyte).expect("configured").base_url(),
             "http://127.0.0.1:4010"
@@ -431,7 +537,8 @@ mod tests {
             .expect_err("two missing");
         assert_eq!(
             err.to_string(),
-            "no credentials for vectera, veo: set ROSTER_VECTERA_TOKEN and ROSTER_VEO_TOKEN"
+            "no credentials for vectera, veo: set ROSTER_VECTERA_TOKEN and ROSTER_VEO_TOKEN \
+             (or ROSTER_VEO_USERNAME, ROSTER_VEO_PASSWORD and ROSTER_VEO_CLIENT_ID to sign in)"
         );
     }
 

@@ -31,6 +31,10 @@ pub enum ErrorKind {
     InvalidResponse,
     /// The request could not be built from the input (a missing required field, ...).
     InvalidRequest,
+    /// The client could not sign in to get a token (VEO's password grant): the token
+    /// endpoint refused the credentials or failed. Nothing was sent to the API; the message
+    /// names the token endpoint and its answer, never the password.
+    SignIn,
 }
 
 /// Bytes of a vendor's error body kept in an [`Error`].
@@ -114,7 +118,9 @@ impl Error {
                     || s == reqwest::StatusCode::TOO_MANY_REQUESTS
                     || s.is_server_error()
             }),
-            ErrorKind::InvalidResponse | ErrorKind::InvalidRequest => false,
+            // A sign-in is already retried by the token source for every caller waiting on
+            // it; a refusal would be refused again.
+            ErrorKind::InvalidResponse | ErrorKind::InvalidRequest | ErrorKind::SignIn => false,
         }
     }
 
@@ -178,8 +184,13 @@ impl Error {
                 out.kind = ErrorKind::InvalidRequest;
                 out.message = message;
             }
-            // Only Roster's own hooks make these: an answer over the size cap.
-            ClientError::Custom(message) => out.message = message,
+            // Only Roster's own hooks make these: an answer over the size cap, a failed sign-in.
+            ClientError::Custom(message) => {
+                if message.starts_with(roster_runtime::SIGN_IN_FAILED) {
+                    out.kind = ErrorKind::SignIn;
+                }
+                out.message = message;
+            }
         }
         out.message = redactor.clean(&out.message, MAX_BODY);
         out.body = out
@@ -277,6 +288,14 @@ async fn read_capped(mut response: reqwest::Response) -> Option<String> {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}: ", self.inner.vendor, self.inner.operation)?;
+        if self.inner.kind == ErrorKind::SignIn {
+            // `sign-in failed at POST <token endpoint>: HTTP 400: ...`, said once.
+            f.write_str(&self.inner.message)?;
+            if self.inner.attempts > 1 {
+                write!(f, " [after {} attempts]", self.inner.attempts)?;
+            }
+            return Ok(());
+        }
         match (self.inner.kind, self.inner.status) {
             (_, Some(status)) => write!(f, "HTTP {status}")?,
             (ErrorKind::Timeout, None) => f.write_str("timed out")?,
@@ -285,6 +304,7 @@ impl fmt::Display for Error {
             (ErrorKind::InvalidResponse, None) => f.write_str("invalid response")?,
             (ErrorKind::InvalidRequest, None) => f.write_str("invalid request")?,
             (ErrorKind::Status, None) => f.write_str("error status")?,
+            (ErrorKind::SignIn, None) => f.write_str("sign-in failed")?,
         }
         if !self.inner.message.is_empty() {
             write!(f, " ({})", self.inner.message)?;
@@ -347,6 +367,41 @@ mod tests {
         assert!(!text.contains("abc"), "{text}");
         assert!(text.contains("invalid type: string"), "{text}");
         assert!(text.contains("line 1 column"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_sign_in_reads_as_one_and_concerns_the_whole_vendor() {
+        let redactor = Redactor::new(["pa55word"]);
+        let message = roster_runtime::SignInError::new(
+            "POST https://tokenapi.veo.co.uk/oauth2/token",
+            Some(400),
+            r#"{"error":"invalid_grant","password":"pa55word"}"#,
+        )
+        .to_string();
+        let e = Error::from_client::<()>(
+            Vendor::Veo,
+            "get_me",
+            ClientError::Custom(message),
+            &redactor,
+        )
+        .await;
+        assert_eq!(e.kind(), ErrorKind::SignIn);
+        assert_eq!(
+            e.to_string(),
+            "veo get_me: sign-in failed at POST https://tokenapi.veo.co.uk/oauth2/token: \
+             HTTP 400: {\"error\":\"invalid_grant\",\"password\":\"[redacted]\"}"
+        );
+        assert!(!e.is_transient());
+        assert!(e.is_vendor_wide(), "every member needs the token");
+        // Another message of the hooks stays what it was.
+        let e = Error::from_client::<()>(
+            Vendor::Veo,
+            "get_me",
+            ClientError::Custom("the answer is too large".into()),
+            &redactor,
+        )
+        .await;
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     }
 
     #[test]

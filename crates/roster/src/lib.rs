@@ -25,8 +25,9 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     // ROSTER_VECTERA_TOKEN, ROSTER_VYTE_TOKEN, ROSTER_VEO_TOKEN (+ optional ..._BASE_URL);
-//!     // a vendor without a token is left out. Or from code:
+//!     // ROSTER_VECTERA_TOKEN, ROSTER_VYTE_TOKEN, ROSTER_VEO_TOKEN (+ optional ..._BASE_URL),
+//!     // or for VEO a sign-in (ROSTER_VEO_USERNAME, ROSTER_VEO_PASSWORD, ROSTER_VEO_CLIENT_ID);
+//!     // a vendor without credentials is left out. Or from code:
 //!     // `Config::default().with(Vendor::Vyte, None, "vyte-api-key")?`.
 //!     let config = Config::from_env()?;
 //!     config.require(&[Vendor::Vyte])?; // an error naming the variable to set
@@ -83,7 +84,9 @@
 //! Written once for every vendor:
 //!
 //! - [`Config`]: each vendor's base URL and secret, from code or from `ROSTER_<VENDOR>_TOKEN` /
-//!   `ROSTER_<VENDOR>_BASE_URL`, with errors that say exactly what to set;
+//!   `ROSTER_<VENDOR>_BASE_URL`, with errors that say exactly what to set — for VEO, a
+//!   [`SignIn`] instead of a token (`ROSTER_VEO_USERNAME`, `_PASSWORD`, `_CLIENT_ID`,
+//!   optionally `_TOKEN_URL`): the client obtains its token and renews it;
 //! - [`Error`]: one error naming the vendor, the operation, the HTTP status and the vendor's
 //!   error body, with secrets nowhere in it;
 //! - [`Resilience`]: retries with jittered exponential backoff for idempotent calls, honouring
@@ -130,6 +133,7 @@ mod provisioner;
 pub mod redact;
 mod report;
 mod retry;
+mod signin;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod vendors;
@@ -148,7 +152,10 @@ pub use provisioner::{BATCH_SIZE, DEFAULT_CONCURRENCY, Provisioner};
 pub use report::MeetingRoom;
 pub use report::{Account, MemberReport, Outcome};
 pub use retry::{Idempotency, Resilience, RetryBudget, RetryPolicy, Sleeper, TokioSleeper};
-pub use roster_runtime::{Limits, Operation, Secret};
+pub use roster_runtime::{Limits, Operation, Secret, SecretLog};
+pub use signin::{
+    Credential, SignIn, client_id_var, password_var, supports_sign_in, token_url_var, username_var,
+};
 #[cfg(feature = "vyte")]
 pub use vendors::vyte::teams::{TeamAction, TeamChange, TeamReport};
 

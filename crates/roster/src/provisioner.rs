@@ -59,13 +59,9 @@ impl Provisioner {
             timeouts.connect,
             timeouts.attempt,
         )?;
-        // Every error's vendor text is redacted against the configured secrets.
-        let resilience = resilience.with_redactor(crate::redact::Redactor::new(
-            Vendor::ALL
-                .into_iter()
-                .filter_map(|v| config.vendor(v))
-                .map(|c| c.secret().expose().to_owned()),
-        ));
+        // Every error's vendor text is redacted against the configured secrets, and the tokens
+        // a sign-in obtains (renewed ones too) as they come.
+        let resilience = resilience.with_redactor(config.redactor());
         let vendors = Vendors::new(config, &http, config.limits(), DEFAULT_MAX_PAGES)?;
         Ok(Self {
             resilience,

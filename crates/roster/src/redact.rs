@@ -9,8 +9,10 @@
 //! 1. in a JSON text, the value of every field named as a secret — each vendor spec's
 //!    `format: password` fields (`SECRET_FIELDS`, generated) and the usual credential names —
 //!    is replaced by `[redacted]`;
-//! 2. every known secret (the configured tokens, given to [`Redactor::new`]) and every
-//!    `token=...` query value is replaced, wherever it appears;
+//! 2. every known secret (the configured tokens and passwords, given to [`Redactor::new`], and
+//!    every token a sign-in obtained, read from the logs given to [`Redactor::watching`] when
+//!    the text is cleaned, so a renewed token is hidden too) and every `token=...` query value
+//!    is replaced, wherever it appears;
 //! 3. control characters are escaped (`\u{1b}`), so the text stays on one line and inert;
 //! 4. the result is cut at a length cap.
 //!
@@ -19,6 +21,7 @@
 
 use std::sync::Arc;
 
+use roster_runtime::SecretLog;
 use serde_json::Value;
 
 /// What replaces a secret.
@@ -45,14 +48,29 @@ const GENERIC_SECRET_FIELDS: &[&str] = &[
 #[derive(Clone, Default)]
 pub struct Redactor {
     secrets: Arc<[String]>,
+    logs: Arc<[SecretLog]>,
 }
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redactor")
             .field("secrets", &self.secrets.len())
+            .field("logs", &self.logs.len())
             .finish()
     }
+}
+
+/// The secrets worth looking for (four characters or more: shorter ones would match ordinary
+/// text), trimmed, longest first (so a secret that contains another is replaced whole).
+fn usable<S: AsRef<str>>(secrets: impl IntoIterator<Item = S>) -> Vec<String> {
+    let mut secrets: Vec<String> = secrets
+        .into_iter()
+        .map(|s| s.as_ref().trim().to_owned())
+        .filter(|s| s.chars().count() >= 4)
+        .collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    secrets
 }
 
 impl Redactor {
@@ -63,17 +81,17 @@ impl Redactor {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut secrets: Vec<String> = secrets
-            .into_iter()
-            .map(|s| s.as_ref().trim().to_owned())
-            .filter(|s| s.chars().count() >= 4)
-            .collect();
-        // Longest first, so a secret that contains another is replaced whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
         Self {
-            secrets: secrets.into(),
+            secrets: usable(secrets).into(),
+            logs: Arc::new([]),
         }
+    }
+
+    /// The same redactor also replacing every secret recorded in `logs` — read each time a
+    /// text is cleaned, so a token a sign-in obtains later (a renewal) is hidden as well.
+    pub fn watching(mut self, logs: impl IntoIterator<Item = SecretLog>) -> Self {
+        self.logs = self.logs.iter().cloned().chain(logs).collect();
+        self
     }
 
     /// `text` made safe to show: secret fields and known secrets replaced, control characters
@@ -87,7 +105,16 @@ impl Redactor {
             _ => text.to_owned(),
         };
         let mut text = hide_token_params(&text);
-        for secret in self.secrets.iter() {
+        let issued: Vec<roster_runtime::Secret> =
+            self.logs.iter().flat_map(SecretLog::secrets).collect();
+        let mut secrets = usable(
+            self.secrets
+                .iter()
+                .map(String::as_str)
+                .chain(issued.iter().map(roster_runtime::Secret::expose)),
+        );
+        secrets.dedup();
+        for secret in &secrets {
             if text.contains(secret.as_str()) {
                 text = text.replace(secret.as_str(), REDACTED);
             }
@@ -208,6 +235,25 @@ mod tests {
         assert!(out.contains("bad header Token [redacted]"), "{out}");
         // Too short to be treated as a secret.
         assert_eq!(r.clean("ab", 10), "ab");
+    }
+
+    #[test]
+    fn tokens_recorded_after_the_redactor_was_made_are_replaced_too() {
+        let log = SecretLog::new();
+        let r = Redactor::new(["pass-word-1"]).watching([log.clone()]);
+        assert_eq!(r.clean("tok-first-0001", 100), "tok-first-0001");
+        log.record(roster_runtime::Secret::from("tok-first-0001"));
+        log.record(roster_runtime::Secret::from("tok-renewed-0002"));
+        assert_eq!(
+            r.clean(
+                "old tok-first-0001, new tok-renewed-0002, pw pass-word-1",
+                200
+            ),
+            "old [redacted], new [redacted], pw [redacted]"
+        );
+        // Clones (the provisioner's per-run layers) watch the same logs.
+        log.record(roster_runtime::Secret::from("tok-third-0003"));
+        assert_eq!(r.clone().clean("tok-third-0003", 100), "[redacted]");
     }
 
     #[test]

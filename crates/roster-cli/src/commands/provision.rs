@@ -84,7 +84,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
     for member in &set.members {
         for step in &member.vendors {
             if let roster::Step::Unknown(e) = &step.step
-                && matches!(e.status().map(|s| s.as_u16()), Some(401 | 403))
+                && refused(e)
                 && !refusals.iter().any(|(v, _)| *v == step.vendor)
             {
                 refusals.push((step.vendor, e.clone()));
@@ -102,7 +102,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
         ctx.provisioner(&live)?
     }
     .with_concurrency(usize::from(args.concurrency));
-    let redactor = roster::redact::Redactor::new(ctx.secrets());
+    let redactor = ctx.redactor();
     journal.start(&report::Start {
         file: &args.team.file.display().to_string(),
         started_at,
@@ -170,7 +170,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
             }
             for (vendor, outcome) in &report.vendors {
                 if let Outcome::Failed(e) = outcome
-                    && matches!(e.status().map(|s| s.as_u16()), Some(401 | 403))
+                    && refused(e)
                     && !refusals.iter().any(|(v, _)| v == vendor)
                 {
                     refusals.push((*vendor, e.clone()));
@@ -268,7 +268,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
         .map(|(vendor, error)| {
             format!(
                 "{vendor}: the credentials were refused ({error}); check {}",
-                roster::token_var(*vendor)
+                credential_vars(ctx, *vendor)
             )
         })
         .collect();
@@ -283,6 +283,26 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
         )));
     }
     Ok(())
+}
+
+/// Whether `e` is the vendor refusing the credentials: a 401 or 403, or a sign-in the
+/// vendor's token server refused.
+fn refused(e: &roster::Error) -> bool {
+    matches!(e.status().map(|s| s.as_u16()), Some(401 | 403))
+        || e.kind() == roster::ErrorKind::SignIn
+}
+
+/// The variables that hold `vendor`'s credentials as configured.
+fn credential_vars(ctx: &Context, vendor: Vendor) -> String {
+    match ctx.config.vendor(vendor).map(|v| v.credential()) {
+        Some(roster::Credential::SignIn(_)) => format!(
+            "{}, {} and {}",
+            roster::username_var(vendor),
+            roster::password_var(vendor),
+            roster::client_id_var(vendor)
+        ),
+        _ => roster::token_var(vendor),
+    }
 }
 
 /// The progress bar: within 80 columns, the rate in whole calls per second.

@@ -12,3 +12,4 @@ mod provision;
 mod support;
 mod team_life;
 mod untrusted;
+mod veo_signin;

@@ -58,10 +58,16 @@ pub(super) fn example(
         calls.push("    .into_inner();".into());
     }
     let mut body = String::new();
-    let _ = writeln!(
-        body,
-        "let client = Client::new({krate}::DEFAULT_BASE_URL, \"token\")?;"
-    );
+    let base = match spec.and_then(|s| s.server.as_deref()) {
+        Some(server) => format!("{server:?}"),
+        None => format!("{krate}::DEFAULT_BASE_URL"),
+    };
+    if spec.is_some_and(|s| s.public) {
+        // An operation that takes no credentials is sent by a client that has none.
+        let _ = writeln!(body, "let client = Client::without_credentials({base})?;");
+    } else {
+        let _ = writeln!(body, "let client = Client::new({base}, \"token\")?;");
+    }
     if unit {
         let _ = writeln!(body, "// A success answers no body (`ResponseValue<()>`).");
         let _ = writeln!(body, "client");

@@ -20,6 +20,10 @@ pub(super) struct SpecOp {
     pub(super) body_example: Option<Value>,
     pub(super) body_description: Option<String>,
     pub(super) answer_example: Option<Value>,
+    /// The operation takes no credentials (`security: []`).
+    pub(super) public: bool,
+    /// The operation's own first server (a token endpoint on a host of its own).
+    pub(super) server: Option<String>,
 }
 
 /// Follows `$ref`s (local ones) until a value without one.
@@ -83,7 +87,18 @@ pub(super) fn spec_ops(doc: &Value) -> BTreeMap<String, SpecOp> {
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                 continue;
             };
-            let mut spec_op = SpecOp::default();
+            let mut spec_op = SpecOp {
+                public: op
+                    .get("security")
+                    .or(doc.get("security"))
+                    .and_then(Value::as_array)
+                    .is_some_and(Vec::is_empty),
+                server: op
+                    .pointer("/servers/0/url")
+                    .and_then(Value::as_str)
+                    .map(|u| u.trim_end_matches('/').to_owned()),
+                ..SpecOp::default()
+            };
             let own = op.get("parameters").and_then(Value::as_array);
             let mut seen = Vec::new();
             for p in own

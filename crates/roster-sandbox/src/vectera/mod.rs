@@ -214,6 +214,7 @@ pub(crate) fn app(token: String) -> App {
         users: Box::new(move || shared.lock().users.len()),
         error,
         site: Some(site),
+        issuer: None,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The VEO fake: one organisation (id 1, administered by the token's user) whose members are
 //! invited (`/api/userinvites/multiple`), created without invitation, updated, deleted and
-//! listed page by page, plus `/api/me` and `/api/regions`, behind `Authorization: Bearer`.
+//! listed page by page, plus `/api/me` and `/api/regions`, behind `Authorization: Bearer` —
+//! the fake's fixed token, or one its token server (`POST /oauth2/token`, see `signin`) issued
+//! and that has not expired (an expired one is answered 401).
 //!
 //! It answers in the shapes VEO documents, and holds requests to what `specs/veo.yaml` says
 //! and nothing stricter: no request field is required but an update's `Roles` (the only one
@@ -36,6 +38,7 @@
 mod account;
 mod invites;
 mod model;
+pub(crate) mod signin;
 mod store;
 mod users;
 
@@ -48,6 +51,7 @@ use axum::routing::{delete, get, post, put};
 
 use crate::plumbing::{Auth, Refusal, Shared, json};
 use crate::server::App;
+use crate::signin::{Acceptance, Issuer, accept_issued};
 use store::Store;
 
 /// The organisation the token's user administers.
@@ -97,15 +101,31 @@ pub(crate) fn app(token: String) -> App {
         .route("/api/users/get-all", get(users::list_users))
         .route("/api/me", get(account::get_me))
         .route("/api/regions", get(account::list_regions));
+    let issuer = Issuer::new();
+    let acceptance = Acceptance {
+        issuer: issuer.clone(),
+        token: token.clone(),
+        refuse: || refuse("Authorization has been denied for this request."),
+    };
+    // The token server takes no bearer token: it is merged after the API's guard.
+    let token_server = Router::new()
+        .route(signin::TOKEN_PATH, post(signin::request_token))
+        .with_state(issuer.clone());
     let router = Auth {
         token,
         check,
         refuse,
     }
     .guard(router)
+    // Added after the guard, so it runs first: an issued token stands for the account.
+    .route_layer(axum::middleware::from_fn_with_state(
+        acceptance,
+        accept_issued,
+    ))
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
-    .with_state(shared);
+    .with_state(shared)
+    .merge(token_server);
     App {
         router,
         base_path: "",
@@ -113,6 +133,7 @@ pub(crate) fn app(token: String) -> App {
         users: Box::new(move || counted.lock().users.len()),
         error,
         site: None,
+        issuer: Some(issuer),
     }
 }
 

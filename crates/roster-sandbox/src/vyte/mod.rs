@@ -131,6 +131,7 @@ pub(crate) fn app(token: String) -> App {
         users: Box::new(move || counted.lock().users.len()),
         error,
         site: None,
+        issuer: None,
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod provisioner;
 mod requests;
+mod signin;
 mod users;
 
 use roster::veo::prelude::*;

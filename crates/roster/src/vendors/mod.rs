@@ -331,9 +331,9 @@ macro_rules! vendors {
                         $module: config
                             .vendor(Vendor::$variant)
                             .map(|c| {
-                                $krate::Client::with_http_client(
+                                $krate::Client::with_credential(
                                     c.base_url(),
-                                    c.secret(),
+                                    c.client_credential(http)?,
                                     http.clone(),
                                 )
                                 .map(|client| client.with_limits(limits))
