@@ -9,6 +9,7 @@ mod ctrl_c;
 mod dialects;
 mod pipes;
 mod provision;
+mod signin_and_teams;
 mod support;
 mod team_life;
 mod untrusted;
