@@ -5,22 +5,15 @@
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::DateTime;
 use roster::vyte::types;
 
-use super::checks::{path_id, read_json};
 use super::store::{Store, now};
 use super::team_store::{StoredEvent, StoredPrefs};
+use super::teams::{read_team, write_team};
 use super::{Reject, S};
-use crate::plumbing::json;
-
-fn team_seq(store: &Store, path: Result<Path<String>, PathRejection>) -> Result<u64, Reject> {
-    path_id(path)
-        .map_err(|_| Reject::team_not_found())
-        .and_then(|id| store.team_seq(&id))
-}
 
 /// The event's answer: the booking as sent, its `_id` and the member it went to (`user`).
 fn to_event(store: &Store, event: &StoredEvent) -> serde_json::Value {
@@ -80,26 +73,21 @@ pub(super) async fn list_team_events(
     let Ok(Query(query)) = query else {
         return Reject::bad("Invalid query: filter must be confirmed or upcoming").into_response();
     };
-    let store = shared.lock();
-    let seq = match team_seq(&store, path) {
-        Ok(seq) => seq,
-        Err(reject) => return reject.into_response(),
-    };
     let pattern = query.q.as_deref().and_then(|q| regress::Regex::new(q).ok());
     let limit = query
         .limit
         .as_deref()
         .and_then(|l| l.trim().parse::<usize>().ok())
         .unwrap_or(usize::MAX);
-    let events: Vec<serde_json::Value> = store.teams.by_seq[&seq]
-        .events
-        .iter()
-        .filter(|event| passes(event, &query, pattern.as_ref()))
-        .take(limit)
-        .map(|event| to_event(&store, event))
-        .collect();
-    drop(store);
-    json(StatusCode::OK, &events)
+    read_team(&shared, path, |store, seq| {
+        Ok(store.teams.by_seq[&seq]
+            .events
+            .iter()
+            .filter(|event| passes(event, &query, pattern.as_ref()))
+            .take(limit)
+            .map(|event| to_event(store, event))
+            .collect::<Vec<_>>())
+    })
 }
 
 /// Books an event with one of the team's members, in turn (Vyte assigns one; how is not
@@ -111,56 +99,43 @@ pub(super) async fn create_team_event(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let id = match path_id(path) {
-        Ok(id) => id,
-        Err(_) => return Reject::team_not_found().into_response(),
-    };
-    if let Err(reject) = shared.lock().team_seq(&id) {
-        return reject.into_response();
-    }
-    let booking: types::EventBooking = match read_json(&headers, body).await {
-        Ok(booking) => booking,
-        Err(reject) => return reject.into_response(),
-    };
-    let mut store = shared.lock();
-    let seq = match store.team_seq(&id) {
-        Ok(seq) => seq,
-        Err(reject) => return reject.into_response(),
-    };
-    let team = &store.teams.by_seq[&seq];
-    let linked: Vec<&String> = team.members.iter().filter(|m| store.is_user(m)).collect();
-    if linked.is_empty() {
-        return Reject::conflict("The team has no member to book the event with".to_owned())
-            .into_response();
-    }
-    let user = linked[team.events.len() % linked.len()].clone();
-    let event = StoredEvent {
-        seq: store.teams.next_event,
-        booking,
-        user,
-    };
-    store.teams.next_event += 1;
-    let answer = to_event(&store, &event);
-    if let Some(team) = store.teams.by_seq.get_mut(&seq) {
-        team.events.push(event);
-    }
-    drop(store);
-    json(StatusCode::OK, &answer)
+    write_team(
+        &shared,
+        path,
+        headers,
+        body,
+        |store, seq, booking: types::EventBooking| {
+            let team = &store.teams.by_seq[&seq];
+            let linked: Vec<&String> = team.members.iter().filter(|m| store.is_user(m)).collect();
+            if linked.is_empty() {
+                return Err(Reject::conflict(
+                    "The team has no member to book the event with".to_owned(),
+                ));
+            }
+            let user = linked[team.events.len() % linked.len()].clone();
+            let event = StoredEvent {
+                seq: store.teams.next_event,
+                booking,
+                user,
+            };
+            store.teams.next_event += 1;
+            let answer = to_event(store, &event);
+            if let Some(team) = store.teams.by_seq.get_mut(&seq) {
+                team.events.push(event);
+            }
+            Ok(answer)
+        },
+    )
+    .await
 }
 
 pub(super) async fn get_team_admin_preferences(
     State(shared): S,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let store = shared.lock();
-    match team_seq(&store, path) {
-        Ok(seq) => {
-            let prefs = store.to_prefs(seq, &store.teams.by_seq[&seq]);
-            drop(store);
-            json(StatusCode::OK, &prefs)
-        }
-        Err(reject) => reject.into_response(),
-    }
+    read_team(&shared, path, |store, seq| {
+        Ok(store.to_prefs(seq, &store.teams.by_seq[&seq]))
+    })
 }
 
 /// POST and PUT alike (Vyte does not say how they differ): the kinds of e-mail given are set,
@@ -171,38 +146,31 @@ pub(super) async fn set_team_admin_preferences(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let id = match path_id(path) {
-        Ok(id) => id,
-        Err(_) => return Reject::team_not_found().into_response(),
-    };
-    if let Err(reject) = shared.lock().team_seq(&id) {
-        return reject.into_response();
-    }
-    let body: types::TeamAdminPreferencesBody = match read_json(&headers, body).await {
-        Ok(body) => body,
-        Err(reject) => return reject.into_response(),
-    };
-    let mut store = shared.lock();
-    let seq = match store.team_seq(&id) {
-        Ok(seq) => seq,
-        Err(reject) => return reject.into_response(),
-    };
-    let Some(team) = store.teams.by_seq.get_mut(&seq) else {
-        return Reject::team_not_found().into_response();
-    };
-    let at = now();
-    let prefs = team.prefs.get_or_insert_with(|| StoredPrefs {
-        email: Default::default(),
-        created_at: at,
-        updated_at: at,
-        version: -1,
-    });
-    prefs
-        .email
-        .extend(body.prefs.into_iter().flat_map(|p| p.email));
-    prefs.updated_at = at;
-    prefs.version += 1;
-    let answer = store.to_prefs(seq, &store.teams.by_seq[&seq]);
-    drop(store);
-    json(StatusCode::OK, &answer)
+    write_team(
+        &shared,
+        path,
+        headers,
+        body,
+        |store, seq, body: types::TeamAdminPreferencesBody| {
+            let team = store
+                .teams
+                .by_seq
+                .get_mut(&seq)
+                .ok_or_else(Reject::team_not_found)?;
+            let at = now();
+            let prefs = team.prefs.get_or_insert_with(|| StoredPrefs {
+                email: Default::default(),
+                created_at: at,
+                updated_at: at,
+                version: -1,
+            });
+            prefs
+                .email
+                .extend(body.prefs.into_iter().flat_map(|p| p.email));
+            prefs.updated_at = at;
+            prefs.version += 1;
+            Ok(store.to_prefs(seq, &store.teams.by_seq[&seq]))
+        },
+    )
+    .await
 }

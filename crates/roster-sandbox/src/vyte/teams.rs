@@ -13,7 +13,7 @@ use super::checks::{path_id, read_json};
 use super::store::{Store, now};
 use super::team_store::StoredTeam;
 use super::{ORG_ID, Reject, S};
-use crate::plumbing::json;
+use crate::plumbing::{Shared, json};
 
 /// 403 for another organization than the sandbox's (as a user body's `organization`).
 fn own_organization(organization: Option<&str>) -> Result<(), Reject> {
@@ -39,6 +39,59 @@ fn team_path(path: Result<Path<String>, PathRejection>) -> Result<String, Reject
 /// The number of the team named by the path: 404 for an id this organization never gave.
 fn team_seq(store: &Store, path: Result<Path<String>, PathRejection>) -> Result<u64, Reject> {
     team_path(path).and_then(|id| store.team_seq(&id))
+}
+
+/// A read of one team: `view` of the team named by the path (404 for an unknown one),
+/// answered 200.
+pub(super) fn read_team<T: serde::Serialize>(
+    shared: &Shared<Store>,
+    path: Result<Path<String>, PathRejection>,
+    view: impl FnOnce(&Store, u64) -> Result<T, Reject>,
+) -> Response {
+    let store = shared.lock();
+    match team_seq(&store, path).and_then(|seq| view(&store, seq)) {
+        Ok(answer) => {
+            drop(store);
+            json(StatusCode::OK, &answer)
+        }
+        Err(reject) => reject.into_response(),
+    }
+}
+
+/// A write to one team, written once for every team route that takes a body: the team named
+/// by the path must exist (404) before the body is read as `B` (400), and is looked up again
+/// under the lock — it may have gone meanwhile — before `apply` changes the store and says
+/// what to answer (200).
+pub(super) async fn write_team<B, T>(
+    shared: &Shared<Store>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+    apply: impl FnOnce(&mut Store, u64, B) -> Result<T, Reject>,
+) -> Response
+where
+    B: serde::de::DeserializeOwned,
+    T: serde::Serialize,
+{
+    let id = match team_path(path).and_then(|id| shared.lock().team_seq(&id).map(|_| id)) {
+        Ok(id) => id,
+        Err(reject) => return reject.into_response(),
+    };
+    let item: B = match read_json(&headers, body).await {
+        Ok(item) => item,
+        Err(reject) => return reject.into_response(),
+    };
+    let mut store = shared.lock();
+    match store
+        .team_seq(&id)
+        .and_then(|seq| apply(&mut store, seq, item))
+    {
+        Ok(answer) => {
+            drop(store);
+            json(StatusCode::OK, &answer)
+        }
+        Err(reject) => reject.into_response(),
+    }
 }
 
 pub(super) async fn list_teams(State(shared): S) -> Response {
@@ -96,15 +149,9 @@ pub(super) async fn get_team(
     State(shared): S,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let store = shared.lock();
-    match team_seq(&store, path) {
-        Ok(seq) => {
-            let team = store.to_team(seq, &store.teams.by_seq[&seq]);
-            drop(store);
-            json(StatusCode::OK, &team)
-        }
-        Err(reject) => reject.into_response(),
-    }
+    read_team(&shared, path, |store, seq| {
+        Ok(store.to_team(seq, &store.teams.by_seq[&seq]))
+    })
 }
 
 /// Changes the fields given; a given `members` (or `admins`) replaces the whole list.
@@ -114,56 +161,48 @@ pub(super) async fn update_team(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let id = match team_path(path).and_then(|id| shared.lock().team_seq(&id).map(|_| id)) {
-        Ok(id) => id,
-        Err(reject) => return reject.into_response(),
-    };
-    let item: types::TeamUpdate = match read_json(&headers, body).await {
-        Ok(item) => item,
-        Err(reject) => return reject.into_response(),
-    };
-    let mut store = shared.lock();
-    // Looked up again: the team may have gone while the body was read.
-    let seq = match store.team_seq(&id) {
-        Ok(seq) => seq,
-        Err(reject) => return reject.into_response(),
-    };
-    let checked = own_organization(item.organization.as_deref())
-        .and_then(|()| match &item.extid {
-            Some(extid) => store.extid_free(extid, Some(seq)),
-            None => Ok(()),
-        })
-        .and_then(|()| store.user_ids(ids(&item.members), "members"))
-        .and_then(|()| store.user_ids(ids(&item.admins), "admins"));
-    if let Err(reject) = checked {
-        return reject.into_response();
-    }
-    let Some(team) = store.teams.by_seq.get_mut(&seq) else {
-        return Reject::team_not_found().into_response();
-    };
-    if let Some(extid) = item.extid {
-        team.extid = extid;
-    }
-    if let Some(name) = item.name {
-        team.name = name;
-    }
-    if item.level_name.is_some() {
-        team.level_name = item.level_name;
-    }
-    if item.public.is_some() {
-        team.public = item.public;
-    }
-    if let Some(members) = item.members {
-        team.members = members.into();
-    }
-    if let Some(admins) = item.admins {
-        team.admins = admins.into();
-    }
-    team.updated_at = now();
-    team.version += 1;
-    let answer = store.to_team(seq, &store.teams.by_seq[&seq]);
-    drop(store);
-    json(StatusCode::OK, &answer)
+    write_team(
+        &shared,
+        path,
+        headers,
+        body,
+        |store, seq, item: types::TeamUpdate| {
+            own_organization(item.organization.as_deref())
+                .and_then(|()| match &item.extid {
+                    Some(extid) => store.extid_free(extid, Some(seq)),
+                    None => Ok(()),
+                })
+                .and_then(|()| store.user_ids(ids(&item.members), "members"))
+                .and_then(|()| store.user_ids(ids(&item.admins), "admins"))?;
+            let team = store
+                .teams
+                .by_seq
+                .get_mut(&seq)
+                .ok_or_else(Reject::team_not_found)?;
+            if let Some(extid) = item.extid {
+                team.extid = extid;
+            }
+            if let Some(name) = item.name {
+                team.name = name;
+            }
+            if item.level_name.is_some() {
+                team.level_name = item.level_name;
+            }
+            if item.public.is_some() {
+                team.public = item.public;
+            }
+            if let Some(members) = item.members {
+                team.members = members.into();
+            }
+            if let Some(admins) = item.admins {
+                team.admins = admins.into();
+            }
+            team.updated_at = now();
+            team.version += 1;
+            Ok(store.to_team(seq, &store.teams.by_seq[&seq]))
+        },
+    )
+    .await
 }
 
 /// Deletes the team (its users stay), answering Vyte's `{"n": 1, "ok": 1}`.
@@ -193,36 +232,31 @@ pub(super) async fn get_public_team(
     State(shared): S,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let store = shared.lock();
-    let seq = match team_seq(&store, path) {
-        Ok(seq) => seq,
-        Err(reject) => return reject.into_response(),
-    };
-    let team = &store.teams.by_seq[&seq];
-    if !team.is_public() {
-        return Reject::team_not_found().into_response();
-    }
-    let members = team
-        .members
-        .iter()
-        .filter_map(|id| {
-            let user_seq = store.seq(id).ok()?;
-            let user = store.users.get(&user_seq)?;
-            Some(types::PublicTeamMember {
-                id: Some(id.clone()),
-                first_name: user.first_name.clone(),
-                last_name: user.last_name.clone(),
-                picture_url: user.picture_url.clone(),
-                extra: serde_json::Map::new(),
+    read_team(&shared, path, |store, seq| {
+        let team = &store.teams.by_seq[&seq];
+        if !team.is_public() {
+            return Err(Reject::team_not_found());
+        }
+        let members = team
+            .members
+            .iter()
+            .filter_map(|id| {
+                let user_seq = store.seq(id).ok()?;
+                let user = store.users.get(&user_seq)?;
+                Some(types::PublicTeamMember {
+                    id: Some(id.clone()),
+                    first_name: user.first_name.clone(),
+                    last_name: user.last_name.clone(),
+                    picture_url: user.picture_url.clone(),
+                    extra: serde_json::Map::new(),
+                })
             })
+            .collect();
+        Ok(types::PublicTeam {
+            id: Some(store.team_id(seq)),
+            name: Some(team.name.clone()),
+            members: Some(members),
+            extra: serde_json::Map::new(),
         })
-        .collect();
-    let view = types::PublicTeam {
-        id: Some(store.team_id(seq)),
-        name: Some(team.name.clone()),
-        members: Some(members),
-        extra: serde_json::Map::new(),
-    };
-    drop(store);
-    json(StatusCode::OK, &view)
+    })
 }

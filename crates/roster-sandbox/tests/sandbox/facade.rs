@@ -1,6 +1,7 @@
 //! The facade against all three fakes at once: the bulk paths, and faults injected into one
 //! vendor.
 
+use crate::support::writes;
 use futures::StreamExt;
 use roster::{Member, MemberReport, Outcome, Provisioner, STREAM_WINDOW, Vendor};
 use roster_sandbox::{Fault, FaultRule, Method, Sandbox};
@@ -21,15 +22,6 @@ fn count(reports: &[MemberReport], vendor: Vendor, want: fn(&Outcome) -> bool) -
         .iter()
         .filter(|r| r.outcome(vendor).is_some_and(want))
         .count()
-}
-
-fn writes(sandbox: &Sandbox) -> usize {
-    Vendor::ALL
-        .into_iter()
-        .flat_map(|v| sandbox.all_calls(v))
-        .filter(|(route, _)| !route.starts_with("GET "))
-        .map(|(_, n)| n)
-        .sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,20 +3,12 @@
 //! then does, names the accounts no member names with each vendor's way out — never the
 //! token's own account — and an offboarded account leaves the next plan.
 
+use crate::support::writes;
 use roster::{Member, Offboarding, Outcome, Provisioner, Step, Vendor};
 use roster_sandbox::Sandbox;
 
 fn member(email: &str, first: &str) -> Member {
     Member::new(email, first, "Plan").expect("a valid member")
-}
-
-fn writes(sandbox: &Sandbox) -> usize {
-    Vendor::ALL
-        .into_iter()
-        .flat_map(|v| sandbox.all_calls(v))
-        .filter(|(route, _)| !route.starts_with("GET "))
-        .map(|(_, n)| n)
-        .sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -92,3 +92,13 @@ pub fn error_of<T: std::fmt::Debug, E: std::fmt::Debug>(
         other => panic!("expected a documented error answer, got {other:?}"),
     }
 }
+
+/// How many writes (any method but GET) reached every vendor so far.
+pub fn writes(sandbox: &Sandbox) -> usize {
+    Vendor::ALL
+        .into_iter()
+        .flat_map(|v| sandbox.all_calls(v))
+        .filter(|(route, _)| !route.starts_with("GET "))
+        .map(|(_, n)| n)
+        .sum()
+}
