@@ -183,6 +183,8 @@ pub(crate) struct Identity {
 
 impl Identity {
     /// A user known by (at most) the one address of its account.
+    // Vyte users may have several addresses: a Vyte-only build leaves it unused.
+    #[cfg_attr(not(any(feature = "vectera", feature = "veo")), allow(dead_code))]
     pub(crate) fn of(account: Account, ours: bool) -> Self {
         Self {
             emails: account.email.iter().cloned().collect(),
