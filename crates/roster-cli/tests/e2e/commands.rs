@@ -1,8 +1,8 @@
 //! The other commands: what is said without credentials, `users list`, `login-link` and
-//! `rooms` against the sandbox, `--help` everywhere.
+//! `rooms` against the sandbox, `--help` everywhere, diagnostics with `-v` and `RUST_LOG`.
 
 use roster::Vendor;
-use roster_sandbox::Sandbox;
+use roster_sandbox::{Fault, FaultRule, Sandbox};
 use serde_json::Value;
 
 use crate::support::*;
@@ -187,5 +187,64 @@ fn help_is_everywhere() {
         "A second Ctrl-C stops at once",
     ] {
         assert!(help.contains(documented), "{documented}: {help}");
+    }
+}
+
+/// `-v` and `RUST_LOG` show the facade's `tracing` events on standard error — a retry after a
+/// 429, with the vendor, operation, status and wait — and never a secret; without either,
+/// nothing of the kind is printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_and_rust_log_show_retries_and_never_a_secret() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("one.csv"),
+        "email,first_name,last_name\nann@verbose.example,Ann,Lee\n",
+    )
+    .expect("write");
+    let mut runs = Vec::new();
+    for (flag, rust_log) in [
+        (None, None),
+        (Some("-v"), None),
+        (None, Some("roster=info")),
+    ] {
+        // Vyte's listing answers one 429 (Retry-After: 0) before it answers.
+        sandbox.faults(Vendor::Vyte).inject(
+            FaultRule::new("/v2/users", Fault::too_many_requests(0))
+                .method(roster_sandbox::Method::GET)
+                .times(1),
+        );
+        let mut args = vec!["plan", "one.csv", "--vendors", "vyte"];
+        if let Some(flag) = flag {
+            args.insert(0, flag);
+        }
+        let mut command = command(Some(&sandbox), dir.path(), &args);
+        if let Some(rust_log) = rust_log {
+            command.env("RUST_LOG", rust_log);
+        }
+        let out = tokio::task::spawn_blocking(move || command.output().expect("roster runs"))
+            .await
+            .expect("the runner thread");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        runs.push(text(&out.stderr));
+    }
+    assert!(
+        !runs[0].contains("retrying"),
+        "quiet by default: {}",
+        runs[0]
+    );
+    for stderr in &runs[1..] {
+        assert!(stderr.contains("retrying a transient failure"), "{stderr}");
+        assert!(stderr.contains("vendor=vyte"), "{stderr}");
+        assert!(
+            stderr.contains("status=Some(429)") || stderr.contains("status=429"),
+            "{stderr}"
+        );
+        for vendor in Vendor::ALL {
+            assert!(
+                !stderr.contains(sandbox.token(vendor)),
+                "a secret was shown: {stderr}"
+            );
+        }
     }
 }
