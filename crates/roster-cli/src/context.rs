@@ -51,6 +51,11 @@ impl Context {
             .unwrap_or_default()
     }
 
+    /// [`Context::target`] of each of `vendors`.
+    pub fn targets(&self, vendors: &[Vendor]) -> Vec<(Vendor, String)> {
+        vendors.iter().map(|v| (*v, self.target(*v))).collect()
+    }
+
     /// The configuration's redactor (every token and password it holds), for what a command
     /// reports beyond the facade's own errors.
     pub fn redactor(&self) -> roster::redact::Redactor {

@@ -20,6 +20,7 @@ mod context;
 mod logging;
 mod out;
 mod report;
+mod tally;
 mod team;
 
 use std::path::PathBuf;

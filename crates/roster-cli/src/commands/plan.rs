@@ -51,7 +51,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), Failure> {
         lines: &lines,
         set: &set,
         vendors: &vendors,
-        targets: vendors.iter().map(|v| (*v, ctx.target(*v))).collect(),
+        targets: ctx.targets(&vendors),
         prune: args.team.prune,
         limit,
         teams: teams.as_ref(),

@@ -17,7 +17,8 @@ use super::plan::{PlanArgs, Shown};
 use super::{TeamArgs, check_removals, load, make_plan, team_context};
 use crate::context::Context;
 use crate::out::{Failure, Out, Stream, warn};
-use crate::report::{self, Journal, MemberEntry, Tally};
+use crate::report::{self, Journal, MemberEntry};
+use crate::tally::Tally;
 
 #[derive(Debug, Args)]
 pub struct ProvisionArgs {
@@ -69,7 +70,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
             lines: &lines,
             set: &set,
             vendors: &vendors,
-            targets: vendors.iter().map(|v| (*v, ctx.target(*v))).collect(),
+            targets: ctx.targets(&vendors),
             prune: true,
             limit,
             teams: None,
@@ -108,7 +109,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
         started_at,
         command: redactor.clean(&command, 4_096),
         sandbox: ctx.sandbox.is_some(),
-        vendors: vendors.iter().map(|v| (*v, ctx.target(*v))).collect(),
+        vendors: ctx.targets(&vendors),
         prune: args.team.prune,
         max_removals: limit,
         invalid: &team.invalid,
