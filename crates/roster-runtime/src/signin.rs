@@ -49,6 +49,23 @@ pub const SECRET_LOG_CAPACITY: usize = 256;
 /// sign-in from other failures of a request.
 pub const SIGN_IN_FAILED: &str = "sign-in failed";
 
+/// Whether `text` is a [`SignInError`]'s (as a layer above receives it, through the generated
+/// client's error) for a refusal of the credentials — the token endpoint answered 400, 401 or
+/// 403 ([`SignInError::is_refusal`]) — rather than a failure that may pass (a 5xx, no
+/// connection). Written beside the `Display` it reads.
+pub fn sign_in_refused(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix(SIGN_IN_FAILED) else {
+        return false;
+    };
+    // `sign-in failed at <endpoint>: HTTP <status>: <reason>`; the endpoint holds no spaces.
+    let status = rest
+        .strip_prefix(" at ")
+        .and_then(|rest| rest.split_once(": HTTP "))
+        .and_then(|(_, rest)| rest.get(..3))
+        .and_then(|status| status.parse::<u16>().ok());
+    matches!(status, Some(400 | 401 | 403))
+}
+
 /// A token as a sign-in answered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedToken {
@@ -352,6 +369,25 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
+
+    #[test]
+    fn a_refusal_is_told_from_a_failure_that_may_pass_by_the_text_alone() {
+        let endpoint = "POST https://tokenapi.veo.co.uk/oauth2/token";
+        for (status, refused) in [
+            (Some(400), true),
+            (Some(401), true),
+            (Some(403), true),
+            (Some(503), false),
+            (Some(429), false),
+            (None, false),
+        ] {
+            let error = SignInError::new(endpoint, status, "{\"error\":\"invalid_grant\"}");
+            assert_eq!(error.is_refusal(), refused, "{status:?}");
+            assert_eq!(sign_in_refused(&error.to_string()), refused, "{error}");
+        }
+        assert!(!sign_in_refused("vyte list_users: HTTP 401 Unauthorized"));
+        assert!(!sign_in_refused("sign-in failed"));
+    }
 
     /// A source whose sign-ins answer `tok-1`, `tok-2`, ... valid for `lifetime`, each after
     /// `delay`; and how many sign-ins it made.

@@ -106,6 +106,15 @@ impl Error {
         self
     }
 
+    /// Whether the vendor refused the credentials: an API answer of 401 or 403, or a sign-in
+    /// the token endpoint refused (400, 401 or 403 there). Not a sign-in that failed otherwise
+    /// (the token endpoint down, no connection): that may pass.
+    pub fn is_refused_credentials(&self) -> bool {
+        matches!(self.inner.status.map(|s| s.as_u16()), Some(401 | 403))
+            || (self.inner.kind == ErrorKind::SignIn
+                && roster_runtime::sign_in_refused(&self.inner.message))
+    }
+
     /// Whether trying again could succeed: connection failures, timeouts, transport failures
     /// (a body cut off mid-way), 408, 429 and 5xx. An answer that does not decode is not: the
     /// same bytes would come back (error bodies of any content type keep their status, see

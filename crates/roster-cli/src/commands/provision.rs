@@ -286,11 +286,10 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
     Ok(())
 }
 
-/// Whether `e` is the vendor refusing the credentials: a 401 or 403, or a sign-in the
-/// vendor's token server refused.
+/// Whether `e` is the vendor refusing the credentials (a 401 or 403, or a sign-in the token
+/// server refused): the vendor is stopped there, and the run ends with exit code 2.
 fn refused(e: &roster::Error) -> bool {
-    matches!(e.status().map(|s| s.as_u16()), Some(401 | 403))
-        || e.kind() == roster::ErrorKind::SignIn
+    e.is_refused_credentials()
 }
 
 /// The variables that hold `vendor`'s credentials as configured.

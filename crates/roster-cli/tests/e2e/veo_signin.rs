@@ -181,3 +181,38 @@ async fn missing_or_partial_veo_credentials_name_both_ways_to_set_them() {
         "{stderr}"
     );
 }
+
+/// A token server that is down is not a refusal: VEO's members fail (exit 1, "some member
+/// failed"), the other vendors are done, and the message does not tell the operator to check
+/// the credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_server_down_fails_veo_without_blaming_the_credentials() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    sandbox
+        .faults(Vendor::Veo)
+        .inject(roster_sandbox::FaultRule::new(
+            "/oauth2/token",
+            roster_sandbox::Fault::status(503),
+        ));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let team = example_team();
+    let out = roster_with(
+        dir.path(),
+        sandbox.env_with_sign_in(),
+        &[
+            "provision",
+            team.to_str().expect("utf-8 path"),
+            "--report",
+            "down.jsonl",
+        ],
+    )
+    .await;
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("credentials were refused"), "{stderr}");
+    assert!(stdout.contains("HTTP 503"), "{stdout}");
+    let report = read_report(&dir.path().join("down.jsonl"));
+    assert_eq!(summary(&report, "veo").3, VALID as u64, "{report:#}");
+    assert_eq!(summary(&report, "vyte").0, VALID as u64, "{report:#}");
+    assert!(!format!("{stdout}{stderr}").contains(VEO_PASSWORD));
+}
