@@ -40,7 +40,7 @@ pub async fn run(ctx: &Context, args: UsersListArgs) -> Result<(), Failure> {
     let needle = args.search.as_deref().map(str::to_lowercase);
     let mut out = Out::default();
     if !args.json {
-        // 8 + 31 + 22 + 6 + 10 columns and 4 spaces: 81 less the last space.
+        // 8 + 31 + 22 + 6 + 9 columns and 4 spaces between them: 80.
         out.line(format_args!(
             "{} {} {} {} id",
             cell("vendor", 8),
@@ -105,7 +105,7 @@ pub async fn run(ctx: &Context, args: UsersListArgs) -> Result<(), Failure> {
                     cell(email, 31),
                     cell(&name, 22),
                     cell(active, 6),
-                    cell(&account.id, 10).trim_end()
+                    cell(&account.id, 9).trim_end()
                 ));
             }
         }

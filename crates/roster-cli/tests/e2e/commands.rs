@@ -75,6 +75,44 @@ async fn users_list_login_link_and_rooms_against_the_sandbox() {
             .any(|u| u["email"] == "yuki.tanaka@northwind.example" && u["first_name"] == "Yuki")
     );
 
+    // Every configured vendor by default, as a table within 80 columns; `--search` is
+    // Vectera's own search (`search=`), not a walk of every page filtered here.
+    let searches = sandbox.calls(Vendor::Vectera, "GET /users/");
+    let out = roster(
+        Some(&sandbox),
+        dir.path(),
+        &["users", "list", "--search", "tanaka"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    let rows: Vec<&str> = table.lines().collect();
+    assert!(rows[0].starts_with("vendor "), "{table}");
+    assert!(rows.iter().all(|l| l.chars().count() <= 80), "{table}");
+    let vendors: Vec<&str> = rows[1..]
+        .iter()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    // VEO is asked too (its search), and holds no one: the team went into Vectera and Vyte.
+    assert_eq!(
+        vendors,
+        ["vectera", "vyte"],
+        "every vendor, in order: {table}"
+    );
+    assert!(
+        sandbox.calls(Vendor::Veo, "GET /api/users/get-all") >= 1,
+        "VEO was searched"
+    );
+    assert!(
+        rows[1..].iter().all(|l| l.contains("yuki.tanaka@")),
+        "{table}"
+    );
+    assert_eq!(
+        sandbox.calls(Vendor::Vectera, "GET /users/"),
+        searches + 1,
+        "one search call"
+    );
+
     let out = roster(
         Some(&sandbox),
         dir.path(),
@@ -134,6 +172,7 @@ async fn users_list_login_link_and_rooms_against_the_sandbox() {
         text(&out.stderr)
     );
     assert!(stdout.contains("(key jonas-room)"), "{stdout}");
+    assert!(stdout.contains("url: http"), "the room's URL: {stdout}");
     assert!(stdout.contains("(is_host)"), "{stdout}");
     assert!(stdout.contains("access key: "), "{stdout}");
     assert_eq!(sandbox.calls(Vendor::Vectera, "POST /meetings/"), 1);
