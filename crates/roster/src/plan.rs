@@ -202,12 +202,34 @@ pub(crate) struct VendorPlan {
     pub unmatched: usize,
 }
 
-/// Compares `members` with `vendor`'s whole listing.
+/// The team a plan compares, read once for every vendor: the members, where each address was
+/// first given (`duplicate_of`, as [`first_occurrences`](crate::bulk::first_occurrences)
+/// makes it for a bulk run) and every address of the team, lower-case.
+pub(crate) struct Team<'m> {
+    pub members: &'m [Member],
+    pub duplicate_of: Vec<Option<usize>>,
+    pub addresses: HashMap<String, usize>,
+}
+
+impl<'m> Team<'m> {
+    pub(crate) fn new(members: &'m [Member]) -> Self {
+        let mut addresses = HashMap::with_capacity(members.len());
+        let (_, duplicate_of) = crate::bulk::first_occurrences(members, &mut addresses, 0);
+        Self {
+            members,
+            duplicate_of,
+            addresses,
+        }
+    }
+}
+
+/// Compares `team` with `vendor`'s whole listing.
 pub(crate) async fn survey<V: VendorApi>(
     vendor: &V,
     r: &Resilience,
-    members: &[Member],
+    team: &Team<'_>,
 ) -> VendorPlan {
+    let members = team.members;
     let unknown = |e: &Error| VendorPlan {
         steps: members
             .iter()
@@ -236,11 +258,9 @@ pub(crate) async fn survey<V: VendorApi>(
                 .or_insert(at);
         }
     }
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(members.len());
     let mut steps = Vec::with_capacity(members.len());
-    for (i, m) in members.iter().enumerate() {
-        let key = m.email().to_ascii_lowercase();
-        if let Some(first) = seen.get(&key) {
+    for (m, duplicate_of) in members.iter().zip(&team.duplicate_of) {
+        if let Some(first) = duplicate_of {
             let e = Error::invalid_request(
                 V::VENDOR,
                 "plan",
@@ -253,8 +273,7 @@ pub(crate) async fn survey<V: VendorApi>(
             steps.push(step(V::VENDOR, Step::Unknown(e)));
             continue;
         }
-        seen.insert(key.clone(), i);
-        steps.push(match by_email.get(&key) {
+        steps.push(match by_email.get(&m.email().to_ascii_lowercase()) {
             Some(&at) => {
                 let Diff { changes, notes } = V::diff(&listing.users[at], m);
                 VendorStep {
@@ -299,7 +318,7 @@ pub(crate) async fn survey<V: VendorApi>(
                 && !who
                     .emails
                     .iter()
-                    .any(|e| seen.contains_key(&e.trim().to_ascii_lowercase()))
+                    .any(|e| team.addresses.contains_key(&e.trim().to_ascii_lowercase()))
         })
         .map(|who| Removal {
             vendor: V::VENDOR,

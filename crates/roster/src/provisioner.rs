@@ -11,14 +11,14 @@ use crate::config::{Config, ConfigError};
 use crate::error::{Error, Vendor};
 use crate::member::Member;
 use crate::pages::{DEFAULT_MAX_PAGES, PageGuard};
-use crate::plan::{ChangeSet, MemberPlan};
+use crate::plan::{ChangeSet, MemberPlan, Team};
 #[cfg(feature = "vectera")]
 use crate::report::MeetingRoom;
 use crate::report::{Account, MemberReport, Outcome};
 use crate::retry::Resilience;
 #[cfg(feature = "vectera")]
 use crate::vendors::vectera;
-use crate::vendors::{Action, Vendors};
+use crate::vendors::{Action, Side, Vendors};
 
 /// Provisions members into the vendors of a [`Config`], with the retry layer around every
 /// call. A create is never retried blindly: each `ensure` looks the member up first.
@@ -194,11 +194,12 @@ impl Provisioner {
     /// [`Step::Unknown`]: crate::Step::Unknown
     pub async fn plan(&self, members: &[Member]) -> ChangeSet {
         let r = &self.run_scope();
+        let team = &Team::new(members);
         let per_vendor = futures::future::join_all(
             self.vendors
                 .sides()
                 .into_iter()
-                .map(|side| async move { (side.vendor(), side.survey(r, members).await) }),
+                .map(|side| async move { (side.vendor(), side.survey(r, team).await) }),
         )
         .await;
         let mut set = ChangeSet {
@@ -229,23 +230,21 @@ impl Provisioner {
     /// token's own account is refused.
     pub async fn offboard(&self, vendor: Vendor, email: &str) -> Outcome {
         let email = email.trim();
-        match self
-            .vendors
-            .sides()
-            .into_iter()
-            .find(|s| s.vendor() == vendor)
-        {
-            Some(side) => {
+        match self.side(vendor, "offboard") {
+            Ok(side) => {
                 side.run(&self.run_scope(), Action::Deactivate(email))
                     .await
                     .1
             }
-            None => Outcome::Failed(Error::invalid_request(
-                vendor,
-                "offboard",
-                format!("{vendor} is not configured"),
-            )),
+            Err(error) => Outcome::Failed(error),
         }
+    }
+
+    /// The side of `vendor`; an error for `operation` when it is not configured.
+    fn side(&self, vendor: Vendor, operation: &'static str) -> Result<Side<'_>, Error> {
+        self.vendors.side(vendor).ok_or_else(|| {
+            Error::invalid_request(vendor, operation, format!("{vendor} is not configured"))
+        })
     }
 
     /// Looks the member with `email` up in every configured vendor.
@@ -287,24 +286,16 @@ impl Provisioner {
         vendor: Vendor,
         search: Option<&'a str>,
     ) -> impl futures::Stream<Item = Result<Account, Error>> + 'a {
-        let side = self
-            .vendors
-            .sides()
-            .into_iter()
-            .find(|s| s.vendor() == vendor);
+        let side = self.side(vendor, "list_users");
         let r = &self.resilience;
         let guard = PageGuard::new(vendor, "list_users", self.max_pages);
         futures::stream::unfold(
-            (side, Some(1u32), guard),
+            (Some(side), Some(1u32), guard),
             move |(side, page, mut guard)| async move {
                 let page = page?;
-                let Some(side) = side else {
-                    let err = Error::invalid_request(
-                        vendor,
-                        "list_users",
-                        format!("{vendor} is not configured"),
-                    );
-                    return Some((Err(err), (None, None, guard)));
+                let side = match side? {
+                    Ok(side) => side,
+                    Err(err) => return Some((Err(err), (None, None, guard))),
                 };
                 match side.page(r, page, search).await.and_then(|found| {
                     guard.check(&found)?;
@@ -316,7 +307,7 @@ impl Provisioner {
                         } else {
                             None
                         };
-                        Some((Ok(found.accounts), (Some(side), next, guard)))
+                        Some((Ok(found.accounts), (Some(Ok(side)), next, guard)))
                     }
                     Err(e) => Some((Err(e), (None, None, guard))),
                 }

@@ -365,6 +365,11 @@ macro_rules! vendors {
                 sides
             }
 
+            /// The side of `vendor`, when it is configured.
+            pub(crate) fn side(&self, vendor: Vendor) -> Option<Side<'_>> {
+                self.sides().into_iter().find(|side| side.vendor() == vendor)
+            }
+
             /// What a streamed run reads once, in each vendor that needs it.
             pub(crate) async fn prefetch(
                 &self,
@@ -447,16 +452,16 @@ macro_rules! vendors {
                 }
             }
 
-            /// Compares `members` with this vendor's whole listing ([`crate::plan::survey`]).
+            /// Compares `team` with this vendor's whole listing ([`crate::plan::survey`]).
             pub(crate) async fn survey(
                 self,
                 r: &Resilience,
-                members: &[Member],
+                team: &crate::plan::Team<'_>,
             ) -> crate::plan::VendorPlan {
                 match self {
                     $(
                         #[cfg(feature = $feature)]
-                        Side::$variant(side) => crate::plan::survey(side, r, members).await,
+                        Side::$variant(side) => crate::plan::survey(side, r, team).await,
                     )*
                     Side::None(never, _) => match never {},
                 }
