@@ -60,14 +60,21 @@ fn lookup(users: Vec<types::User>, email: &str) -> Result<Option<types::User>, E
     Ok(None)
 }
 
+/// Every user of the organisation: Vyte lists them all in one answer (it has no pages and no
+/// look-up by address), so every read of users is this one call.
+pub(super) async fn list_users(client: &Client, r: &Resilience) -> Result<Vec<types::User>, Error> {
+    Ok(r.run(V, op::LIST_USERS, || client.list_users().send())
+        .await?
+        .0)
+}
+
 /// The user listed with `email`.
 async fn find_user(
     client: &Client,
     r: &Resilience,
     email: &str,
 ) -> Result<Option<types::User>, Error> {
-    let users = r.run(V, op::LIST_USERS, || client.list_users().send()).await?;
-    lookup(users.0, email)
+    lookup(list_users(client, r).await?, email)
 }
 
 fn profile(m: &Member, operation: &'static str) -> Result<types::UserProfile, Error> {
@@ -177,10 +184,7 @@ impl Index {
 
 /// The one listing a bulk run needs.
 async fn index(client: &Client, r: &Resilience) -> Result<Index, Error> {
-    let users = r
-        .run(V, op::LIST_USERS, || client.list_users().send())
-        .await?
-        .0;
+    let users = list_users(client, r).await?;
     let mut by_email = std::collections::HashMap::with_capacity(users.len());
     let mut unreadable = 0;
     for (at, user) in users.iter().enumerate() {
@@ -528,9 +532,7 @@ impl VendorApi for Side {
         if page != 1 {
             return Ok(Page::default());
         }
-        let users = r
-            .run(V, op::LIST_USERS, || self.client.list_users().send())
-            .await?;
+        let users = list_users(&self.client, r).await?;
         let needle = search.map(str::to_lowercase);
         let holds = |user: &types::User| {
             let Some(needle) = &needle else { return true };
@@ -542,7 +544,7 @@ impl VendorApi for Side {
                     .any(|n| n.to_lowercase().contains(needle))
         };
         Ok(Page {
-            accounts: users.0.into_iter().filter(holds).map(account).collect(),
+            accounts: users.into_iter().filter(holds).map(account).collect(),
             more: false,
             total: None,
         })
@@ -551,11 +553,8 @@ impl VendorApi for Side {
     /// Vyte lists the whole organisation in one answer. Its key belongs to the organisation,
     /// not to a user: there is no own account to spare.
     async fn list_all(&self, r: &Resilience) -> Result<Listing<types::User>, Error> {
-        let users = r
-            .run(V, op::LIST_USERS, || self.client.list_users().send())
-            .await?;
         Ok(Listing {
-            users: users.0,
+            users: list_users(&self.client, r).await?,
             own: None,
         })
     }

@@ -71,6 +71,45 @@ impl Side {
         Ok(())
     }
 
+    /// Page `number` (1-based) of the organisation's users (narrowed by VEO's `searchTerm`):
+    /// the users with their ids, whether another page follows, and the declared total. A user
+    /// without an id makes the page unusable.
+    async fn organisation_page(
+        &self,
+        r: &Resilience,
+        org: i64,
+        number: i32,
+        search: Option<&str>,
+    ) -> Result<(Vec<Found>, bool, Option<u64>), Error> {
+        let list = r
+            .run(V, op::LIST_USERS, || {
+                let mut call = self
+                    .client
+                    .list_users()
+                    .organisation_id(org.to_string())
+                    .page_size(PAGE_SIZE)
+                    .page_number(number);
+                if let Some(search) = search {
+                    call = call.search_term(search);
+                }
+                call.send()
+            })
+            .await?;
+        let total = list.total_item_count;
+        let items = page_items(list.items, total)?;
+        let more = has_more(items.len(), total, number);
+        let found = items
+            .into_iter()
+            .map(|user| {
+                let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
+                    Error::unusable_answer(V, op::LIST_USERS.id, "VEO lists a user without an id")
+                })?;
+                Ok(Found { id, user })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok((found, more, total.and_then(|t| u64::try_from(t).ok())))
+    }
+
     /// The organisation members join: the first the token's user administers
     /// (`GET /api/me`), else their first.
     /// A failure trips the run's circuit for VEO: every member depends on it, so the others
@@ -375,34 +414,13 @@ impl VendorApi for Side {
         let mut guard = PageGuard::new(V, op::LIST_USERS.id, self.max_pages);
         let mut number: i32 = 1;
         loop {
-            let list = r
-                .run(V, op::LIST_USERS, || {
-                    self.client
-                        .list_users()
-                        .organisation_id(org.to_string())
-                        .page_size(PAGE_SIZE)
-                        .page_number(number)
-                        .send()
-                })
-                .await?;
-            let total = list.total_item_count;
-            let items = page_items(list.items, total)?;
-            let more = has_more(items.len(), total, number);
-            let found = items
-                .into_iter()
-                .map(|user| {
-                    let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
-                        Error::unusable_answer(V, op::LIST_USERS.id, "VEO lists a user without an id")
-                    })?;
-                    Ok((Found { id, user }, org))
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
+            let (found, more, total) = self.organisation_page(r, org, number, None).await?;
             guard.check(&Page {
-                accounts: found.iter().map(|(f, _)| account(f.clone())).collect(),
+                accounts: found.iter().cloned().map(account).collect(),
                 more,
-                total: total.and_then(|t| u64::try_from(t).ok()),
+                total,
             })?;
-            users.extend(found);
+            users.extend(found.into_iter().map(|found| (found, org)));
             if !more {
                 break;
             }
@@ -570,37 +588,11 @@ impl VendorApi for Side {
             return Ok(Page::default());
         }
         let org = self.organisation(r).await?;
-        let list = r
-            .run(V, op::LIST_USERS, || {
-                let mut call = self
-                    .client
-                    .list_users()
-                    .organisation_id(org.to_string())
-                    .page_size(PAGE_SIZE)
-                    .page_number(number);
-                if let Some(search) = search {
-                    call = call.search_term(search);
-                }
-                call.send()
-            })
-            .await?;
-        let total = list.total_item_count;
-        let items = page_items(list.items, total)?;
-        let more = has_more(items.len(), total, number);
-        let accounts = items
-            .into_iter()
-            .map(|user| {
-                let id = user.id.as_ref().and_then(user_id_text).ok_or_else(|| {
-                    Error::unusable_answer(V, op::LIST_USERS.id, "VEO lists a user without an id")
-                })?;
-                Ok(account(Found { id, user }))
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
+        let (found, more, total) = self.organisation_page(r, org, number, search).await?;
         Ok(Page {
-            accounts,
+            accounts: found.into_iter().map(account).collect(),
             more,
-            total: total.and_then(|t| u64::try_from(t).ok()),
+            total,
         })
     }
 }
-

@@ -78,10 +78,10 @@ async fn listings(side: &Side, r: &Resilience) -> Result<(Vec<types::Team>, User
     let client = &side.client;
     let (teams, users) = futures::future::join(
         r.run(V, op::LIST_TEAMS, || client.list_teams().send()),
-        r.run(V, op::LIST_USERS, || client.list_users().send()),
+        super::list_users(client, r),
     )
     .await;
-    Ok((teams?.0, Users::new(users?.0)?))
+    Ok((teams?.0, Users::new(users?)?))
 }
 
 /// A team planned: its work and what changes.
