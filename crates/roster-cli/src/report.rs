@@ -117,11 +117,9 @@ impl MemberEntry {
                     .vendors
                     .iter()
                     .map(|(vendor, outcome)| {
-                        let (error, status) = match outcome {
-                            Outcome::Failed(e) => {
-                                (Some(e.to_string()), e.status().map(|s| s.as_u16()))
-                            }
-                            _ => (None, None),
+                        let status = match outcome {
+                            Outcome::Failed(e) => e.status().map(|s| s.as_u16()),
+                            _ => None,
                         };
                         let step = plan.and_then(|p| p.step(*vendor));
                         let changes = match (outcome, step) {
@@ -137,7 +135,7 @@ impl MemberEntry {
                                 account_id: step.and_then(|s| s.account_id.clone()),
                                 changes,
                                 notes: step.map(|s| s.notes.clone()).unwrap_or_default(),
-                                error,
+                                error: error_text(outcome),
                                 status,
                             },
                         )
@@ -145,6 +143,14 @@ impl MemberEntry {
                     .collect(),
             ),
         }
+    }
+}
+
+/// The (redacted) error text of a failed outcome.
+fn error_text(outcome: &Outcome) -> Option<String> {
+    match outcome {
+        Outcome::Failed(e) => Some(e.to_string()),
+        _ => None,
     }
 }
 
@@ -332,9 +338,33 @@ impl Journal {
         }
     }
 
-    /// Any other line (a removal, a team).
-    pub fn event(&mut self, value: &serde_json::Value) {
-        self.line(value);
+    /// The line of an account `--prune` took out, with what became of it.
+    pub fn removal(&mut self, removal: &roster::Removal, outcome: &Outcome) {
+        self.line(&json!({
+            "type": "removal",
+            "vendor": removal.vendor.name(),
+            "email": removal.account.email,
+            "account_id": removal.account.id,
+            "action": removal.action.as_str(),
+            "outcome": word(outcome),
+            "error": error_text(outcome),
+        }));
+    }
+
+    /// The line of a Vyte team the run managed.
+    pub fn team(&mut self, team: &roster::TeamReport) {
+        self.line(&json!({
+            "type": "team",
+            "vendor": "vyte",
+            "team": team.team,
+            "extid": team.extid,
+            "team_id": team.vendor_id,
+            "outcome": word(&team.outcome),
+            "added": team.added,
+            "removed": team.removed,
+            "dropped": team.dropped,
+            "error": error_text(&team.outcome),
+        }));
     }
 
     /// The summary line that ends a run (vendors in Roster's order).

@@ -100,10 +100,15 @@ pub async fn plan_teams(
     members: &[Member],
     prune: bool,
 ) -> Option<Result<Vec<TeamChange>, roster::Error>> {
-    if !vendors.contains(&Vendor::Vyte) || members.iter().all(|m| m.vyte.teams.is_empty()) {
+    if !names_vyte_teams(vendors, members) {
         return None;
     }
     Some(provisioner.plan_vyte_teams(members, prune).await)
+}
+
+/// Whether the run manages Vyte teams: Vyte is among `vendors` and some member names a team.
+pub fn names_vyte_teams(vendors: &[Vendor], members: &[Member]) -> bool {
+    vendors.contains(&Vendor::Vyte) && members.iter().any(|m| !m.vyte.teams.is_empty())
 }
 
 /// `--prune`'s safety limit: a plan removing more people than `limit` is refused whole.

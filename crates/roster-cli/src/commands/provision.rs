@@ -11,10 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Args;
 use futures::StreamExt;
 use roster::{Member, MemberReport, Outcome, Vendor};
-use serde_json::json;
 
 use super::plan::{PlanArgs, Shown};
-use super::{TeamArgs, check_removals, load, make_plan, team_context};
+use super::{TeamArgs, check_removals, load, make_plan, names_vyte_teams, team_context};
 use crate::context::Context;
 use crate::out::{Failure, Out, Stream, warn};
 use crate::report::{self, Journal, MemberEntry};
@@ -82,14 +81,9 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
     // A vendor that refused the credentials during the plan is not asked again: its members
     // fail there with the refusal, the other vendors are still done.
     let mut refusals: Vec<(Vendor, roster::Error)> = Vec::new();
-    for member in &set.members {
-        for step in &member.vendors {
-            if let roster::Step::Unknown(e) = &step.step
-                && refused(e)
-                && !refusals.iter().any(|(v, _)| *v == step.vendor)
-            {
-                refusals.push((step.vendor, e.clone()));
-            }
+    for step in set.members.iter().flat_map(|m| &m.vendors) {
+        if let roster::Step::Unknown(e) = &step.step {
+            note_refusal(&mut refusals, step.vendor, e);
         }
     }
     let provisioner = if refusals.is_empty() {
@@ -132,7 +126,6 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
         journal.path().display()
     ));
     let bar = progress_bar((work.len() * vendors.len()) as u64, journal.to_stdout());
-    // The first refusal of each vendor's credentials (the run stops that vendor there).
     let mut tally = Tally::new(&vendors, &team.invalid);
     let refused_at_plan = refusals.clone();
     // Members before `next` are in the report.
@@ -151,10 +144,8 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
         let feeding = stop.clone();
         let to_send = futures::stream::iter(
             work.iter()
-                .map(|&i| members[i].clone())
-                .collect::<Vec<_>>()
-                .into_iter()
-                .take_while(move |_| !feeding.load(Ordering::SeqCst)),
+                .take_while(move |_| !feeding.load(Ordering::SeqCst))
+                .map(|&i| members[i].clone()),
         );
         let reports = provisioner.ensure_stream(to_send);
         futures::pin_mut!(reports);
@@ -170,11 +161,8 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
                 next += 1;
             }
             for (vendor, outcome) in &report.vendors {
-                if let Outcome::Failed(e) = outcome
-                    && refused(e)
-                    && !refusals.iter().any(|(v, _)| v == vendor)
-                {
-                    refusals.push((*vendor, e.clone()));
+                if let Outcome::Failed(e) = outcome {
+                    note_refusal(&mut refusals, *vendor, e);
                 }
             }
             record(i, &report, &mut journal);
@@ -192,27 +180,11 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
     bar.finish_and_clear();
     // Vyte teams, after the users (member ids come from the users listing) and before the
     // removals: one create or update per team that changes.
-    let teams_named = vendors.contains(&Vendor::Vyte)
-        && !refused_at_plan.iter().any(|(v, _)| *v == Vendor::Vyte)
-        && members.iter().any(|m| !m.vyte.teams.is_empty());
+    let teams_named = names_vyte_teams(&vendors, &members)
+        && !refused_at_plan.iter().any(|(v, _)| *v == Vendor::Vyte);
     if teams_named && !interrupted {
         for team in provisioner.sync_vyte_teams(&members, args.team.prune).await {
-            let error = match &team.outcome {
-                Outcome::Failed(e) => Some(e.to_string()),
-                _ => None,
-            };
-            journal.event(&json!({
-                "type": "team",
-                "vendor": "vyte",
-                "team": team.team,
-                "extid": team.extid,
-                "team_id": team.vendor_id,
-                "outcome": report::word(&team.outcome),
-                "added": team.added,
-                "removed": team.removed,
-                "dropped": team.dropped,
-                "error": error,
-            }));
+            journal.team(&team);
             tally.team(&team.team, &team.outcome);
         }
     }
@@ -225,19 +197,7 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
             }
             let email = removal.account.email.as_deref().unwrap_or_default();
             let outcome = provisioner.offboard(removal.vendor, email).await;
-            let error = match &outcome {
-                Outcome::Failed(e) => Some(e.to_string()),
-                _ => None,
-            };
-            journal.event(&json!({
-                "type": "removal",
-                "vendor": removal.vendor.name(),
-                "email": email,
-                "account_id": removal.account.id,
-                "action": removal.action.as_str(),
-                "outcome": report::word(&outcome),
-                "error": error,
-            }));
+            journal.removal(removal, &outcome);
             tally.removal(removal.vendor, email, &outcome);
         }
     }
@@ -286,10 +246,13 @@ pub async fn run(ctx: &Context, args: ProvisionArgs, command: String) -> Result<
     Ok(())
 }
 
-/// Whether `e` is the vendor refusing the credentials (a 401 or 403, or a sign-in the token
-/// server refused): the vendor is stopped there, and the run ends with exit code 2.
-fn refused(e: &roster::Error) -> bool {
-    e.is_refused_credentials()
+/// Keeps `e` when it is `vendor`'s first refusal of the credentials (a 401 or 403, or a
+/// sign-in the token server refused): the vendor is stopped there, and the run ends with exit
+/// code 2, naming it once.
+fn note_refusal(refusals: &mut Vec<(Vendor, roster::Error)>, vendor: Vendor, e: &roster::Error) {
+    if e.is_refused_credentials() && !refusals.iter().any(|(v, _)| *v == vendor) {
+        refusals.push((vendor, e.clone()));
+    }
 }
 
 /// The variables that hold `vendor`'s credentials as configured.
