@@ -43,8 +43,8 @@ pub use pages::{
 };
 pub use secret::Secret;
 pub use signin::{
-    IssuedToken, MAX_RENEWAL_MARGIN, REFUSAL_HOLD, SECRET_LOG_CAPACITY, SIGN_IN_FAILED, SecretLog,
-    SignInError, SignInFuture, TokenSource, sign_in_refused,
+    IssuedToken, MAX_RENEWAL_MARGIN, PasswordGrant, REFUSAL_HOLD, SECRET_LOG_CAPACITY,
+    SIGN_IN_FAILED, SecretLog, SignInError, SignInFuture, TokenSource, sign_in_refused,
 };
 pub use state::ClientState;
 pub use transport::{

@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::Secret;
+use crate::{ConfigError, Secret};
 
 /// The most time before expiry at which a token is renewed (a tenth of its lifetime when that
 /// is less): a 14-day VEO token is renewed 5 minutes before it expires.
@@ -48,6 +48,63 @@ pub const SECRET_LOG_CAPACITY: usize = 256;
 /// What every [`SignInError`]'s text starts with, so that a layer above can tell a failed
 /// sign-in from other failures of a request.
 pub const SIGN_IN_FAILED: &str = "sign-in failed";
+
+/// What an OAuth2 password grant takes: the account's username and password, and the client id
+/// the vendor gave the integration (VEO's `roster_veo::Credentials`, and what the facade's
+/// `SignIn` holds). `Debug` shows the username and client id, never the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordGrant {
+    /// The user name of the account that signs in (an organisation administrator, to manage
+    /// its users).
+    pub username: String,
+    /// Its password.
+    pub password: Secret,
+    /// The client id the vendor gave your integration.
+    pub client_id: String,
+}
+
+impl PasswordGrant {
+    /// The three values a password grant takes.
+    pub fn new(
+        username: impl Into<String>,
+        password: impl Into<Secret>,
+        client_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            username: username.into(),
+            password: password.into(),
+            client_id: client_id.into(),
+        }
+    }
+
+    /// Refuses a grant with an empty username, password or client id (it could never sign in).
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidCredentials`], naming the empty value (never the password).
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let empty = |reason| Err(ConfigError::InvalidCredentials { reason });
+        if self.username.trim().is_empty() {
+            return empty("the username is empty");
+        }
+        if self.password.expose().is_empty() {
+            return empty("the password is empty");
+        }
+        if self.client_id.trim().is_empty() {
+            return empty("the client id is empty");
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for PasswordGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordGrant")
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
 
 /// Whether `text` is a [`SignInError`]'s (as a layer above receives it, through the generated
 /// client's error) for a refusal of the credentials — the token endpoint answered 400, 401 or

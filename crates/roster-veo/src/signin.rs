@@ -15,13 +15,16 @@
 //! HTTP 400: {"error":"invalid_grant"}` — the endpoint, the status and VEO's words, with the
 //! password taken out should VEO ever echo it.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use roster_runtime::{
     ConfigError, Credential, IssuedToken, Secret, SecretLog, SignInError, TokenSource,
 };
+
+/// What VEO's password grant takes (username, password, client id): the runtime's
+/// [`PasswordGrant`](roster_runtime::PasswordGrant), under the name this crate has always used.
+pub use roster_runtime::PasswordGrant as Credentials;
 
 use crate::{Client, ClientSignInExt, Error, types};
 
@@ -36,58 +39,6 @@ const TOKEN_PATH: &str = "/oauth2/token";
 
 /// How much of a token server's error text a [`SignInError`] keeps.
 const MAX_REASON_CHARS: usize = 300;
-
-/// What VEO's password grant takes: the account's username and password, and the client id VEO
-/// gave your integration. `Debug` shows the username and client id, never the password.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    /// The user name of the VEO account that signs in (an organisation administrator, to
-    /// manage its users).
-    pub username: String,
-    /// Its password.
-    pub password: Secret,
-    /// The client id VEO gave your integration.
-    pub client_id: String,
-}
-
-impl Credentials {
-    /// The three values VEO's password grant takes.
-    pub fn new(
-        username: impl Into<String>,
-        password: impl Into<Secret>,
-        client_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            username: username.into(),
-            password: password.into(),
-            client_id: client_id.into(),
-        }
-    }
-
-    fn check(&self) -> Result<(), ConfigError> {
-        let empty = |reason| Err(ConfigError::InvalidCredentials { reason });
-        if self.username.trim().is_empty() {
-            return empty("the username is empty");
-        }
-        if self.password.expose().is_empty() {
-            return empty("the password is empty");
-        }
-        if self.client_id.trim().is_empty() {
-            return empty("the client id is empty");
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &self.password)
-            .field("client_id", &self.client_id)
-            .finish()
-    }
-}
 
 /// The token server's base URL for a token endpoint URL (`https://tokenapi.veo.co.uk` for
 /// [`TOKEN_URL`]): checked like every base URL (https, or plain http on loopback; no

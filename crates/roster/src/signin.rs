@@ -80,9 +80,7 @@ impl From<SignIn> for Credential {
 /// ```
 #[derive(Clone)]
 pub struct SignIn {
-    username: String,
-    password: Secret,
-    client_id: String,
+    grant: roster_runtime::PasswordGrant,
     token_url: Option<String>,
     issued: SecretLog,
 }
@@ -95,9 +93,7 @@ impl SignIn {
         client_id: impl Into<String>,
     ) -> Self {
         Self {
-            username: username.into(),
-            password: password.into(),
-            client_id: client_id.into(),
+            grant: roster_runtime::PasswordGrant::new(username, password, client_id),
             token_url: None,
             issued: SecretLog::new(),
         }
@@ -112,17 +108,17 @@ impl SignIn {
 
     /// The username.
     pub fn username(&self) -> &str {
-        &self.username
+        &self.grant.username
     }
 
     /// The password.
     pub fn password(&self) -> &Secret {
-        &self.password
+        &self.grant.password
     }
 
     /// The client id.
     pub fn client_id(&self) -> &str {
-        &self.client_id
+        &self.grant.client_id
     }
 
     /// The token endpoint: the one given, or (once in a [`Config`](crate::Config)) the
@@ -139,17 +135,7 @@ impl SignIn {
 
 impl PartialEq for SignIn {
     fn eq(&self, other: &Self) -> bool {
-        (
-            &self.username,
-            &self.password,
-            &self.client_id,
-            &self.token_url,
-        ) == (
-            &other.username,
-            &other.password,
-            &other.client_id,
-            &other.token_url,
-        )
+        (&self.grant, &self.token_url) == (&other.grant, &other.token_url)
     }
 }
 
@@ -158,9 +144,9 @@ impl Eq for SignIn {}
 impl fmt::Debug for SignIn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignIn")
-            .field("username", &self.username)
-            .field("password", &self.password)
-            .field("client_id", &self.client_id)
+            .field("username", &self.grant.username)
+            .field("password", &self.grant.password)
+            .field("client_id", &self.grant.client_id)
             .field("token_url", &self.token_url)
             .field("issued", &self.issued)
             .finish()
@@ -324,9 +310,9 @@ impl SignIn {
     pub(crate) fn checked(mut self, vendor: Vendor, names: &Names) -> Result<Self, ConfigError> {
         let default = default_token_url(vendor).ok_or(ConfigError::SignInNotSupported(vendor))?;
         for (value, name) in [
-            (self.username.as_str(), &names.username),
-            (self.password.expose(), &names.password),
-            (self.client_id.as_str(), &names.client_id),
+            (self.grant.username.as_str(), &names.username),
+            (self.grant.password.expose(), &names.password),
+            (self.grant.client_id.as_str(), &names.client_id),
         ] {
             if value.trim().is_empty() {
                 return Err(ConfigError::EmptySecret(name.clone()));
@@ -365,16 +351,9 @@ impl SignIn {
             .unwrap_or_default();
         match vendor {
             #[cfg(feature = "veo")]
-            Vendor::Veo => roster_veo::sign_in(
-                url,
-                roster_veo::Credentials::new(
-                    self.username.clone(),
-                    self.password.clone(),
-                    self.client_id.clone(),
-                ),
-                http.clone(),
-                self.issued.clone(),
-            ),
+            Vendor::Veo => {
+                roster_veo::sign_in(url, self.grant.clone(), http.clone(), self.issued.clone())
+            }
             #[allow(unreachable_patterns)]
             _ => {
                 let _ = (url, http);
